@@ -1,0 +1,26 @@
+# Two commands do all the set-up on a fresh machine (see README):
+#   make report   -> creates .venv, installs, runs `chasm-theory report --profile quick`
+#   make test     -> creates .venv, installs, runs the whole test suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup report test bench
+
+$(BIN)/chasm-theory: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(BIN)/chasm-theory
+
+setup: $(BIN)/chasm-theory
+
+report: setup
+	$(BIN)/chasm-theory report --profile quick
+
+test: setup
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -n 2 -q
+
+bench: setup
+	$(BIN)/python bench/oracle_filters.py

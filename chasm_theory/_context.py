@@ -1,0 +1,91 @@
+"""What a check receives: profile, seed, where figures go, and access to experiment runs."""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._io import atomic_write_bytes
+
+PROFILES = ("quick", "full")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_reports_dir() -> Path:
+    return REPO_ROOT / "reports"
+
+
+@dataclass
+class Context:
+    """Run-time settings of a check.
+
+    Attributes
+    ----------
+    profile: ``"quick"`` (CPU, minutes) or ``"full"`` (papers' scale, GPU runs).
+    seed: base seed; :meth:`rng` derives an independent stream per name.
+    reports_dir: root of the generated reports (figures go to ``figures/``, runs to ``runs/``).
+    device: torch device for empirical runs (``"cpu"`` or ``"cuda"``).
+    allow_training: if False, empirical checks use cached runs only and are ``not-run`` otherwise.
+    """
+
+    profile: str = "quick"
+    seed: int = 0
+    reports_dir: Path = field(default_factory=default_reports_dir)
+    device: str = "cpu"
+    allow_training: bool = True
+    progress: Any = None  # a rich Progress, when the caller shows one
+    claim_id: str = ""
+
+    def __post_init__(self) -> None:
+        from .errors import ValidationError
+
+        if self.profile not in PROFILES:
+            raise ValidationError("profile", f"must be one of {', '.join(PROFILES)}", repr(self.profile))
+        if self.device not in ("cpu", "cuda"):
+            raise ValidationError("device", "must be 'cpu' or 'cuda'", repr(self.device))
+        self.reports_dir = Path(self.reports_dir)
+
+    # ------------------------------------------------------------------ randomness
+    def rng(self, name: str = "") -> np.random.Generator:
+        """A numpy Generator seeded from (seed, claim id, name): same inputs, same stream."""
+        key = zlib.crc32(f"{self.claim_id}/{name}".encode())
+        return np.random.default_rng([self.seed, key])
+
+    # ------------------------------------------------------------------ figures
+    @property
+    def out_dir(self) -> Path:
+        """Where this profile's report goes: ``reports/`` (quick) or ``reports/full/``."""
+        return self.reports_dir if self.profile == "quick" else self.reports_dir / self.profile
+
+    @property
+    def figures_dir(self) -> Path:
+        return self.out_dir / "figures"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.reports_dir / "runs"
+
+    def savefig(self, fig: Any, name: str) -> str:
+        """Save a matplotlib figure atomically as ``figures/<name>.png``; return the path
+        relative to :attr:`out_dir` (what a Record lists and REPORT.md links)."""
+        import io
+
+        import matplotlib.pyplot as plt
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        path = self.figures_dir / f"{name}.png"
+        atomic_write_bytes(path, buf.getvalue())
+        return path.relative_to(self.out_dir).as_posix()
+
+    # ------------------------------------------------------------------ experiments
+    def experiment(self, name: str) -> dict[str, Any]:
+        """Results of experiment ``name`` at this profile: from the run cache when its config
+        hash matches, else run now (if allowed), else raise :class:`NotRunError`."""
+        from ._experiments import get_experiment_results
+
+        return get_experiment_results(name, self)

@@ -1,0 +1,196 @@
+"""Claim records and the verdicts computed from measurements.
+
+A check returns an :class:`Outcome`; the registry adds the claim's static metadata and turns it
+into a :class:`Record` (the fields of ``../shared/CLAIMS.md``). Verdicts are produced only by the
+helper constructors below, each of which states the rule that decided it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Verdict = Literal["holds", "fails", "vacuous", "inconclusive", "not-run"]
+VERDICTS: tuple[str, ...] = ("holds", "fails", "vacuous", "inconclusive", "not-run")
+Kind = Literal["symbolic", "numeric", "property", "empirical"]
+KINDS: tuple[str, ...] = ("symbolic", "numeric", "property", "empirical")
+
+
+@dataclass
+class Outcome:
+    """What a check measured and the verdict computed from it.
+
+    ``predicted`` is what the paper states (value, bound, or sentence), ``measured`` what we got.
+    ``rule`` states in words how the verdict follows from the numbers.
+    """
+
+    verdict: Verdict
+    predicted: Any
+    measured: Any
+    evidence: str
+    tolerance: Any = None
+    rule: str = ""
+    counterexample: Any = None
+    reading: str = ""
+    figures: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+        if self.verdict == "fails" and self.counterexample is None:
+            raise ValueError("a 'fails' outcome must carry a counterexample or measurement")
+
+
+@dataclass
+class Record:
+    """One claim's computed record, as written to ``reports/claims.json``."""
+
+    id: str
+    source: str
+    statement: str
+    kind: Kind
+    verdict: Verdict
+    predicted: Any
+    measured: Any
+    tolerance: Any
+    evidence: str
+    counterexample: Any = None
+    reading: str = ""
+    rule: str = ""
+    paper: str = ""
+    section: str = ""
+    figures: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    profile: str = "quick"
+    seed: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- verdict helpers
+
+
+def decide(
+    ok: bool,
+    *,
+    predicted: Any,
+    measured: Any,
+    evidence: str,
+    counterexample: Any = None,
+    tolerance: Any = None,
+    rule: str = "",
+    **kw: Any,
+) -> Outcome:
+    """``holds`` if ``ok`` else ``fails`` (with the counterexample, or the measurement)."""
+    return Outcome(
+        verdict="holds" if ok else "fails",
+        predicted=predicted,
+        measured=measured,
+        evidence=evidence,
+        tolerance=tolerance,
+        rule=rule,
+        counterexample=None if ok else (counterexample if counterexample is not None else measured),
+        **kw,
+    )
+
+
+def compare_close(
+    measured: float,
+    predicted: float,
+    *,
+    rtol: float = 0.0,
+    atol: float = 0.0,
+    evidence: str,
+    **kw: Any,
+) -> Outcome:
+    """``holds`` iff ``|measured - predicted| <= atol + rtol*|predicted|``."""
+    err = abs(float(measured) - float(predicted))
+    bound = atol + rtol * abs(float(predicted))
+    ok = bool(math.isfinite(err) and err <= bound)
+    rule = kw.pop("rule", f"|measured - predicted| = {err:.3g} vs tolerance {bound:.3g}")
+    return decide(
+        ok,
+        predicted=predicted,
+        measured=measured,
+        evidence=evidence,
+        tolerance={"rtol": rtol, "atol": atol},
+        rule=rule,
+        **kw,
+    )
+
+
+def decide_interval(
+    lo: float,
+    hi: float,
+    *,
+    target_lo: float = -math.inf,
+    target_hi: float = math.inf,
+    predicted: Any,
+    measured: Any,
+    evidence: str,
+    **kw: Any,
+) -> Outcome:
+    """Decide a statement "the quantity lies in [target_lo, target_hi]" from a confidence
+    interval [lo, hi] of the quantity.
+
+    holds: CI inside the target set; fails: CI disjoint from it; inconclusive: they overlap.
+    """
+    if not (math.isfinite(lo) or math.isfinite(hi)):
+        verdict: Verdict = "inconclusive"
+    elif lo >= target_lo and hi <= target_hi:
+        verdict = "holds"
+    elif hi < target_lo or lo > target_hi:
+        verdict = "fails"
+    else:
+        verdict = "inconclusive"
+    rule = kw.pop(
+        "rule",
+        f"CI [{lo:.4g}, {hi:.4g}] vs. target [{target_lo:.4g}, {target_hi:.4g}]: "
+        "inside -> holds, disjoint -> fails, overlapping -> inconclusive",
+    )
+    cx = kw.pop("counterexample", None)
+    if verdict == "fails" and cx is None:
+        cx = {"ci": [lo, hi], "target": [target_lo, target_hi]}
+    return Outcome(
+        verdict=verdict,
+        predicted=predicted,
+        measured=measured,
+        evidence=evidence,
+        tolerance={"ci": [lo, hi]},
+        rule=rule,
+        counterexample=cx if verdict == "fails" else None,
+        **kw,
+    )
+
+
+def combine(parts: dict[str, Outcome], *, predicted: Any, evidence: str, **kw: Any) -> Outcome:
+    """Conjunction of sub-outcomes: fails if any fails; else not-run/inconclusive/vacuous if any
+    is; else holds. The first failing part's counterexample is carried."""
+    verdicts = {k: o.verdict for k, o in parts.items()}
+    order = ["fails", "not-run", "inconclusive", "vacuous"]
+    verdict: Verdict = "holds"
+    for v in order:
+        if v in verdicts.values():
+            verdict = v  # type: ignore[assignment]
+            break
+    cx = None
+    if verdict == "fails":
+        first = next(k for k, o in parts.items() if o.verdict == "fails")
+        cx = {first: parts[first].counterexample}
+    return Outcome(
+        verdict=verdict,
+        predicted=predicted,
+        measured={k: o.measured for k, o in parts.items()},
+        evidence=evidence,
+        rule=kw.pop("rule", "conjunction of parts: " + ", ".join(f"{k}={v}" for k, v in verdicts.items())),
+        counterexample=cx,
+        details={**kw.pop("details", {}), "parts": {k: asdict(o) for k, o in parts.items()}},
+        **kw,
+    )
+
+
+def not_run(reason: str, *, predicted: Any = None) -> Outcome:
+    return Outcome(verdict="not-run", predicted=predicted, measured=None, evidence=reason, rule=reason)

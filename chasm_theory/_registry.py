@@ -1,0 +1,178 @@
+"""The claim registry: the one place that knows each claim's id, source, statement, kind,
+check, and report section. pytest (``proofs/``), the CLI and the report all read it.
+
+Claims register themselves with the :func:`claim` decorator in modules under
+``chasm_theory/claims/`` and ``empirics/experiments/``; :func:`load_all` imports them.
+"""
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ._context import Context
+from ._fuzz import FuzzSpec
+from ._record import KINDS, Outcome, Record
+from .errors import NotRunError, UnknownClaimError
+
+CheckFn = Callable[[Context], Outcome]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A registered claim.
+
+    id: stable id (``../shared/CLAIMS.md`` ids are the contract; new ids are ours).
+    source: paper file and section, e.g. ``"000 §5.2, Thm 3(ii); App B.4"``.
+    statement: the claim in the project's own words.
+    kind: ``symbolic`` | ``numeric`` | ``property`` | ``empirical``.
+    paper: what the paper says, verbatim-ish (value, table cell, or sentence).
+    section: report section heading the claim is shown under.
+    check: computes an :class:`Outcome`.
+    fuzz: for "for all" statements, the property searched by ``chasm-theory fuzz``.
+    experiment: name of the experiment whose run the check reads (empirical claims).
+    """
+
+    id: str
+    source: str
+    statement: str
+    kind: str
+    paper: str
+    section: str
+    check: CheckFn
+    fuzz: FuzzSpec | None = None
+    experiment: str | None = None
+
+
+_CLAIMS: dict[str, Claim] = {}
+_LOADED = False
+CLAIM_PACKAGES = ("chasm_theory.claims", "empirics.experiments")
+
+
+def claim(
+    id: str,
+    *,
+    source: str,
+    statement: str,
+    kind: str,
+    paper: str = "",
+    section: str = "",
+    fuzz: FuzzSpec | None = None,
+    experiment: str | None = None,
+) -> Callable[[CheckFn], CheckFn]:
+    """Register the decorated ``check(ctx) -> Outcome`` as claim ``id``."""
+    if kind not in KINDS:
+        raise ValueError(f"claim {id}: kind must be one of {KINDS}, got {kind!r}")
+
+    def deco(fn: CheckFn) -> CheckFn:
+        if id in _CLAIMS and _CLAIMS[id].check.__qualname__ != fn.__qualname__:
+            raise ValueError(f"claim id {id!r} registered twice")
+        _CLAIMS[id] = Claim(id, source, statement, kind, paper, section or id.rsplit(".", 1)[0],
+                            fn, fuzz, experiment)
+        return fn
+
+    return deco
+
+
+def load_all() -> None:
+    """Import every module of the claim packages so that their claims register."""
+    global _LOADED
+    if _LOADED:
+        return
+    for pkg_name in CLAIM_PACKAGES:
+        try:
+            pkg = importlib.import_module(pkg_name)
+        except ModuleNotFoundError as err:
+            if err.name == pkg_name:
+                continue
+            raise
+        for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+            if not info.name.startswith("_"):
+                importlib.import_module(f"{pkg_name}.{info.name}")
+    _LOADED = True
+
+
+def all_claims() -> dict[str, Claim]:
+    load_all()
+    return dict(sorted(_CLAIMS.items()))
+
+
+def get_claim(claim_id: str) -> Claim:
+    claims = all_claims()
+    if claim_id not in claims:
+        raise UnknownClaimError(claim_id, difflib.get_close_matches(claim_id, list(claims), n=3))
+    return claims[claim_id]
+
+
+def select(pattern: str) -> list[Claim]:
+    """Claims whose id equals ``pattern`` or starts with ``pattern + '.'`` (e.g. ``chasm.thm3``)."""
+    claims = all_claims()
+    hits = [c for i, c in claims.items() if i == pattern or i.startswith(pattern + ".")]
+    if not hits:
+        raise UnknownClaimError(pattern, difflib.get_close_matches(pattern, list(claims), n=3))
+    return hits
+
+
+def run_claim(claim_or_id: Claim | str, ctx: Context | None = None) -> Record:
+    """Run one claim's check and build its record.
+
+    A check that needs a run this profile does not allow gives ``not-run``; a check that
+    raises gives ``inconclusive`` with the error in the evidence (and the traceback in details),
+    so a broken check can never produce ``holds``.
+    """
+    c = get_claim(claim_or_id) if isinstance(claim_or_id, str) else claim_or_id
+    ctx = ctx or Context()
+    ctx.claim_id = c.id
+    t0 = time.perf_counter()
+    try:
+        out = c.check(ctx)
+        if not isinstance(out, Outcome):
+            raise TypeError(f"check of {c.id} returned {type(out).__name__}, not Outcome")
+    except NotRunError as err:
+        out = Outcome(verdict="not-run", predicted=c.paper, measured=None, evidence=str(err),
+                      rule="needs a run this profile does not allow")
+    except Exception as err:  # noqa: BLE001
+        from ._experiments import RunFailed
+
+        reason = "the run failed" if isinstance(err, RunFailed) else "the check raised"
+        out = Outcome(
+            verdict="inconclusive",
+            predicted=c.paper,
+            measured=None,
+            evidence=f"{reason}: {type(err).__name__}: {err}",
+            rule="no verdict without a completed check",
+            details={"traceback": traceback.format_exc(limit=8)},
+        )
+    return Record(
+        id=c.id,
+        source=c.source,
+        statement=c.statement,
+        kind=c.kind,  # type: ignore[arg-type]
+        verdict=out.verdict,
+        predicted=out.predicted,
+        measured=out.measured,
+        tolerance=out.tolerance,
+        evidence=out.evidence,
+        counterexample=out.counterexample,
+        reading=out.reading,
+        rule=out.rule,
+        paper=c.paper,
+        section=c.section,
+        figures=list(out.figures),
+        details=out.details,
+        profile=ctx.profile,
+        seed=ctx.seed,
+        seconds=round(time.perf_counter() - t0, 3),
+    )
+
+
+def registered_ids() -> list[str]:
+    return list(all_claims())
+
+
+__all__ = ["Claim", "claim", "load_all", "all_claims", "get_claim", "select", "run_claim",
+           "registered_ids", "Any"]

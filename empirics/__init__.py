@@ -1,0 +1,1 @@
+"""Empirical layer: models, tasks, training and experiments of the papers (PyTorch)."""
