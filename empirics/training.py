@@ -1,0 +1,196 @@
+"""Resumable, deterministic training loop shared by every empirical experiment.
+
+AdamW (β = 0.9, 0.999) with linear warm-up and cosine decay to 0 (000 App C.7.4; 001 App B.2).
+The batch of step ``s`` is drawn from a ``torch.Generator`` seeded by ``(seed, s)`` only, so a
+run resumed from a checkpoint sees exactly the data the uninterrupted run would have seen.
+Checkpoints (model, optimizer, scheduler, step, curve) are written atomically to
+``env.workdir/<name>.pt`` and loaded with ``torch.load(..., weights_only=True)``.
+"""
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from chasm_theory._experiments import RunEnv, RunFailed
+from chasm_theory.errors import ValidationError
+
+__all__ = ["TrainConfig", "train", "step_generator", "seed_everything", "deterministic"]
+
+SampleFn = Callable[[torch.Generator, int], "tuple[Tensor, Tensor]"]
+LossFn = Callable[[Tensor, Tensor], Tensor]
+
+
+@dataclass
+class TrainConfig:
+    """Optimisation settings. ``steps`` optimizer steps of ``batch`` sequences each;
+    ``warmup`` linear warm-up steps, then cosine decay of the learning rate to 0;
+    ``grad_clip`` max global gradient norm (None: no clipping)."""
+
+    steps: int
+    batch: int
+    lr: float = 3e-4
+    weight_decay: float = 0.01
+    warmup: int = 0
+    grad_clip: float | None = 1.0
+    checkpoint_every: int = 200
+    log_every: int = 50
+
+    def __post_init__(self) -> None:
+        for name in ("steps", "batch", "checkpoint_every", "log_every"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValidationError(name, "must be a positive integer", repr(v))
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise ValidationError("lr", "must be a positive finite number", repr(self.lr))
+        if self.weight_decay < 0:
+            raise ValidationError("weight_decay", "must be >= 0", repr(self.weight_decay))
+        if self.warmup < 0 or self.warmup > self.steps:
+            raise ValidationError("warmup", "must lie in [0, steps]", repr(self.warmup))
+        if self.grad_clip is not None and not self.grad_clip > 0:
+            raise ValidationError("grad_clip", "must be positive or None", repr(self.grad_clip))
+
+
+def step_seed(seed: int, step: int) -> int:
+    """A 63-bit seed derived from (seed, step) by numpy's SeedSequence (independent streams)."""
+    return int(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(step)]).generate_state(2, np.uint64)[0]
+               >> np.uint64(1))
+
+
+def step_generator(seed: int, step: int, device: str | torch.device = "cpu") -> torch.Generator:
+    """The generator that produces the batch of training step ``step`` of a run seeded ``seed``."""
+    g = torch.Generator(device=device)
+    g.manual_seed(step_seed(seed, step))
+    return g
+
+
+def seed_everything(seed: int) -> None:
+    """Fix torch's global RNG (model initialisation) and numpy's legacy RNG."""
+    torch.manual_seed(int(seed))
+    np.random.seed(int(seed) & 0xFFFFFFFF)
+
+
+class deterministic:
+    """Context manager: ``torch.use_deterministic_algorithms(True)`` (warn-only on CUDA, where
+    some kernels have no deterministic variant), restoring the previous setting on exit."""
+
+    def __init__(self, device: str = "cpu") -> None:
+        self.device = str(device)
+
+    def __enter__(self) -> "deterministic":
+        self._prev = torch.are_deterministic_algorithms_enabled()
+        self._prev_warn = torch.is_deterministic_algorithms_warn_only_enabled()
+        torch.use_deterministic_algorithms(True, warn_only=self.device.startswith("cuda"))
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        torch.use_deterministic_algorithms(self._prev, warn_only=self._prev_warn)
+
+
+def _lr_lambda(cfg: TrainConfig) -> Callable[[int], float]:
+    def f(step: int) -> float:
+        if cfg.warmup and step < cfg.warmup:
+            return (step + 1) / cfg.warmup
+        span = max(1, cfg.steps - cfg.warmup)
+        prog = min(1.0, (step - cfg.warmup) / span)
+        return 0.5 * (1.0 + math.cos(math.pi * prog))
+
+    return f
+
+
+def _atomic_save(obj: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + f".tmp{os.getpid()}")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def checkpoint_path(env: RunEnv, name: str) -> Path:
+    return Path(env.workdir) / f"{name}.pt"
+
+
+def train(
+    model: nn.Module,
+    sample_batch: SampleFn,
+    loss_fn: LossFn,
+    cfg: TrainConfig,
+    *,
+    env: RunEnv,
+    name: str,
+    seed: int,
+) -> dict[str, Any]:
+    """Train ``model`` in place for ``cfg.steps`` steps; resume from ``env.workdir/<name>.pt``.
+
+    ``sample_batch(gen, batch) -> (x, y)``: x (batch, time, d_in), y (batch, time, d_out), drawn
+    from ``gen`` only (on ``env.device``). ``loss_fn(model(x), y)`` is a scalar.
+    Returns ``{"curve": [[step, mean loss over the last log window], ...], "steps",
+    "resumed_from", "wall_s", "final_loss"}``. A non-finite loss raises :class:`RunFailed`
+    naming the step. The final checkpoint is kept, so calling again returns at once with the
+    trained weights loaded.
+    """
+    device = torch.device(env.device)
+    model.to(device)
+    decay, no_decay = [], []
+    for n, p in model.named_parameters():
+        if p.requires_grad:
+            (no_decay if p.ndim < 2 else decay).append(p)
+    groups = [{"params": decay, "weight_decay": cfg.weight_decay},
+              {"params": no_decay, "weight_decay": 0.0}]
+    opt = torch.optim.AdamW([g for g in groups if g["params"]], lr=cfg.lr, betas=(0.9, 0.999))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(cfg))
+    path = checkpoint_path(env, name)
+    start, curve, window = 0, [], []
+    fingerprint = {"cfg": asdict(cfg), "seed": int(seed),
+                   "n_params": int(sum(p.numel() for p in model.parameters()))}
+    if path.exists():
+        ck = torch.load(path, map_location=device, weights_only=True)
+        if ck.get("fingerprint") == fingerprint:
+            model.load_state_dict(ck["model"])
+            opt.load_state_dict(ck["optimizer"])
+            sched.load_state_dict(ck["scheduler"])
+            start, curve, window = int(ck["step"]), [list(r) for r in ck["curve"]], list(ck["window"])
+    resumed_from = start
+    advance = env.task(f"train {name}", cfg.steps)
+    if start:
+        advance(start)
+    t0 = time.perf_counter()
+
+    def save(step: int) -> None:
+        _atomic_save({"model": model.state_dict(), "optimizer": opt.state_dict(),
+                      "scheduler": sched.state_dict(), "step": step, "curve": curve,
+                      "window": window, "fingerprint": fingerprint}, path)
+
+    model.train()
+    with deterministic(env.device):
+        for s in range(start, cfg.steps):
+            x, y = sample_batch(step_generator(seed, s, device), cfg.batch)
+            loss = loss_fn(model(x), y)
+            lv = float(loss.detach())
+            if not math.isfinite(lv):
+                raise RunFailed(f"{name}: non-finite training loss ({lv}) at step {s}")
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if cfg.grad_clip is not None:
+                gn = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+                if not torch.isfinite(gn):
+                    raise RunFailed(f"{name}: non-finite gradient norm at step {s}")
+            opt.step()
+            sched.step()
+            window.append(lv)
+            if (s + 1) % cfg.log_every == 0 or s + 1 == cfg.steps:
+                curve.append([s + 1, float(np.mean(window))])
+                window = []
+            if (s + 1) % cfg.checkpoint_every == 0 or s + 1 == cfg.steps:
+                save(s + 1)
+            advance(1)
+    model.eval()
+    return {"curve": curve, "steps": cfg.steps, "resumed_from": resumed_from,
+            "wall_s": round(time.perf_counter() - t0, 3),
+            "final_loss": curve[-1][1] if curve else None}
