@@ -1,0 +1,573 @@
+"""numba kernels of the Kalman filters (private; the public API is :mod:`chasm_theory.kalman`).
+
+Layout: observations arrive as (batch, time, obs). A kernel takes the batch in blocks of
+``LANES`` sequences, and time in tiles of ``TILE`` steps; each tile is transposed into a small
+(tile, lanes) buffer that stays in L1, the recursion runs with the lane index innermost (so
+LLVM vectorises across sequences), and the outputs are transposed back. Blocks run in
+parallel (``prange``). All arithmetic is float64; no matrix inverse is formed (Cholesky
+factors of S_t and forward substitution).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+LANES = 8
+TILE = 64
+
+
+# --------------------------------------------------------------------------- Riccati recursion
+
+@njit(cache=True)
+def _chol_inplace(S: np.ndarray, L: np.ndarray) -> bool:
+    """Lower Cholesky factor of the (m, m) matrix S into L; False if S is not (numerically) PD."""
+    m = S.shape[0]
+    for i in range(m):
+        for j in range(m):
+            L[i, j] = 0.0
+    for j in range(m):
+        s = S[j, j]
+        for k in range(j):
+            s -= L[j, k] * L[j, k]
+        if not (s > 1e-14 * abs(S[j, j])) or not (s > 0.0):
+            return False
+        ljj = np.sqrt(s)
+        L[j, j] = ljj
+        for i in range(j + 1, m):
+            s2 = S[i, j]
+            for k in range(j):
+                s2 -= L[i, k] * L[j, k]
+            L[i, j] = s2 / ljj
+    return True
+
+
+@njit(cache=True)
+def riccati_kernel(A, C, Q, R, P0, T, K_out, Pp_out, Pf_out, S_out, L_out):
+    """Time-varying covariance recursion from P_{0|0} = P0, Joseph-form update.
+
+    Writes, for t = 0..T-1 (time t+1): K (T, d, m), P_{t|t-1} (T, d, d), P_{t|t} (T, d, d),
+    S (T, m, m), chol(S) (T, m, m). Returns -1, or the first step index whose S is not PD.
+    """
+    d = A.shape[0]
+    m = C.shape[0]
+    P = P0.copy()
+    AP = np.empty((d, d))
+    Pp = np.empty((d, d))
+    CP = np.empty((m, d))
+    S = np.empty((m, m))
+    L = np.empty((m, m))
+    Kt = np.empty((d, m))
+    Y = np.empty((m, d))
+    IKC = np.empty((d, d))
+    M1 = np.empty((d, d))
+    Pf = np.empty((d, d))
+    for t in range(T):
+        # predict: Pp = A P A^T + Q
+        for i in range(d):
+            for j in range(d):
+                s = 0.0
+                for k in range(d):
+                    s += A[i, k] * P[k, j]
+                AP[i, j] = s
+        for i in range(d):
+            for j in range(d):
+                s = Q[i, j]
+                for k in range(d):
+                    s += AP[i, k] * A[j, k]
+                Pp[i, j] = s
+        for i in range(d):
+            for j in range(i + 1, d):
+                v = 0.5 * (Pp[i, j] + Pp[j, i])
+                Pp[i, j] = v
+                Pp[j, i] = v
+        # S = C Pp C^T + R
+        for i in range(m):
+            for j in range(d):
+                s = 0.0
+                for k in range(d):
+                    s += C[i, k] * Pp[k, j]
+                CP[i, j] = s
+        for i in range(m):
+            for j in range(m):
+                s = R[i, j]
+                for k in range(d):
+                    s += CP[i, k] * C[j, k]
+                S[i, j] = s
+        for i in range(m):
+            for j in range(i + 1, m):
+                v = 0.5 * (S[i, j] + S[j, i])
+                S[i, j] = v
+                S[j, i] = v
+        if not _chol_inplace(S, L):
+            return t
+        # K^T solves S K^T = C Pp: forward (L Y = C Pp) then backward (L^T K^T = Y)
+        for j in range(d):
+            for i in range(m):
+                s = CP[i, j]
+                for k in range(i):
+                    s -= L[i, k] * Y[k, j]
+                Y[i, j] = s / L[i, i]
+            for i in range(m - 1, -1, -1):
+                s = Y[i, j]
+                for k in range(i + 1, m):
+                    s -= L[k, i] * Kt[j, k]
+                Kt[j, i] = s / L[i, i]
+        # Joseph: Pf = (I - K C) Pp (I - K C)^T + K R K^T
+        for i in range(d):
+            for j in range(d):
+                s = 1.0 if i == j else 0.0
+                for k in range(m):
+                    s -= Kt[i, k] * C[k, j]
+                IKC[i, j] = s
+        for i in range(d):
+            for j in range(d):
+                s = 0.0
+                for k in range(d):
+                    s += IKC[i, k] * Pp[k, j]
+                M1[i, j] = s
+        for i in range(d):
+            for j in range(d):
+                s = 0.0
+                for k in range(d):
+                    s += M1[i, k] * IKC[j, k]
+                for k in range(m):
+                    for l in range(m):
+                        s += Kt[i, k] * R[k, l] * Kt[j, l]
+                Pf[i, j] = s
+        for i in range(d):
+            for j in range(d):
+                P[i, j] = 0.5 * (Pf[i, j] + Pf[j, i])
+        K_out[t] = Kt
+        Pp_out[t] = Pp
+        Pf_out[t] = P
+        S_out[t] = S
+        L_out[t] = L
+    return -1
+
+
+# --------------------------------------------------------------------- shared-gain filter, d=2, m=1
+
+@njit(parallel=True, cache=True)
+def filter_d2m1(x, A, C, K, il, m0, full, filt, pred, pobs, onestep, innov, quad):
+    """Shared-gain filter for d = 2, m = 1.
+
+    x: (B, T, 1); K: (T, 2, 1); il: (T,) = 1 / sqrt(S_t); m0: (2,).
+    Outputs (B, T, .): filt = z_{t|t}; if ``full`` also pred = z_{t|t-1}, pobs = C z_{t|t-1},
+    onestep = C A z_{t|t}, innov = x_t - C z_{t|t-1}; quad (B,) = sum_t e_t^2 / S_t (always).
+    """
+    B = x.shape[0]
+    T = x.shape[1]
+    a00, a01, a10, a11 = A[0, 0], A[0, 1], A[1, 0], A[1, 1]
+    c0, c1 = C[0, 0], C[0, 1]
+    ca0 = c0 * a00 + c1 * a10
+    ca1 = c0 * a01 + c1 * a11
+    nblk = (B + LANES - 1) // LANES
+    for ib in prange(nblk):
+        b0 = ib * LANES
+        nb = min(LANES, B - b0)
+        z0 = np.empty(LANES)
+        z1 = np.empty(LANES)
+        q = np.zeros(LANES)
+        xb = np.zeros((TILE, LANES))
+        f0b = np.empty((TILE, LANES))
+        f1b = np.empty((TILE, LANES))
+        p0b = np.empty((TILE, LANES))
+        p1b = np.empty((TILE, LANES))
+        pob = np.empty((TILE, LANES))
+        osb = np.empty((TILE, LANES))
+        inb = np.empty((TILE, LANES))
+        for j in range(LANES):
+            z0[j] = m0[0]
+            z1[j] = m0[1]
+        for t0 in range(0, T, TILE):
+            tn = min(TILE, T - t0)
+            for j in range(nb):
+                for s in range(tn):
+                    xb[s, j] = x[b0 + j, t0 + s, 0]
+            for s in range(tn):
+                k0 = K[t0 + s, 0, 0]
+                k1 = K[t0 + s, 1, 0]
+                ils = il[t0 + s]
+                for j in range(LANES):
+                    p0 = a00 * z0[j] + a01 * z1[j]
+                    p1 = a10 * z0[j] + a11 * z1[j]
+                    yo = c0 * p0 + c1 * p1
+                    e = xb[s, j] - yo
+                    f0 = p0 + k0 * e
+                    f1 = p1 + k1 * e
+                    z0[j] = f0
+                    z1[j] = f1
+                    w = e * ils
+                    q[j] += w * w
+                    f0b[s, j] = f0
+                    f1b[s, j] = f1
+                    p0b[s, j] = p0
+                    p1b[s, j] = p1
+                    pob[s, j] = yo
+                    inb[s, j] = e
+                    osb[s, j] = ca0 * f0 + ca1 * f1
+            for j in range(nb):
+                for s in range(tn):
+                    filt[b0 + j, t0 + s, 0] = f0b[s, j]
+                    filt[b0 + j, t0 + s, 1] = f1b[s, j]
+            if full:
+                for j in range(nb):
+                    for s in range(tn):
+                        pred[b0 + j, t0 + s, 0] = p0b[s, j]
+                        pred[b0 + j, t0 + s, 1] = p1b[s, j]
+                        pobs[b0 + j, t0 + s, 0] = pob[s, j]
+                        onestep[b0 + j, t0 + s, 0] = osb[s, j]
+                        innov[b0 + j, t0 + s, 0] = inb[s, j]
+        for j in range(nb):
+            quad[b0 + j] = q[j]
+
+
+# ------------------------------------------------------------------ shared-gain filter, generic
+
+@njit(parallel=True, cache=True)
+def filter_generic(x, A, C, K, Lc, m0, full, filt, pred, pobs, onestep, innov, quad):
+    """Shared-gain filter for any (d, m). K: (T, d, m); Lc: (T, m, m) = chol(S_t).
+
+    Same outputs as :func:`filter_d2m1`; quad (B,) = sum_t |Lc_t^{-1} e_t|^2.
+    """
+    B = x.shape[0]
+    T = x.shape[1]
+    d = A.shape[0]
+    m = C.shape[0]
+    CA = C @ A
+    nblk = (B + LANES - 1) // LANES
+    for ib in prange(nblk):
+        b0 = ib * LANES
+        nb = min(LANES, B - b0)
+        z = np.empty((d, LANES))
+        p = np.empty((d, LANES))
+        e = np.empty((m, LANES))
+        w = np.empty((m, LANES))
+        q = np.zeros(LANES)
+        xb = np.zeros((TILE, m, LANES))
+        fb = np.empty((TILE, d, LANES))
+        pb = np.empty((TILE, d, LANES))
+        pob = np.empty((TILE, m, LANES))
+        osb = np.empty((TILE, m, LANES))
+        inb = np.empty((TILE, m, LANES))
+        for i in range(d):
+            for j in range(LANES):
+                z[i, j] = m0[i]
+        for t0 in range(0, T, TILE):
+            tn = min(TILE, T - t0)
+            for jj in range(nb):
+                for s in range(tn):
+                    for i in range(m):
+                        xb[s, i, jj] = x[b0 + jj, t0 + s, i]
+            for s in range(tn):
+                t = t0 + s
+                for i in range(d):
+                    for j in range(LANES):
+                        p[i, j] = 0.0
+                    for k in range(d):
+                        a = A[i, k]
+                        for j in range(LANES):
+                            p[i, j] += a * z[k, j]
+                for i in range(m):
+                    for j in range(LANES):
+                        e[i, j] = xb[s, i, j]
+                    for k in range(d):
+                        c = C[i, k]
+                        for j in range(LANES):
+                            e[i, j] -= c * p[k, j]
+                for i in range(d):
+                    for j in range(LANES):
+                        z[i, j] = p[i, j]
+                    for k in range(m):
+                        kk = K[t, i, k]
+                        for j in range(LANES):
+                            z[i, j] += kk * e[k, j]
+                # whitening: forward substitution Lc_t w = e
+                for i in range(m):
+                    for j in range(LANES):
+                        w[i, j] = e[i, j]
+                    for k in range(i):
+                        lk = Lc[t, i, k]
+                        for j in range(LANES):
+                            w[i, j] -= lk * w[k, j]
+                    li = 1.0 / Lc[t, i, i]
+                    for j in range(LANES):
+                        w[i, j] *= li
+                        q[j] += w[i, j] * w[i, j]
+                for i in range(d):
+                    for j in range(LANES):
+                        fb[s, i, j] = z[i, j]
+                        pb[s, i, j] = p[i, j]
+                for i in range(m):
+                    for j in range(LANES):
+                        inb[s, i, j] = e[i, j]
+                        pob[s, i, j] = xb[s, i, j] - e[i, j]
+                        osb[s, i, j] = 0.0
+                    for k in range(d):
+                        c = CA[i, k]
+                        for j in range(LANES):
+                            osb[s, i, j] += c * z[k, j]
+            for jj in range(nb):
+                for s in range(tn):
+                    for i in range(d):
+                        filt[b0 + jj, t0 + s, i] = fb[s, i, jj]
+            if full:
+                for jj in range(nb):
+                    for s in range(tn):
+                        for i in range(d):
+                            pred[b0 + jj, t0 + s, i] = pb[s, i, jj]
+                        for i in range(m):
+                            pobs[b0 + jj, t0 + s, i] = pob[s, i, jj]
+                            onestep[b0 + jj, t0 + s, i] = osb[s, i, jj]
+                            innov[b0 + jj, t0 + s, i] = inb[s, i, jj]
+        for jj in range(nb):
+            quad[b0 + jj] = q[jj]
+
+
+# ------------------------------------------------------- per-sequence covariance filter, generic
+
+@njit(parallel=True, cache=True)
+def filter_per_sequence(x, A, C, Q, R, m0, P0, filt, pred, pobs, onestep, innov, ll, Pf_last,
+                        Pp_last):
+    """Kalman filter carrying each sequence's own covariance (and parameters).
+
+    x: (B, T, m); A: (B, d, d); C: (B, m, d); Q: (B, d, d); R: (B, m, m); m0: (B, d);
+    P0: (B, d, d). Writes the (B, T, .) outputs, the exact log-likelihood ll (B,), and the
+    final P_{T|T}, P_{T|T-1} (B, d, d). Returns -1, or b * T + t of the first non-PD S.
+    """
+    B = x.shape[0]
+    T = x.shape[1]
+    d = A.shape[1]
+    m = C.shape[1]
+    log2pi = np.log(2.0 * np.pi)
+    status = np.full(B, -1, dtype=np.int64)
+    for b in prange(B):
+        Ab = A[b]
+        Cb = C[b]
+        Qb = Q[b]
+        Rb = R[b]
+        CA = Cb @ Ab
+        P = P0[b].copy()
+        z = m0[b].copy()
+        AP = np.empty((d, d))
+        Pp = np.empty((d, d))
+        CP = np.empty((m, d))
+        S = np.empty((m, m))
+        L = np.empty((m, m))
+        Kt = np.empty((d, m))
+        Y = np.empty((m, d))
+        IKC = np.empty((d, d))
+        M1 = np.empty((d, d))
+        p = np.empty(d)
+        e = np.empty(m)
+        w = np.empty(m)
+        acc = 0.0
+        for t in range(T):
+            for i in range(d):
+                for j in range(d):
+                    s = 0.0
+                    for k in range(d):
+                        s += Ab[i, k] * P[k, j]
+                    AP[i, j] = s
+            for i in range(d):
+                for j in range(i, d):
+                    s = Qb[i, j]
+                    for k in range(d):
+                        s += AP[i, k] * Ab[j, k]
+                    Pp[i, j] = s
+                    Pp[j, i] = s
+            for i in range(m):
+                for j in range(d):
+                    s = 0.0
+                    for k in range(d):
+                        s += Cb[i, k] * Pp[k, j]
+                    CP[i, j] = s
+            for i in range(m):
+                for j in range(i, m):
+                    s = Rb[i, j]
+                    for k in range(d):
+                        s += CP[i, k] * Cb[j, k]
+                    S[i, j] = s
+                    S[j, i] = s
+            if not _chol_inplace(S, L):
+                status[b] = b * T + t
+                break
+            for j in range(d):
+                for i in range(m):
+                    s = CP[i, j]
+                    for k in range(i):
+                        s -= L[i, k] * Y[k, j]
+                    Y[i, j] = s / L[i, i]
+                for i in range(m - 1, -1, -1):
+                    s = Y[i, j]
+                    for k in range(i + 1, m):
+                        s -= L[k, i] * Kt[j, k]
+                    Kt[j, i] = s / L[i, i]
+            for i in range(d):
+                for j in range(d):
+                    s = 1.0 if i == j else 0.0
+                    for k in range(m):
+                        s -= Kt[i, k] * Cb[k, j]
+                    IKC[i, j] = s
+            for i in range(d):
+                for j in range(d):
+                    s = 0.0
+                    for k in range(d):
+                        s += IKC[i, k] * Pp[k, j]
+                    M1[i, j] = s
+            for i in range(d):
+                for j in range(i, d):
+                    s = 0.0
+                    for k in range(d):
+                        s += M1[i, k] * IKC[j, k]
+                    for k in range(m):
+                        for l in range(m):
+                            s += Kt[i, k] * Rb[k, l] * Kt[j, l]
+                    P[i, j] = s
+                    P[j, i] = s
+            # mean
+            for i in range(d):
+                s = 0.0
+                for k in range(d):
+                    s += Ab[i, k] * z[k]
+                p[i] = s
+            for i in range(m):
+                s = x[b, t, i]
+                for k in range(d):
+                    s -= Cb[i, k] * p[k]
+                e[i] = s
+            for i in range(d):
+                s = p[i]
+                for k in range(m):
+                    s += Kt[i, k] * e[k]
+                z[i] = s
+            for i in range(m):
+                s = e[i]
+                for k in range(i):
+                    s -= L[i, k] * w[k]
+                w[i] = s / L[i, i]
+                acc += w[i] * w[i] + 2.0 * np.log(L[i, i]) + log2pi
+            for i in range(d):
+                filt[b, t, i] = z[i]
+                pred[b, t, i] = p[i]
+            for i in range(m):
+                innov[b, t, i] = e[i]
+                pobs[b, t, i] = x[b, t, i] - e[i]
+                s = 0.0
+                for k in range(d):
+                    s += CA[i, k] * z[k]
+                onestep[b, t, i] = s
+        ll[b] = -0.5 * acc
+        Pf_last[b] = P
+        Pp_last[b] = Pp
+    for b in range(B):
+        if status[b] >= 0:
+            return status[b]
+    return -1
+
+
+# ------------------------------------------------- per-sequence covariance filter, d=2, m=1 lanes
+
+@njit(parallel=True, cache=True)
+def filter_per_sequence_d2m1(x, A, C, Q, R, m0, P0, filt, onestep, ll):
+    """Per-sequence covariance filter specialised to d = 2, m = 1, lanes innermost.
+
+    Same inputs as :func:`filter_per_sequence`; writes z_{t|t} (B, T, 2), C A z_{t|t} (B, T, 1)
+    and the exact log-likelihood (B,). Returns -1, or the first sequence index with S <= 0.
+    """
+    B = x.shape[0]
+    T = x.shape[1]
+    log2pi = np.log(2.0 * np.pi)
+    nblk = (B + LANES - 1) // LANES
+    bad = np.full(nblk, -1, dtype=np.int64)
+    for ib in prange(nblk):
+        b0 = ib * LANES
+        nb = min(LANES, B - b0)
+        # per-lane parameters
+        a00 = np.zeros(LANES); a01 = np.zeros(LANES); a10 = np.zeros(LANES); a11 = np.zeros(LANES)
+        c0 = np.zeros(LANES); c1 = np.zeros(LANES)
+        q00 = np.zeros(LANES); q01 = np.zeros(LANES); q11 = np.zeros(LANES); r = np.ones(LANES)
+        z0 = np.zeros(LANES); z1 = np.zeros(LANES)
+        P00 = np.ones(LANES); P01 = np.zeros(LANES); P11 = np.ones(LANES)
+        acc = np.zeros(LANES)
+        prodS = np.ones(LANES)
+        minS = np.full(LANES, np.inf)
+        for j in range(nb):
+            b = b0 + j
+            a00[j] = A[b, 0, 0]; a01[j] = A[b, 0, 1]; a10[j] = A[b, 1, 0]; a11[j] = A[b, 1, 1]
+            c0[j] = C[b, 0, 0]; c1[j] = C[b, 0, 1]
+            q00[j] = Q[b, 0, 0]; q01[j] = Q[b, 0, 1]; q11[j] = Q[b, 1, 1]; r[j] = R[b, 0, 0]
+            z0[j] = m0[b, 0]; z1[j] = m0[b, 1]
+            P00[j] = P0[b, 0, 0]; P01[j] = P0[b, 0, 1]; P11[j] = P0[b, 1, 1]
+        xb = np.zeros((TILE, LANES))
+        f0b = np.empty((TILE, LANES))
+        f1b = np.empty((TILE, LANES))
+        osb = np.empty((TILE, LANES))
+        for t0 in range(0, T, TILE):
+            tn = min(TILE, T - t0)
+            for j in range(nb):
+                for s in range(tn):
+                    xb[s, j] = x[b0 + j, t0 + s, 0]
+            for s in range(tn):
+                for j in range(LANES):
+                    # covariance predict: Pp = A P A^T + Q
+                    u00 = a00[j] * P00[j] + a01[j] * P01[j]
+                    u01 = a00[j] * P01[j] + a01[j] * P11[j]
+                    u10 = a10[j] * P00[j] + a11[j] * P01[j]
+                    u11 = a10[j] * P01[j] + a11[j] * P11[j]
+                    pp00 = u00 * a00[j] + u01 * a01[j] + q00[j]
+                    pp01 = u00 * a10[j] + u01 * a11[j] + q01[j]
+                    pp11 = u10 * a10[j] + u11 * a11[j] + q11[j]
+                    # S, gain
+                    h0 = pp00 * c0[j] + pp01 * c1[j]
+                    h1 = pp01 * c0[j] + pp11 * c1[j]
+                    S = c0[j] * h0 + c1[j] * h1 + r[j]
+                    minS[j] = min(minS[j], S)
+                    iS = 1.0 / S
+                    k0 = h0 * iS
+                    k1 = h1 * iS
+                    # Joseph: (I - k c) Pp (I - k c)^T + k r k^T
+                    g00 = 1.0 - k0 * c0[j]
+                    g01 = -k0 * c1[j]
+                    g10 = -k1 * c0[j]
+                    g11 = 1.0 - k1 * c1[j]
+                    v00 = g00 * pp00 + g01 * pp01
+                    v01 = g00 * pp01 + g01 * pp11
+                    v10 = g10 * pp00 + g11 * pp01
+                    v11 = g10 * pp01 + g11 * pp11
+                    P00[j] = v00 * g00 + v01 * g01 + k0 * k0 * r[j]
+                    P01[j] = v00 * g10 + v01 * g11 + k0 * k1 * r[j]
+                    P11[j] = v10 * g10 + v11 * g11 + k1 * k1 * r[j]
+                    # mean
+                    p0 = a00[j] * z0[j] + a01[j] * z1[j]
+                    p1 = a10[j] * z0[j] + a11[j] * z1[j]
+                    e = xb[s, j] - (c0[j] * p0 + c1[j] * p1)
+                    f0 = p0 + k0 * e
+                    f1 = p1 + k1 * e
+                    z0[j] = f0
+                    z1[j] = f1
+                    acc[j] += e * e * iS
+                    prodS[j] *= S
+                    f0b[s, j] = f0
+                    f1b[s, j] = f1
+                    osb[s, j] = (c0[j] * a00[j] + c1[j] * a10[j]) * f0 \
+                        + (c0[j] * a01[j] + c1[j] * a11[j]) * f1
+                # log det in batches of 8 steps (a product of 8 S values cannot over/underflow
+                # unless some S lies outside [1e-38, 1e38])
+                if (s & 7) == 7 or s == tn - 1:
+                    for j in range(LANES):
+                        acc[j] += np.log(prodS[j])
+                        prodS[j] = 1.0
+            for j in range(nb):
+                for s in range(tn):
+                    filt[b0 + j, t0 + s, 0] = f0b[s, j]
+                    filt[b0 + j, t0 + s, 1] = f1b[s, j]
+                    onestep[b0 + j, t0 + s, 0] = osb[s, j]
+        for j in range(nb):
+            ll[b0 + j] = -0.5 * (acc[j] + T * log2pi)
+            if not (minS[j] > 0.0):
+                bad[ib] = b0 + j
+    for ib in range(nblk):
+        if bad[ib] >= 0:
+            return bad[ib]
+    return -1
