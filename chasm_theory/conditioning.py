@@ -232,9 +232,12 @@ def conditional_next_obs_mp(params: LGSSMParams, x_seq: object, t: int, dps: int
         _mu_z, mu_x, _Szz, _Szx, Sxx = _joint_mp(params, t + 1)
         last = range(t * m, (t + 1) * m)
         head = range(t * m)
-        mean, cov = _cond_mp(_sub(mu_x, last, range(1)), _sub(mu_x, head, range(1)),
-                             _sub(Sxx, last, last), _sub(Sxx, last, head), _sub(Sxx, head, head),
-                             _mpm(x[:t].reshape(-1, 1)))
+        if t == 0:
+            mean, cov = _sub(mu_x, last, range(1)), _sub(Sxx, last, last)
+        else:
+            mean, cov = _cond_mp(_sub(mu_x, last, range(1)), _sub(mu_x, head, range(1)),
+                                 _sub(Sxx, last, last), _sub(Sxx, last, head),
+                                 _sub(Sxx, head, head), _mpm(x[:t].reshape(-1, 1)))
         if as_mp:
             return GaussianCond(mean, cov)
         return GaussianCond(_to_np(mean)[:, 0], _to_np(cov))

@@ -99,15 +99,20 @@ def _try_scipy(A: np.ndarray, C: np.ndarray, Q: np.ndarray, R: np.ndarray) -> np
 def _iterate(A: np.ndarray, C: np.ndarray, Q: np.ndarray, R: np.ndarray,
              max_iter: int = 200_000) -> np.ndarray:
     P = _sym(Q + np.eye(A.shape[0]))
-    for _ in range(max_iter):
-        Pn = riccati_step(P, A, C, Q, R)
-        if np.linalg.norm(Pn - P) <= 1e-15 * max(1.0, float(np.linalg.norm(Pn))):
-            return Pn
-        P = Pn
+    with np.errstate(all="ignore"):
+        for it in range(max_iter):
+            Pn = riccati_step(P, A, C, Q, R)
+            nrm = float(np.linalg.norm(Pn))
+            if not np.isfinite(nrm) or nrm > 1e150:
+                raise NumericalError(f"Riccati iteration diverged at iteration {it} "
+                                     f"(||P|| = {nrm:.3g})")
+            if np.linalg.norm(Pn - P) <= 1e-15 * max(1.0, nrm):
+                return Pn
+            P = Pn
     return P
 
 
-def solve_filter_dare(A: object, C: object, Q: object, R: object, *,
+def solve_filter_dare(A: object, C: object = None, Q: object = None, R: object = None, *,
                       tol: float = 1e-8) -> DareSolution:
     """Solve the filter-form DARE; return the steady-state gain and covariances.
 
@@ -118,6 +123,8 @@ def solve_filter_dare(A: object, C: object, Q: object, R: object, *,
     """
     if isinstance(A, LGSSMParams):
         A, C, Q, R = A.A, A.C, A.Q, A.R
+    if C is None or Q is None or R is None:
+        raise ValidationError("C/Q/R", "must be given unless A is an LGSSMParams")
     A_ = np.atleast_2d(np.asarray(A, dtype=np.float64))
     C_ = np.atleast_2d(np.asarray(C, dtype=np.float64))
     Q_ = _sym(np.atleast_2d(np.asarray(Q, dtype=np.float64)))
