@@ -137,7 +137,7 @@ def _track_kernel(words, truth_mult, A, Bv, H0, dims, orders, nq, tables, checkp
                     hv = A[l, s, j] * h[l, j] + Bv[l, s, j]
                     h[l, j] = hv
                     m = orders[l, j]
-                    th = math.atan2(hv.imag, hv.real)
+                    th = math.atan2(np.float64(hv.imag), np.float64(hv.real))
                     k = int(round(th * m / two_pi))
                     err = abs(th - two_pi * k / m)
                     if err > pmax:
