@@ -1,0 +1,167 @@
+"""001 Thm 1 (consistency): excess risk vs the number N of meta-training tasks for the
+selective SSM and the linear Transformer on the d = 4, m = 2 LG-SSM prior (context 32).
+
+Each N uses a fixed finite set of N tasks sampled once from the prior; training sequences are
+drawn from those tasks. Excess is measured on held-out tasks against the known-θ Kalman filter
+(a lower bound on any predictor's risk) and against the importance-sampling Bayes oracle.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from chasm_theory._context import Context
+from chasm_theory._experiments import RunEnv, experiment
+from chasm_theory._record import Outcome, combine, decide_interval, not_run
+from chasm_theory._registry import claim, run_claim, all_claims
+from empirics.experiments.bayes_lgssm import (CONTEXT, SPECS, importance_sampling_oracle,
+                                              known_theta_predictions, sample_prior, task_sampler)
+from empirics.experiments.exp1 import build_model, ci_dict, mse, predict
+from empirics.models.count import count_params
+from empirics.stats import bootstrap_ci
+from empirics.tasks_lg import lgssm_batch, SSParams
+from empirics.training import TrainConfig, step_generator, train
+
+SOURCE = "001 Thm 1, §5.1 (Fig 2 left)"
+SECTION = "001 Theorem 1: consistency of the meta-trained selective SSM"
+
+
+def _config(profile: str) -> dict[str, Any]:
+    if profile == "full":
+        return {"n_tasks": [100, 1000, 10_000, 100_000], "n_test": 1000,
+                "train": {"steps": 50_000, "batch": 128, "lr": 3e-4, "weight_decay": 0.01,
+                          "warmup": 0, "grad_clip": 1.0, "checkpoint_every": 1000, "log_every": 200}}
+    return {"n_tasks": [16, 128, 1024], "n_test": 300,
+            "train": {"steps": 400, "batch": 32, "lr": 3e-3, "weight_decay": 0.01, "warmup": 20,
+                      "grad_clip": 1.0, "checkpoint_every": 200, "log_every": 20}}
+
+
+def train_for_n(name: str, N: int, cfg: dict[str, Any], env: RunEnv) -> tuple[torch.nn.Module, dict]:
+    """Model ``name`` meta-trained on N prior tasks (task set seeded by (seed, N))."""
+    from chasm_theory._context import REPO_ROOT
+
+    tasks = sample_prior(np.random.default_rng([env.seed, 7, N]), N)
+    model = build_model(SPECS[name], d_in=2, d_out=2, seed=env.seed)
+    shared = RunEnv(env.profile, env.device, env.seed,
+                    REPO_ROOT / ".cache" / "models" / env.profile / "bayes", env.progress)
+    tc = cfg["train"]
+    key = f"bayes-{name}-N{N}-s{tc['steps']}-b{tc['batch']}-lr{tc['lr']}"
+    info = train(model, task_sampler(tasks, env.device), mse, TrainConfig(**tc), env=shared,
+                 name=key, seed=env.seed)
+    info["params"] = count_params(model)
+    return model, info
+
+
+def test_set(cfg: dict[str, Any], seed: int) -> tuple[np.ndarray, SSParams]:
+    tasks = sample_prior(np.random.default_rng([seed, 99]), cfg["n_test"])
+    x = lgssm_batch(step_generator(40_000_003 + seed, 0), tasks, T=CONTEXT + 1).double().numpy()
+    return x, tasks
+
+
+def evaluate_models(models: dict[str, torch.nn.Module], cfg: dict[str, Any], env: RunEnv,
+                    M: int = 0) -> dict[str, Any]:
+    """Risks at k = 32 on held-out tasks; excess vs known-θ Kalman (and vs IS Bayes if M > 0)."""
+    x, tasks = test_set(cfg, env.seed)
+    inp, tgt = x[:, :CONTEXT], x[:, CONTEXT]
+    se = {"kalman": ((known_theta_predictions(inp, tasks)[:, -1] - tgt) ** 2).sum(-1)}
+    for name, m in models.items():
+        se[name] = ((predict(m, inp, env.device)[:, -1] - tgt) ** 2).sum(-1)
+    out: dict[str, Any] = {"n_test": int(x.shape[0])}
+    if M:
+        rng = np.random.default_rng([env.seed, 5])
+        draws = [tuple(p[0] for p in sample_prior(rng, 1)) for _ in range(M)]
+        bp, ess = importance_sampling_oracle(inp, draws)
+        se["bayes_is"] = ((bp - tgt) ** 2).sum(-1)
+        out.update(M=M, ess_median=float(np.median(ess)), ess_min=float(ess.min()))
+        out["excess_vs_bayes"] = {n: ci_dict(se[n] - se["bayes_is"]) for n in models}
+        if "ssm" in models and "lintf" in models:
+            out["diff_lintf_minus_ssm"] = ci_dict(se["lintf"] - se["ssm"])
+    out["risk"] = {n: ci_dict(v) for n, v in se.items()}
+    out["excess_vs_kalman"] = {n: ci_dict(se[n] - se["kalman"]) for n in models}
+    out["units_excess_vs_kalman"] = {n: (se[n] - se["kalman"]).tolist() for n in models}
+    return out
+
+
+@experiment("bayes_thm1", title="001 Thm 1: excess vs number of meta-training tasks", config=_config,
+            version=1)
+def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
+    torch.set_num_threads(1)
+    rows, training = [], {}
+    for N in cfg["n_tasks"]:
+        models = {}
+        for name in SPECS:
+            models[name], training[f"{name}-N{N}"] = train_for_n(name, N, cfg, env)
+        ev = evaluate_models(models, cfg, env)
+        rows.append({"N": N, **ev})
+    return {"rows": rows, "training": training}
+
+
+def _fig(ctx: Context, rows: list[dict[str, Any]]) -> str:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.8, 3.4))
+    Ns = [r["N"] for r in rows]
+    for name in SPECS:
+        c = [r["excess_vs_kalman"][name] for r in rows]
+        ax.errorbar(Ns, [v["est"] for v in c], yerr=[[v["est"] - v["lo"] for v in c],
+                                                      [v["hi"] - v["est"] for v in c]],
+                    fmt="o-", label=name)
+    ax.set_xscale("log")
+    ax.set_xlabel("meta-training tasks N")
+    ax.set_ylabel("excess over known-θ Kalman at k = 32")
+    ax.legend(fontsize=7)
+    ax.set_title("001 Fig 2 (left): ours", fontsize=9)
+    return ctx.savefig(fig, "bayes_thm1_excess_vs_tasks")
+
+
+@claim("bayes.thm1.consistency", source=SOURCE, kind="empirical", section=SECTION,
+       experiment="bayes_thm1",
+       paper="the SSM's excess decays to near zero as meta-training tasks grow; the LinTF "
+             "saturates at a strictly positive constant",
+       statement="(i) the SSM's excess decreases from the smallest to the largest N; (ii) at the "
+                 "largest N the LinTF's excess exceeds the SSM's")
+def check_consistency(ctx: Context) -> Outcome:
+    res = ctx.experiment("bayes_thm1")
+    rows = res["rows"]
+    u0 = np.array(rows[0]["units_excess_vs_kalman"]["ssm"])
+    u1 = np.array(rows[-1]["units_excess_vs_kalman"]["ssm"])
+    t1 = np.array(rows[-1]["units_excess_vs_kalman"]["lintf"])
+    d1 = bootstrap_ci(u0 - u1, rng=0)
+    d2 = bootstrap_ci(t1 - u1, rng=1)
+    parts = {
+        "ssm-decreases": decide_interval(d1.lo, d1.hi, target_lo=0.0, predicted="> 0",
+                                         measured=d1.as_dict(),
+                                         evidence=f"SSM excess at N = {rows[0]['N']} minus at N = "
+                                         f"{rows[-1]['N']}: {d1.est:.4g} [{d1.lo:.4g}, {d1.hi:.4g}]"),
+        "lintf-above-ssm": decide_interval(d2.lo, d2.hi, target_lo=0.0, predicted="> 0",
+                                           measured=d2.as_dict(),
+                                           evidence=f"LinTF − SSM excess at N = {rows[-1]['N']}: "
+                                           f"{d2.est:.4g} [{d2.lo:.4g}, {d2.hi:.4g}]"),
+    }
+    table = {r["N"]: {n: round(r["excess_vs_kalman"][n]["est"], 4) for n in SPECS} for r in rows}
+    return combine(parts, predicted="SSM → 0, LinTF saturates",
+                   evidence=f"Excess over the known-θ Kalman filter at k = 32 (same held-out tasks "
+                   f"for every N): {table}. " + " ".join(o.evidence for o in parts.values()),
+                   reading="'excess' measured against the known-θ Kalman filter (a lower bound on "
+                   "the Bayes risk, so both models keep a positive excess at finite context); "
+                   "same test tasks for every N, paired CIs; quick budget trains each model "
+                   "for the same number of steps at every N",
+                   figures=[_fig(ctx, rows)])
+
+
+@claim("bayes.lemma41", source="001 Lemma 4.1", kind="numeric", section=SECTION,
+       paper="the selective SSM with Ā_t = (I − K_t C)A, B̄_t = K_t reproduces the Kalman filter",
+       statement="same representation result as chasm.lemma2.filter-representation")
+def check_lemma41(ctx: Context) -> Outcome:
+    if "chasm.lemma2.filter-representation" not in all_claims():
+        return not_run("chasm.lemma2.filter-representation is not registered in this tree")
+    rec = run_claim("chasm.lemma2.filter-representation", Context(profile=ctx.profile, seed=ctx.seed,
+                                                                   reports_dir=ctx.reports_dir))
+    return Outcome(verdict=rec.verdict, predicted=rec.predicted, measured=rec.measured,
+                   evidence=f"Reuses chasm.lemma2.filter-representation (same statement in 000 "
+                   f"Lemma 2): {rec.evidence}", tolerance=rec.tolerance, rule=rec.rule,
+                   counterexample=rec.counterexample, reading=rec.reading)

@@ -1,0 +1,68 @@
+"""Experiment plumbing on tiny budgets: engine outputs, verdict logic, oracle sampler."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from chasm_theory import RunEnv
+from empirics.experiments.bayes_lgssm import grid_oracle_colored, importance_sampling_oracle
+from empirics.experiments.exp1 import (MODEL_SPECS, THEORY, are_outcome, build_model, colored_eval,
+                                       trained_model)
+from empirics.models.count import count_params
+from empirics.tasks_lg import augmented_params, colored_noise_batch
+from empirics.training import step_generator
+
+
+def test_specs_build_with_the_counts_recorded_in_the_claims():
+    assert count_params(build_model(MODEL_SPECS["ssm"])) == 355
+    assert count_params(build_model(MODEL_SPECS["lintf"])) == 3169
+    assert count_params(build_model(MODEL_SPECS["softtf"])) == 19553
+
+
+def test_colored_eval_oracle_has_zero_excess_against_itself(tmp_path):
+    """An 'model' that is the steady-state Kalman filter has excess exactly 0."""
+
+    class KalmanModel(torch.nn.Module):
+        def forward(self, x):
+            from empirics.tasks_lg import kalman_predictions
+            p = kalman_predictions(x.double().numpy(), *augmented_params(0.9, 0.9), steady=True)
+            return torch.as_tensor(p)
+
+    ev = colored_eval({"ssm": (KalmanModel(), 10**9)}, [0.9], [4, 16], 16, 50, 0, "cpu")
+    ex = ev["0.9"]["models"]["ssm"]["excess"]
+    assert all(abs(c["est"]) < 1e-12 for c in ex)
+
+
+def test_are_outcome_inconclusive_when_ssm_excess_not_separated_from_zero():
+    ci0 = {"est": 0.0, "lo": -0.01, "hi": 0.01, "level": 0.95}
+    ev = {"0.9": {"models": {"ssm": {"ks": [64], "excess": [ci0]}},
+                  "are": {"lintf": {"est": 50.0, "lo": 20.0, "hi": 90.0, "level": 0.95}}}}
+    o = are_outcome(ev, "lintf", 0.9, 64, mode="bound-above", budget="", figures=[])
+    assert o.verdict == "inconclusive"
+    ev["0.9"]["models"]["ssm"]["excess"] = [{"est": 0.1, "lo": 0.05, "hi": 0.15, "level": 0.95}]
+    assert are_outcome(ev, "lintf", 0.9, 64, mode="bound-above", budget="", figures=[]).verdict == "holds"
+    ev["0.9"]["are"]["lintf"] = {"est": 2.0, "lo": 1.0, "hi": 3.0, "level": 0.95}
+    o = are_outcome(ev, "lintf", 0.9, 64, mode="bound-above", budget="", figures=[])
+    assert o.verdict == "fails" and THEORY[0.9] > 3.0
+
+
+def test_trained_model_tiny_run_and_cache_reuse(tmp_path):
+    env = RunEnv("quick", "cpu", 123, tmp_path)
+    tc = {"steps": 4, "batch": 4, "lr": 1e-3, "checkpoint_every": 2, "log_every": 2}
+    task = {"name": "colored", "a": 0.9, "alpha": [0.5, 0.99]}
+    m1, i1 = trained_model("t-ssm", MODEL_SPECS["ssm"], task, 16, tc, env, 123)
+    m2, i2 = trained_model("t-ssm", MODEL_SPECS["ssm"], task, 16, tc, env, 123)
+    assert i2["resumed_from"] == 4 and i1["curve"] == i2["curve"]
+    assert all(torch.equal(p, q) for p, q in zip(m1.parameters(), m2.parameters()))
+
+
+def test_importance_sampler_agrees_with_grid_on_scalar_case():
+    x, _ = colored_noise_batch(step_generator(5, 0), 20, 32, a=0.9, alpha=(0.5, 0.99))
+    x = x.double().numpy()
+    rng = np.random.default_rng(0)
+    draws = [augmented_params(0.9, float(a)) for a in rng.uniform(0.5, 0.99, 400)]
+    is_pred, ess = importance_sampling_oracle(x, draws)
+    grid = 0.5 + (np.arange(200) + 0.5) * (0.49 / 200)
+    gp = grid_oracle_colored(x, grid)
+    assert np.sqrt(np.mean((is_pred[:, 0] - gp) ** 2)) < 0.02 * gp.std()
+    assert np.all(ess > 20)
