@@ -89,7 +89,8 @@ def ratio_of_means_ci(
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.where(mb > 0, ma / np.where(mb > 0, mb, 1.0), np.inf)
     q = (1 - level) / 2
-    lo, hi = np.quantile(r, [q, 1 - q])
+    # inverted_cdf picks order statistics, so +inf replicates give an infinite end, not nan
+    lo, hi = np.quantile(r, [q, 1 - q], method="inverted_cdf")
     est = a.mean() / b.mean() if b.mean() > 0 else np.inf
     return CI(float(est), float(lo), float(hi), level)
 

@@ -54,3 +54,12 @@ def test_loglog_slope_recovers_minus_one():
 def test_rejects_nonfinite():
     with pytest.raises(ValidationError):
         bootstrap_ci(np.array([1.0, np.nan]))
+
+
+def test_ratio_ci_with_denominator_near_zero_has_infinite_upper_end():
+    rng = np.random.default_rng(4)
+    d = rng.normal(0.01, 1.0, 50)
+    n = rng.normal(1.0, 1.0, 50)
+    ci = ratio_of_means_ci(n, d, rng=0)
+    assert not np.isnan(ci.lo) and not np.isnan(ci.hi)
+    assert ci.hi == np.inf

@@ -207,7 +207,7 @@ def _config(profile: str) -> dict[str, Any]:
 
 
 @experiment("exp1", title="000 Exp I: forward separation on colored-noise tasks", config=_config,
-            version=1)
+            version=2)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     torch.set_num_threads(1)
     models, infos = colored_models(cfg, env, cfg["models"])
@@ -315,10 +315,14 @@ def are_outcome(ev: dict[str, Any], model: str, alpha: float, k: int, *, mode: s
                            "the CI covers it and fails when it does not)")
 
 
-def _budget(ctx: Context, cfg: dict[str, Any]) -> str:
+def _budget(ctx: Context, cfg: dict[str, Any], training: dict[str, Any] | None = None) -> str:
     t = cfg["train"]
-    return (f"Profile {ctx.profile}: {t['steps']} steps × batch {t['batch']}, lr {t['lr']} "
-            f"(paper: 10,000 × 128, lr 3e-4), {cfg['n_test']} test sequences per α.")
+    txt = (f"Profile {ctx.profile}: {t['steps']} steps × batch {t['batch']}, lr {t['lr']} "
+           f"(paper: 10,000 × 128, lr 3e-4), {cfg['n_test']} test sequences per α.")
+    if training:
+        txt += " Final training losses (window mean): " + ", ".join(
+            f"{m} {i['final_loss']:.3f}" for m, i in training.items()) + "."
+    return txt
 
 
 def _exp1(ctx: Context) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
@@ -350,7 +354,7 @@ def check_ssm_excess(ctx: Context) -> Outcome:
                            measured={"k": k, "pooled_excess": est, "ci": [lo, hi],
                                      "per_alpha": dict(zip(map(str, ALPHAS), vals))},
                            evidence=f"Pooled over α ∈ {ALPHAS}, the SSM's mean excess at k = {k} is "
-                           f"{est:.4g} (95% CI [{lo:.4g}, {hi:.4g}]). " + _budget(ctx, cfg),
+                           f"{est:.4g} (95% CI [{lo:.4g}, {hi:.4g}]). " + _budget(ctx, cfg, res["training"]),
                            reading="'≈ 0.01' read as [0.005, 0.015]; α-pooled mean at k = 512 (the "
                            "recurrent SSM extrapolates beyond its training length 128).",
                            figures=figs)
@@ -374,7 +378,7 @@ def _are_claims() -> None:
                 def check(ctx: Context, model=model, alpha=alpha, mode=mode) -> Outcome:
                     res, cfg, figs = _exp1(ctx)
                     return are_outcome(res["eval"], model, alpha, res["k_are"], mode=mode,
-                                       budget=_budget(ctx, cfg), figures=figs)
+                                       budget=_budget(ctx, cfg, res["training"]), figures=figs)
 
                 check.__qualname__ = f"check_{cid}"
                 claim(cid, source=SOURCE, kind="empirical", section=SECTION, experiment="exp1",

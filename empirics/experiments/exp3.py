@@ -35,7 +35,7 @@ def _config(profile: str) -> dict[str, Any]:
             "rhos": np.linspace(0.85, 0.999, 52)[1:-1].round(6).tolist()}
 
 
-@experiment("exp3", title="000 Exp III: ARE_eff vs ρ at a = 0.9, k = 256", config=_config, version=1)
+@experiment("exp3", title="000 Exp III: ARE_eff vs ρ at a = 0.9, k = 256", config=_config, version=2)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     torch.set_num_threads(1)
     models, infos = colored_models(cfg, env, ["ssm", "lintf"])

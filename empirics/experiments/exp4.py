@@ -32,7 +32,7 @@ def _config(profile: str) -> dict[str, Any]:
 
 
 @experiment("exp4", title="000 Exp IV: scalar i.i.d. noise vs augmented ρ = 0.95", config=_config,
-            version=1)
+            version=2)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     torch.set_num_threads(1)
     ks = sorted({8, 32, 128, cfg["k"]})
