@@ -206,3 +206,32 @@ def test_bad_observations_raise_validation_errors():
         kalman_filter((1, 2), np.zeros((2, 4)))
     with pytest.raises(ValidationError, match="parameter 'T'"):
         riccati_gains(p, 0)
+
+
+def test_generated_kernels_match_their_generators():
+    """The unrolled d=2, m=1 kernels are generated code: the file must match the generator."""
+    import inspect
+
+    src = inspect.getsource(kk)
+    for name in ("filter_d2m1", "filter_per_sequence_d2m1"):
+        body = src.split(f"# BEGIN GENERATED {name} ")[1].split("\n", 1)[1]
+        body = body.split(f"# END GENERATED {name}")[0]
+        assert body == getattr(kk, f"_gen_{name}")(), f"regenerate {name}"
+
+
+def test_blocks_with_padding_lanes():
+    """B not a multiple of the lane count, T not a multiple of the tile."""
+    params = colored_noise_lgssm(0.7, 0.3)
+    x = sample_colored_noise(0.7, 0.3, 13, 70, np.random.default_rng(4)).x
+    res = kalman_filter(params, x)
+    ref = kalman_filter_numpy(params, x, res.gains)
+    np.testing.assert_allclose(res.filtered_means, ref.filtered_means, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(res.log_likelihood, ref.log_likelihood, rtol=1e-12)
+    rp = kalman_filter_per_sequence(params, x, full=False)
+    np.testing.assert_allclose(rp.filtered_means, ref.filtered_means, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(rp.log_likelihood, ref.log_likelihood, rtol=1e-10)
+    p3 = build_system(3, 2, 1, False)
+    x3 = observations(p3, 11, 37, 2)
+    r3 = kalman_filter(p3, x3)
+    np.testing.assert_allclose(r3.filtered_means, kalman_filter_numpy(p3, x3).filtered_means,
+                               rtol=1e-11, atol=1e-11)
