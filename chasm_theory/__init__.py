@@ -24,3 +24,26 @@ __all__ = [
     "UnknownExperimentError", "ValidationError",
 ]
 __version__ = "0.1.0"
+
+# oracle filters: LG-SSMs, samplers, DARE, Kalman filters, brute-force conditioning, Bayes grid
+from . import conditioning  # noqa: E402
+from .bayes_grid import BayesGridResult, bayes_grid_predict, uniform_grid  # noqa: E402
+from .dare import DareSolution, solve_filter_dare  # noqa: E402
+from .kalman import (  # noqa: E402
+    Gains, KalmanResult, filter_means, kalman_filter, kalman_filter_per_sequence, riccati_gains,
+    steady_state_filter,
+)
+from .lgssm import (  # noqa: E402
+    LGSSMParams, make_lgssm, stationary_covariance, validate_observations,
+)
+from .tasks import (  # noqa: E402
+    colored_noise_lgssm, random_lgssm_prior, sample_colored_noise, sample_lgssm, sample_static,
+)
+
+__all__ += [
+    "conditioning", "BayesGridResult", "bayes_grid_predict", "uniform_grid", "DareSolution",
+    "solve_filter_dare", "Gains", "KalmanResult", "filter_means", "kalman_filter",
+    "kalman_filter_per_sequence", "riccati_gains", "steady_state_filter", "LGSSMParams",
+    "make_lgssm", "stationary_covariance", "validate_observations", "colored_noise_lgssm",
+    "random_lgssm_prior", "sample_colored_noise", "sample_lgssm", "sample_static",
+]
