@@ -1,0 +1,78 @@
+"""The mixed filtering/retrieval task of 000 App D.1.
+
+A sequence of T = 4·32 steps alternates blocks [filter, retrieve, filter, retrieve]:
+
+* filtering block: x_t = z_t + v_t with z_t = a z_{t−1} + w_t (a = 0.9, w ~ N(0, 1)) and AR(1)
+  noise v_t = α v_{t−1} + √(1 − α²) ε_t (α = 0.95) (the colored-noise LG-SSM of 000 App C.7.2),
+  each block started from the stationary law; target z_t (filtering);
+* retrieval block: input x_t = 0, target x* = the observation of largest |x| in the preceding
+  filtering block (constant over the block).
+
+Inputs (batch, T, 2) = [x_t, 1{retrieval block}], targets (batch, T, 1), and a mask (T,) that is
+True on retrieval positions.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import Tensor
+
+__all__ = ["sample_hybrid_batch", "hybrid_sampler", "retrieval_mask", "kalman_filter_mse"]
+
+
+def retrieval_mask(block: int = 32, n_blocks: int = 4) -> Tensor:
+    return torch.tensor([(t // block) % 2 == 1 for t in range(block * n_blocks)])
+
+
+def sample_hybrid_batch(g: torch.Generator, batch: int, a: float = 0.9, alpha: float = 0.95,
+                        block: int = 32, n_blocks: int = 4) -> tuple[Tensor, Tensor]:
+    """x (batch, T, 2), y (batch, T, 1), float32; drawn from ``g`` (float64 internally)."""
+    dev, f64 = g.device, torch.float64
+    T = block * n_blocks
+    x = torch.zeros(batch, T, 2, dtype=f64, device=dev)
+    y = torch.zeros(batch, T, 1, dtype=f64, device=dev)
+    for bi in range(0, n_blocks, 2):
+        n = torch.randn(batch, block, 2, generator=g, dtype=f64, device=dev)
+        z = n[:, 0, 0] / math.sqrt(1 - a * a)
+        v = n[:, 0, 1]
+        zs, xs = [], []
+        for t in range(block):
+            if t:
+                z = a * z + n[:, t, 0]
+                v = alpha * v + math.sqrt(1 - alpha * alpha) * n[:, t, 1]
+            zs.append(z)
+            xs.append(z + v)
+        Z, X = torch.stack(zs, 1), torch.stack(xs, 1)
+        s = bi * block
+        x[:, s:s + block, 0] = X
+        y[:, s:s + block, 0] = Z
+        key = X.gather(1, X.abs().argmax(1, keepdim=True))  # (batch, 1)
+        if bi + 1 < n_blocks:
+            x[:, s + block:s + 2 * block, 1] = 1.0
+            y[:, s + block:s + 2 * block, 0] = key
+    return x.float(), y.float()
+
+
+def hybrid_sampler() -> Callable[[torch.Generator, int], tuple[Tensor, Tensor]]:
+    return lambda g, batch: sample_hybrid_batch(g, batch)
+
+
+def kalman_filter_mse(a: float = 0.9, alpha: float = 0.95, block: int = 32) -> np.ndarray:
+    """E(z_t − E[z_t | x_1..x_t])² for t = 1..block from the stationary prior (exact Riccati on
+    the augmented state [z, v], noise-free observation x = z + v); (block,)."""
+    A = np.diag([a, alpha])
+    Q = np.diag([1.0, 1 - alpha * alpha])
+    C = np.array([[1.0, 1.0]])
+    P = np.diag([1 / (1 - a * a), 1.0])  # prior of the first state
+    out = []
+    for t in range(block):
+        if t:
+            P = A @ P @ A.T + Q
+        S = float((C @ P @ C.T)[0, 0])
+        K = P @ C.T / S
+        P = P - K @ C @ P
+        out.append(P[0, 0])
+    return np.array(out)
