@@ -45,3 +45,23 @@ def test_records_are_computed():
     A, K, C = (np.array(cx[k]) for k in ("A", "K", "C"))
     assert not np.array_equal(A, np.eye(A.shape[0])) and K.any() and C.any()
     assert not (K @ C @ (np.eye(A.shape[0]) - A)).any()
+
+
+def test_scalar_discrepancy_is_kc_one_minus_a():
+    from fractions import Fraction
+
+    from chasm_theory.claims.chasm_thm4 import scalar_discrepancy_symbolic, scalar_forms
+    assert scalar_discrepancy_symbolic() == 0
+    f = scalar_forms(Fraction(2), Fraction(3), Fraction(5))
+    assert (f["(1-kc)a"], f["a-kc"]) == (-28, -13)
+
+
+def test_commutator_symbolic_and_scalar():
+    from chasm_theory.claims.chasm_thm4 import commutator_symbolic
+    comm, resid = commutator_symbolic()
+    assert resid == 0 or resid.is_ZeroMatrix
+
+
+def test_scalar_and_commutator_records():
+    assert run_claim("chasm.thm4.scalar-degeneracy").verdict == "fails"
+    assert run_claim("chasm.thm4.commutator").verdict == "holds"
