@@ -112,7 +112,7 @@ def run_product(cfg: dict[str, Any], env: RunEnv, table: dict[str, tuple]) -> di
 
 
 @experiment("exp7", title="000 Exp VII: product tracking, trained at k = 64, tested to k = 512",
-            config=lambda profile: product_config(profile, list(MODELS)), version=1)
+            config=lambda profile: product_config(profile, list(MODELS)), version=2)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     with one_thread():
         return run_product(cfg, env, MODELS)

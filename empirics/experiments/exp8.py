@@ -53,7 +53,7 @@ def _config(profile: str) -> dict[str, Any]:
 
 
 @experiment("exp8", title="000 Exp VIII: PE sweep on product tracking (ratios TF/SSM)",
-            config=_config, version=1)
+            config=_config, version=2)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     with one_thread():
         res = run_product(cfg, env, MODELS)

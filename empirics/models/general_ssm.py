@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 from chasm_theory.errors import ValidationError
 
-from .kronecker_ssm import matrix_prefix_products, matrix_prefix_products_ref
+from .kronecker_ssm import identity_bias_init_, matrix_prefix_products, matrix_prefix_products_ref
 
 __all__ = ["GeneralSSM"]
 
@@ -20,13 +20,17 @@ class GeneralSSM(nn.Module):
     """``forward(x (batch, time, d_in)) -> (batch, time, d_out)``."""
 
     def __init__(self, d_in: int = 4, d_out: int = 4, hidden: int = 64, state: int = 4,
-                 scan: str = "log") -> None:
+                 scan: str = "log", init: str = "identity") -> None:
         super().__init__()
         if scan not in ("log", "loop"):
             raise ValidationError("scan", "must be 'log' or 'loop'", repr(scan))
         self.scan, self.n = scan, state
         self.f = nn.Sequential(nn.Linear(d_in, hidden), nn.ReLU(), nn.Linear(hidden, hidden),
                                nn.ReLU(), nn.Linear(hidden, state * state))
+        if init not in ("identity", "default"):
+            raise ValidationError("init", "must be 'identity' or 'default'", repr(init))
+        if init == "identity":  # A(x) = I + small at init (as for the Kronecker SSM)
+            identity_bias_init_(self.f[4], state)
         self.readout = nn.Linear(state, d_out)
         h0 = torch.zeros(state)
         h0[0] = 1.0

@@ -4,7 +4,8 @@ State h_t = vec(S_t) ∈ R⁴ (column stacking), transition A_t = I₂ ⊗ F(x_t
 4 → 64 → 64 → 4 reshaped (row-major) to 2×2, h_0 = vec(I₂) fixed, no input term B_t;
 y_t = C h_t + c. Since (I ⊗ F) vec(S) = vec(F S), h_t = vec(F(x_t) ⋯ F(x_1)); the model computes
 the 2×2 prefix products directly, sequentially (reference) or by a log-depth scan.
-Count: (4·64+64) + (64·64+64) + (64·4+4) + (4·4+4) = 4,760.
+Count: (4·64+64) + (64·64+64) + (64·4+4) + (4·4+4) = 4,760. Initialisation: see
+:func:`identity_bias_init_` (``init="default"`` keeps PyTorch's).
 """
 from __future__ import annotations
 
@@ -13,7 +14,18 @@ from torch import Tensor, nn
 
 from chasm_theory.errors import ValidationError
 
-__all__ = ["KroneckerSSM", "matrix_prefix_products", "matrix_prefix_products_ref", "handset_"]
+__all__ = ["KroneckerSSM", "matrix_prefix_products", "matrix_prefix_products_ref", "handset_",
+           "identity_bias_init_"]
+
+
+def identity_bias_init_(layer: nn.Linear, n: int, scale: float = 0.1) -> None:
+    """Last layer of a transition MLP: weights × ``scale``, bias = vec(I_n), so the initial
+    transitions are I + O(scale) (with PyTorch's default init the 2×2 transitions have entries
+    ~0.1 and the running product underflows within ~10 steps, which stalls training).
+    Our choice; the paper does not state its initialisation."""
+    with torch.no_grad():
+        layer.weight.mul_(scale)
+        layer.bias.copy_(torch.eye(n).reshape(-1))
 
 
 def matrix_prefix_products_ref(F_: Tensor) -> Tensor:
@@ -43,13 +55,18 @@ def matrix_prefix_products(F_: Tensor) -> Tensor:
 class KroneckerSSM(nn.Module):
     """``forward(x (batch, time, 4)) -> (batch, time, d_out)``; ``hidden`` MLP width."""
 
-    def __init__(self, d_in: int = 4, d_out: int = 4, hidden: int = 64, scan: str = "log") -> None:
+    def __init__(self, d_in: int = 4, d_out: int = 4, hidden: int = 64, scan: str = "log",
+                 init: str = "identity") -> None:
         super().__init__()
         if scan not in ("log", "loop"):
             raise ValidationError("scan", "must be 'log' or 'loop'", repr(scan))
+        if init not in ("identity", "default"):
+            raise ValidationError("init", "must be 'identity' or 'default'", repr(init))
         self.scan = scan
         self.f = nn.Sequential(nn.Linear(d_in, hidden), nn.ReLU(), nn.Linear(hidden, hidden),
                                nn.ReLU(), nn.Linear(hidden, 4))
+        if init == "identity":  # F(x) = I + small at init, so products neither vanish nor explode
+            identity_bias_init_(self.f[4], 2)
         self.readout = nn.Linear(4, d_out)
         self.register_buffer("h0", torch.tensor([1.0, 0.0, 0.0, 1.0]), persistent=False)
 

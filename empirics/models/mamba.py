@@ -3,8 +3,8 @@
 
 * :func:`selective_scan_ref`: the sequential recurrence, one step at a time (the reference);
 * :func:`selective_scan`: chunked; inside each chunk a log-depth (Hillis–Steele) scan of the
-  pairs (a_t, b_t) under (a, b)∘(a', b') = (a a', a b' + b) ... composed left to right,
-  across chunks a short sequential carry.
+  affine maps h ↦ a_t h + b_t (composition (a₂, b₂)∘(a₁, b₁) = (a₂a₁, a₂b₁ + b₂)), across
+  chunks a short sequential carry.
 
 Recurrence (per channel c, state index i; Δ, B, C input-dependent):
     h_t = exp(Δ_t A) ⊙ h_{t−1} + Δ_t B_t x_t,    y_t = C_t · h_t + D x_t.
@@ -60,8 +60,8 @@ def linear_scan(a: Tensor, b: Tensor, chunk: int = 64) -> Tensor:
     n = math.ceil(T / chunk)
     pad = n * chunk - T
     if pad:
-        a = torch.cat([a, torch.ones_like(a[:, :pad])], dim=1)
-        b = torch.cat([b, torch.zeros_like(b[:, :pad])], dim=1)
+        a = torch.cat([a, a.new_ones((B, pad, *rest))], dim=1)
+        b = torch.cat([b, b.new_zeros((B, pad, *rest))], dim=1)
     a = a.reshape(B, n, chunk, *rest).transpose(0, 1).reshape(n * B, chunk, *rest)
     b = b.reshape(B, n, chunk, *rest).transpose(0, 1).reshape(n * B, chunk, *rest)
     Acum, H = _hillis_steele(a, b)
