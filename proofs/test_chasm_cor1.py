@@ -37,3 +37,14 @@ def test_small_sweep_cond_exponent():
 
 def test_monotone_record():
     assert run_claim("chasm.cor1.are-eff-monotone").verdict == "holds"
+
+
+from hypothesis import example, given  # noqa: E402
+
+from chasm_theory.claims.chasm_cor1 import MONOTONE_FUZZ, _monotone_holds  # noqa: E402
+
+
+@given(MONOTONE_FUZZ.strategy())
+@example((0.9, 0.9000001, 0.95))
+def test_are_eff_monotone_exact(x):
+    assert _monotone_holds(x)

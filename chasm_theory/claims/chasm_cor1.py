@@ -4,12 +4,15 @@ augmented colored-noise model A = diag(a, rho), C = [1 1], Q = diag(q, 1 - rho^2
 """
 from __future__ import annotations
 
+from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
 import sympy as sp
+from hypothesis import strategies as st
 
 from .._context import Context
+from .._fuzz import FuzzSpec, run_fuzz
 from .._record import Outcome, combine, decide
 from .._registry import claim
 from ..dare import solve_filter_dare
@@ -245,6 +248,25 @@ def check_transient(ctx: Context) -> Outcome:
                   figures=[sweep_figure(ctx)])
 
 
+def _are_eff_exact(a: Fraction, rho: Fraction) -> Fraction:
+    return (rho - a) ** 2 / (1 - rho ** 2)
+
+
+def _monotone_holds(x: tuple[float, float, float]) -> bool:
+    """For 0 < a < rho1 < rho2 < 1 (floats read as exact rationals): f(rho1) < f(rho2)."""
+    a, r1, r2 = (Fraction(v) for v in sorted(x))
+    if not (0 < a < r1 < r2 < 1):
+        return True
+    return _are_eff_exact(a, r1) < _are_eff_exact(a, r2)
+
+
+MONOTONE_FUZZ = FuzzSpec(
+    strategy=lambda: st.tuples(*(st.floats(0.0, 1.0, exclude_min=True, exclude_max=True),) * 3),
+    holds=_monotone_holds,
+    description="0 < a < rho1 < rho2 < 1 ⇒ (rho1 − a)²/(1 − rho1²) < (rho2 − a)²/(1 − rho2²), exact rationals",
+)
+
+
 @claim(
     "chasm.cor1.are-eff-monotone",
     source=SOURCE,
@@ -253,6 +275,7 @@ def check_transient(ctx: Context) -> Outcome:
     kind="symbolic",
     paper="f′(ρ) = 2(ρ−a)[1 − ρ² + ρ(ρ−a)]/(1−ρ²)²; '1 − ρ² + ρ² − ρa = 1 − ρa > 0'",
     section=SECTION,
+    fuzz=MONOTONE_FUZZ,
 )
 def check_monotone(ctx: Context) -> Outcome:
     f = (r_s - a_s) ** 2 / (1 - r_s ** 2)
@@ -265,13 +288,17 @@ def check_monotone(ctx: Context) -> Outcome:
     rr = aa + (1 - aa) * rr
     fnum = sp.lambdify((a_s, r_s), df, "numpy")
     minval = float(np.min(fnum(aa, rr)))
-    ok = factor_ok and same and minval > 0
+    fz = run_fuzz(MONOTONE_FUZZ, max_examples=500)
+    ok = factor_ok and same and minval > 0 and not fz.found
     return decide(ok, predicted="f' > 0 on (a, 1)",
                   measured={"derivative": str(sp.factor(df)), "paper_form_equal": same,
-                            "factor_1-rho*a": factor_ok, "min_f'_on_grid": minval},
-                  counterexample={"min_f'_on_grid": minval},
+                            "factor_1-rho*a": factor_ok, "min_f'_on_grid": minval,
+                            "fuzz_examples": fz.examples_tried, "fuzz_counterexample": fz.shown},
+                  counterexample={"min_f'_on_grid": minval, "fuzz": fz.shown},
                   evidence=f"sympy: f′(ρ) = {sp.factor(df)}, equal to the paper's form ({same}); "
                   f"1 − ρ² + ρ(ρ − a) − (1 − ρa) expands to 0 ({factor_ok}), so f′ = 2(ρ − a)(1 − ρa)/(1 − ρ²)², "
-                  f"each factor positive for 0 < a < ρ < 1; min f′ over a 60×198 grid of (a, ρ) is {minval:.3g}.",
+                  f"each factor positive for 0 < a < ρ < 1; min f′ over a 60×198 grid of (a, ρ) is {minval:.3g}; "
+                  f"an exact-rational hypothesis search over {fz.examples_tried} triples a < ρ1 < ρ2 found "
+                  f"{'no' if not fz.found else 'a'} violation of f(ρ1) < f(ρ2).",
                   rule="holds iff the derivative equals the paper's, the factor simplifies, and f′ > 0 on the grid",
                   reading="a ∈ (0, 1), ρ ∈ (a, 1)")
