@@ -1,0 +1,135 @@
+"""The chasm experiments end to end at toy size (training for 2 steps), their claims' checks on
+those results, and the task oracles they rely on."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from chasm_theory import Context
+from chasm_theory._experiments import RunEnv
+from chasm_theory._io import to_json
+from chasm_theory._record import VERDICTS
+from chasm_theory._registry import all_claims, run_claim
+from empirics.experiments._chasm_eval import hier_ci, paired_diff_ci, paired_ratio_ci
+from empirics.tasks_hmm import HMMTaskConfig, hmm_sampler
+from empirics.tasks_hybrid import kalman_filter_mse, retrieval_mask, sample_hybrid_batch
+
+
+class StubCtx(Context):
+    results: dict = {}
+
+    def experiment(self, name):
+        return self.results[name]
+
+
+def _env(tmp_path: Path) -> RunEnv:
+    return RunEnv("quick", "cpu", 0, tmp_path)
+
+
+def _roundtrip(x):
+    return json.loads(to_json(x))
+
+
+def _check_all(prefixes, results, tmp_path):
+    ctx = StubCtx(reports_dir=tmp_path)
+    ctx.results = results
+    ids = [i for i in all_claims() if i.startswith(prefixes)]
+    assert ids
+    for cid in ids:
+        rec = run_claim(cid, ctx)
+        assert rec.verdict in VERDICTS
+        assert not rec.evidence.startswith("the check raised"), (cid, rec.details)
+    return ids
+
+
+def test_product_experiments_and_claims_at_toy_size(tmp_path):
+    import empirics.experiments.exp7 as e7
+    import empirics.experiments.exp8 as e8
+
+    c7 = e7.product_config("quick", list(e7.MODELS))
+    c8 = e8._config("quick")
+    for c in (c7, c8):
+        c["train"]["steps"], c["test"]["n"], c["seeds"] = 1, 4, [0]
+    # k = 256/512 cells are read by the checks: evaluate at T = 512 for exp7, 256 for exp8
+    c7["test"]["T"], c7["test"]["ks"] = 512, [64, 256, 512]
+    c8["test"]["T"], c8["test"]["ks"] = 256, [64, 256]
+    r7 = _roundtrip(e7.run(c7, _env(tmp_path)))
+    r8 = _roundtrip(e8.run(c8, _env(tmp_path)))
+    assert r7["models"]["ssm-kron"]["n_params"] == 4760
+    zp = r7["zero_predictor"]
+    assert zp["64"] > zp["512"] > 0  # the task's scale shrinks with k under our law
+    _check_all(("chasm.exp7", "chasm.exp8", "chasm.thm1.chasm.relative-risk"),
+               {"exp7": r7, "exp8": r8}, tmp_path)
+
+
+def test_hmm_experiment_and_claims_at_toy_size(tmp_path):
+    import empirics.experiments.exp6 as e6
+
+    cfg = e6._config("quick")
+    for fam in ("chasm", "bayes"):
+        cfg[fam].update(T=8, seeds=[0])
+        cfg[fam]["train"].update(steps=1, batch=2)
+        cfg[fam]["test"].update(tasks=4, per_task=2)
+    cfg["chasm"]["alphas"] = [0.01, 1.0]  # the two the claims compare
+    res = _roundtrip(e6.run(cfg, _env(tmp_path)))
+    e = res["chasm"]["0.01"]
+    # the forward oracle with the true HMM is at least as accurate as the in-context bigram on average
+    assert e["acc"]["forward-oracle"]["all"]["est"] >= e["acc"]["bigram-in-context"]["all"]["est"] - 0.2
+    _check_all(("chasm.exp6", "bayes.exp.hmm"), {"exp6": res}, tmp_path)
+
+
+def test_appD_experiment_and_claims_at_toy_size(tmp_path):
+    import empirics.experiments.appD as ad
+
+    cfg = ad._config("quick")
+    cfg["train"]["steps"], cfg["test"]["n"], cfg["seeds"] = 1, 8, [0]
+    res = _roundtrip(ad.run(cfg, _env(tmp_path)))
+    assert res["oracle"]["filtering_kalman"] < res["target_second_moment"]["filtering"]
+    _check_all(("chasm.appD",), {"appD": res}, tmp_path)
+
+
+def test_kalman_filter_mse_equals_gaussian_conditioning():
+    a, al, T = 0.9, 0.95, 12
+    vz, vv = 1 / (1 - a * a), 1.0
+    idx = np.arange(T)
+    cov_z = vz * a ** np.abs(idx[:, None] - idx[None, :])
+    cov_v = vv * al ** np.abs(idx[:, None] - idx[None, :])
+    Sxx = cov_z + cov_v
+    want = [cov_z[t, t] - cov_z[t, : t + 1] @ np.linalg.solve(Sxx[: t + 1, : t + 1], cov_z[: t + 1, t])
+            for t in range(T)]
+    np.testing.assert_allclose(kalman_filter_mse(a, al, T), want, rtol=1e-9)
+
+
+def test_hybrid_task_structure():
+    x, y = sample_hybrid_batch(torch.Generator().manual_seed(0), 5)
+    ret = retrieval_mask()
+    assert x.shape == (5, 128, 2) and y.shape == (5, 128, 1)
+    assert torch.equal(x[:, :, 1] == 1, ret.expand(5, -1))
+    assert (x[:, ret, 0] == 0).all()
+    for s in (0, 64):
+        blk = x[:, s:s + 32, 0]
+        key = blk.gather(1, blk.abs().argmax(1, keepdim=True))
+        assert torch.allclose(y[:, s + 32:s + 64, 0], key.expand(-1, 32))
+
+
+def test_hmm_sampler_is_a_function_of_the_generator():
+    s = hmm_sampler(HMMTaskConfig(), 16)
+    x1, y1 = s(torch.Generator().manual_seed(3), 4)
+    x2, y2 = s(torch.Generator().manual_seed(3), 4)
+    assert torch.equal(x1, x2) and torch.equal(y1, y2)
+    assert x1.shape == (4, 16, 50) and torch.equal(x1[:, 1:].argmax(-1), y1[:, :-1])
+
+
+def test_hierarchical_intervals():
+    rng = np.random.default_rng(0)
+    v = rng.normal(1.0, 1.0, (3, 400))
+    c = hier_ci(v)
+    assert c["lo"] < 1.0 < c["hi"] and c["lo"] < c["est"] < c["hi"]
+    assert hier_ci(np.ones((2, 5)))["lo"] == 1.0
+    r = paired_ratio_ci(2 * v + 10, v + 5)
+    assert r["est"] == pytest.approx(2.0) and r["lo"] == pytest.approx(2.0) and r["hi"] == pytest.approx(2.0)
+    d = paired_diff_ci(v + 0.5, v)
+    assert d["lo"] == pytest.approx(0.5) and d["hi"] == pytest.approx(0.5)
+    assert hier_ci(np.array([[1.0, np.inf]]))["est"] == float("inf")
