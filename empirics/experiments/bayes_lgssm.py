@@ -17,6 +17,7 @@ import scipy.linalg
 import torch
 
 from chasm_theory._context import Context
+from empirics.experiments.exp1 import results
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, combine, decide, decide_interval
 from chasm_theory._registry import claim
@@ -145,7 +146,7 @@ def _fig(ctx: Context, ev: dict[str, Any]) -> str:
        statement="on held-out d = 4, m = 2 tasks at context 32, the meta-trained selective SSM's "
                  "risk is below the LinTF's, and the SSM's excess over the Bayes oracle is ≈ 0")
 def check_lgssm(ctx: Context) -> Outcome:
-    res = ctx.experiment("bayes_lgssm")
+    res = results(ctx, "bayes_lgssm")
     ev = res["eval"]
     d_ssm_tf = ev["diff_lintf_minus_ssm"]
     ex_ssm = ev["excess_vs_bayes"]["ssm"]
@@ -186,7 +187,7 @@ def check_lgssm(ctx: Context) -> Outcome:
        statement="our importance-sampling Bayes oracle agrees with a deterministic grid posterior "
                  "on the scalar colored-noise task (RMS difference ≤ 1% of the predictions' sd)")
 def check_sampler(ctx: Context) -> Outcome:
-    c = ctx.experiment("bayes_lgssm")["sampler_check"]
+    c = results(ctx, "bayes_lgssm")["sampler_check"]
     ok = c["rms_diff"] <= 0.01 * c["pred_sd"]
     return decide(ok, predicted="≤ 1% of sd", measured=c,
                   evidence=f"On {100} scalar colored-noise sequences (a = 0.9, α ~ U(0.5, 0.99), "

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from chasm_theory._context import Context
+from empirics.experiments.exp1 import results
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, combine, decide_interval, not_run
 from chasm_theory._registry import claim, run_claim, all_claims
@@ -125,7 +126,7 @@ def _fig(ctx: Context, rows: list[dict[str, Any]]) -> str:
        statement="(i) the SSM's excess decreases from the smallest to the largest N; (ii) at the "
                  "largest N the LinTF's excess exceeds the SSM's")
 def check_consistency(ctx: Context) -> Outcome:
-    res = ctx.experiment("bayes_thm1")
+    res = results(ctx, "bayes_thm1")
     rows = res["rows"]
     u0 = np.array(rows[0]["units_excess_vs_kalman"]["ssm"])
     u1 = np.array(rows[-1]["units_excess_vs_kalman"]["ssm"])

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from chasm_theory._context import Context
+from empirics.experiments.exp1 import results
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, combine, decide
 from chasm_theory._registry import claim
@@ -108,7 +109,7 @@ def _fig(ctx: Context, res: dict[str, Any]) -> str:
        statement="for our no-PE attention models, permuting the whole context x_1..x_k leaves the "
                  "last output unchanged (relative change ≤ 1e-9 in float64)")
 def check_arch(ctx: Context) -> Outcome:
-    res = ctx.experiment("defn1")
+    res = results(ctx, "defn1")
     parts = {n: decide(res[n]["full"] <= TOL, predicted=f"≤ {TOL}", measured=res[n]["full"],
                        evidence=f"{n}: relative change {res[n]['full']:.3g} under a full permutation",
                        counterexample={"model": n, "relative_change": res[n]["full"],
@@ -133,7 +134,7 @@ def check_arch(ctx: Context) -> Outcome:
        statement="no-PE attention models are invariant to permutations of x_1..x_{k−1} (≤ 1e-9), "
                  "while PE Transformers and the SSM are not (≥ 1e-3)")
 def check_prefix(ctx: Context) -> Outcome:
-    res = ctx.experiment("defn1")
+    res = results(ctx, "defn1")
     parts = {n: decide(res[n]["prefix"] <= TOL, predicted=f"≤ {TOL}", measured=res[n]["prefix"],
                        evidence=f"{n}: {res[n]['prefix']:.3g}") for n in NO_PE}
     parts.update({n: decide(res[n]["prefix"] >= 1e-3, predicted="≥ 1e-3", measured=res[n]["prefix"],

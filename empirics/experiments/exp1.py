@@ -115,6 +115,22 @@ def predict(model: nn.Module, x: np.ndarray, device: str, chunk: int = 100) -> n
     return np.concatenate(out)
 
 
+def restore_floats(obj: Any) -> Any:
+    """Undo the run cache's JSON encoding of non-finite floats ("inf", "-inf", "nan" strings)."""
+    if isinstance(obj, dict):
+        return {k: restore_floats(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [restore_floats(v) for v in obj]
+    if isinstance(obj, str) and obj in ("inf", "-inf", "nan"):
+        return float(obj)
+    return obj
+
+
+def results(ctx: Context, name: str) -> dict[str, Any]:
+    """``ctx.experiment(name)`` with non-finite floats restored."""
+    return restore_floats(ctx.experiment(name))
+
+
 def ci_dict(v: np.ndarray, seed: int = 0) -> dict[str, float]:
     return bootstrap_ci(np.asarray(v, float), n_boot=1000, rng=seed).as_dict()
 
@@ -326,7 +342,7 @@ def _budget(ctx: Context, cfg: dict[str, Any], training: dict[str, Any] | None =
 
 
 def _exp1(ctx: Context) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    res = ctx.experiment("exp1")
+    res = results(ctx, "exp1")
     cfg = _config(ctx.profile)
     figs = [plot_excess_panels(ctx, res["eval"], ALPHAS, "exp1_fig2_excess",
                                "Exp I (Fig 2): excess risk vs k", {"ssm": "selective SSM",

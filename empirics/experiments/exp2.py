@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from chasm_theory._context import Context
+from empirics.experiments.exp1 import results
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
@@ -93,7 +94,7 @@ def _fig(ctx: Context, res: dict[str, Any]) -> str:
 
 
 def _res(ctx: Context) -> tuple[dict[str, Any], list[str], str]:
-    res = ctx.experiment("exp2")
+    res = results(ctx, "exp2")
     cfg = _config(ctx.profile)
     t = cfg["train"]
     budget = (f"Profile {ctx.profile}: trained models {t['steps']} steps × batch {t['batch']}, lr "

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from chasm_theory._context import Context
+from empirics.experiments.exp1 import results
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
@@ -85,7 +86,7 @@ def _fig(ctx: Context, rows: list[dict[str, Any]]) -> str:
 def check_trend(ctx: Context) -> Outcome:
     from scipy.stats import spearmanr
 
-    res = ctx.experiment("exp3")
+    res = results(ctx, "exp3")
     rows = res["rows"]
     rho = np.array([r["rho"] for r in rows])
     est = np.array([r["are"]["est"] for r in rows])
@@ -111,7 +112,7 @@ def check_trend(ctx: Context) -> Outcome:
        paper="the empirical ARE ranges from ∼30 to ∼360",
        statement="the empirical ARE_eff values lie in about [30, 360] (median over the 50 ρ)")
 def check_range(ctx: Context) -> Outcome:
-    res = ctx.experiment("exp3")
+    res = results(ctx, "exp3")
     rows = res["rows"]
     est = np.array([r["are"]["est"] for r in rows])
     g = np.random.default_rng(1)

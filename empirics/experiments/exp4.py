@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from chasm_theory._context import Context
+from empirics.experiments.exp1 import results
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
@@ -68,7 +69,7 @@ def _fig(ctx: Context, res: dict[str, Any]) -> str:
 
 
 def _cell(ctx: Context, model: str, case: str) -> Outcome:
-    res = ctx.experiment("exp4")
+    res = results(ctx, "exp4")
     cfg = _config(ctx.profile)
     ci = res[case]["are"][model]
     ssm = res[case]["models"]["ssm"]
@@ -117,7 +118,7 @@ _register()
        statement="in case (a) the selective SSM's excess risk at k = 256 is ≈ 0 (read: |excess| "
                  "< 0.02, 1% of the oracle risk ≈ 1.6)")
 def check_ssm_a(ctx: Context) -> Outcome:
-    res = ctx.experiment("exp4")
+    res = results(ctx, "exp4")
     ssm = res["a"]["models"]["ssm"]
     se = ssm["excess"][ssm["ks"].index(res["k"])]
     return decide_interval(se["lo"], se["hi"], target_lo=-0.02, target_hi=0.02, predicted="≈ 0",

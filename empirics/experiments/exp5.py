@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from chasm_theory._context import Context
+from empirics.experiments.exp1 import results
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, combine, decide_interval
 from chasm_theory._registry import claim
@@ -90,7 +91,7 @@ def _register() -> None:
         cid = f"chasm.exp5.excess-{v}"
 
         def check(ctx: Context, v=v) -> Outcome:
-            res = ctx.experiment("exp5")
+            res = results(ctx, "exp5")
             c = res["models"][v]["excess"][-1]
             p = PAPER[v]
             ev = (f"Variant ({v}) {LABEL[v]}: excess over the steady-state Kalman oracle at "
@@ -118,7 +119,7 @@ _register()
        paper="PI variants (a, b) > sinusoidal (c) > learned (d)",
        statement="excess risk ordering: min(a, b) > c > d at the largest k")
 def check_hierarchy(ctx: Context) -> Outcome:
-    res = ctx.experiment("exp5")
+    res = results(ctx, "exp5")
     u = {v: np.array(res["models"][v]["units_k"]) for v in "abcd"}
     pi = "a" if u["a"].mean() < u["b"].mean() else "b"
     parts = {}
