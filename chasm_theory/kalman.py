@@ -141,7 +141,7 @@ def _run_shared(params: LGSSMParams, x: np.ndarray, gains: Gains, full: bool = T
     quad = np.empty(B)
     if d == 2 and m == 1:
         il = np.ascontiguousarray(1.0 / gains.S_chol[:T, 0, 0])
-        kk.filter_d2m1(x, A, C, K, il, m0, full, filt, pred, pobs, ones, inn, quad)
+        kk.filter_d2m1(x, A, C, K, il, m0, kk.LANES, full, filt, pred, pobs, ones, inn, quad)
     else:
         Lc = np.ascontiguousarray(gains.S_chol[:T])
         kk.filter_generic(x, A, C, K, Lc, m0, full, filt, pred, pobs, ones, inn, quad)
@@ -250,7 +250,7 @@ def kalman_filter_per_sequence(params: LGSSMParams | list[LGSSMParams], x: objec
         filt = np.empty((B, T, 2))
         ones = np.empty((B, T, 1))
         ll = np.empty(B)
-        bad = kk.filter_per_sequence_d2m1(xa, A, C, Q, R, m0, P0, filt, ones, ll)
+        bad = kk.filter_per_sequence_d2m1(xa, A, C, Q, R, m0, P0, kk.LANES, filt, ones, ll)
         if bad >= 0:
             raise NumericalError(f"per-sequence filter: S_t not positive definite in "
                                  f"sequence {bad}")
