@@ -338,7 +338,10 @@ def bayes_excess_samples(rng: np.random.Generator, B: int, T: int, G: int = 200,
     bayes = bayes_grid_predict(x, a, grid, lp).pred
     oracle = kalman_filter_per_sequence([colored_noise_lgssm(a, float(al)) for al in alphas_true], x,
                                         full=False).one_step[:, :, 0]
-    return {"d2": (bayes - oracle) ** 2, "alphas": alphas_true}
+    snapped = grid[np.argmin(np.abs(grid[None, :] - alphas_true[:, None]), axis=1)]
+    snap = kalman_filter_per_sequence([colored_noise_lgssm(a, float(al)) for al in snapped], x,
+                                      full=False).one_step[:, :, 0]
+    return {"d2": (bayes - oracle) ** 2, "alphas": alphas_true, "grid_floor": (snap - oracle) ** 2}
 
 
 def slope_with_ci(d2: np.ndarray, ks: tuple[int, ...], rng: np.random.Generator,
@@ -368,14 +371,16 @@ def slope_with_ci(d2: np.ndarray, ks: tuple[int, ...], rng: np.random.Generator,
 def check_bayes_rate(ctx: Context) -> Outcome:
     import matplotlib.pyplot as plt
 
-    B = 1500 if ctx.profile == "quick" else 6000
-    res = bayes_excess_samples(ctx.rng("data"), B, max(KS_BAYES))
-    slope_all, _, _, means = slope_with_ci(res["d2"], KS_BAYES, ctx.rng("boot"), n_boot=2)
-    tail = tuple(k for k in KS_BAYES if k >= K_TAIL)
+    B = 1500 if ctx.profile == "quick" else 4000
+    KS = KS_BAYES if ctx.profile == "quick" else KS_BAYES + (2048, 4096)
+    res = bayes_excess_samples(ctx.rng("data"), B, max(KS))
+    slope_all, _, _, means = slope_with_ci(res["d2"], KS, ctx.rng("boot"), n_boot=2)
+    tail = tuple(k for k in KS if k >= K_TAIL)
     slope, lo, hi, _ = slope_with_ci(res["d2"], tail, ctx.rng("boot"))
-    se = res["d2"][:, np.array(KS_BAYES) - 1].std(0, ddof=1) / np.sqrt(B)
+    se = res["d2"][:, np.array(KS) - 1].std(0, ddof=1) / np.sqrt(B)
+    floor = float(res["grid_floor"][:, max(KS) - 1].mean())
     fig, ax = plt.subplots(figsize=(6, 4))
-    ks = np.array(KS_BAYES)
+    ks = np.array(KS)
     ax.errorbar(ks, means, yerr=1.96 * se, fmt="o-", ms=4, label="Bayes-grid excess (95% CI)")
     kt = np.array(tail)
     mt = means[np.searchsorted(ks, kt)]
@@ -385,19 +390,24 @@ def check_bayes_rate(ctx: Context) -> Outcome:
     ax.set_yscale("log")
     ax.set_xlabel("k")
     ax.set_ylabel("excess over known-α Kalman")
-    ax.set_title(f"Bayes grid (G = 200) vs oracle, α ~ U(0.5, 0.99), a = {A_SIG}, B = {B}")
+    ax.set_title(f"Bayes grid (G = 200) vs known-α Kalman, α ~ U(0.5, 0.99), a = {A_SIG}, B = {B}", fontsize=9)
     ax.legend(fontsize=8)
     fig_path = ctx.savefig(fig, "chasm_thm2_bayes_oracle_rate")
     return decide_interval(
         lo, hi, target_hi=-0.9, predicted="slope ≤ −1 (O(1/k)); tolerance 0.1",
-        measured={"slope_tail": slope, "ci95": [lo, hi], "slope_all_k": slope_all, "excess": dict(zip(map(str, KS_BAYES), means.tolist())),
-                  "k_times_excess": dict(zip(map(str, KS_BAYES), (ks * means).tolist()))},
+        measured={"slope_tail": slope, "ci95": [lo, hi], "slope_all_k": slope_all, "excess": dict(zip(map(str, KS), means.tolist())),
+                  "k_times_excess": dict(zip(map(str, KS), (ks * means).tolist())),
+                  "grid_floor_at_kmax": floor},
         evidence=f"{B} sequences with α ~ U(0.5, 0.99); the grid posterior predictive (core bayes_grid, 200 "
         "midpoints) vs the known-α Kalman predictor (core per-sequence filter). Excess = mean squared "
-        f"difference of the two predictions at k = {list(KS_BAYES)}: {np.round(means, 5).tolist()}; "
+        f"difference of the two predictions at k = {list(KS)}: {np.round(means, 5).tolist()}; "
         f"k·excess = {np.round(ks * means, 3).tolist()}. Log-log slope over k ≥ {K_TAIL}: {slope:.3f}, 95% "
-        f"bootstrap CI [{lo:.3f}, {hi:.3f}]; over all k = 16..1024 the slope is {slope_all:.3f} (the "
-        "small-k part is pre-asymptotic: k·excess still rises there).",
+        f"bootstrap CI [{lo:.3f}, {hi:.3f}]; over all k = {KS[0]}..{KS[-1]} the slope is {slope_all:.3f} (the "
+        f"small-k part is pre-asymptotic: k·excess still rises there). Grid floor (known α snapped to the "
+        f"nearest grid point vs the exact α) at k = {KS[-1]}: {floor:.2e}, i.e. {floor / means[-1]:.1%} of the "
+        "measured excess. Near α = a the pair is nearly "
+        "unobservable and α is learned slowly, which can stretch the pre-asymptotic range; the full "
+        "profile (4,000 sequences, k up to 4096) is what separates slope −1 from a slower rate.",
         rule=f"CI of the slope over k ≥ {K_TAIL} inside (−∞, −0.9] -> holds (decays at least like 1/k), "
         "above −0.9 -> fails, straddling -> inconclusive",
         reading=READING + "; α_true drawn from the continuous prior, grid of 200 midpoints (its discretisation "
