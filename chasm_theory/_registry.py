@@ -35,6 +35,11 @@ class Claim:
     check: computes an :class:`Outcome`.
     fuzz: for "for all" statements, the property searched by ``chasm-theory fuzz``.
     experiment: name of the experiment whose run the check reads (empirical claims).
+    trained: the verdict depends on how well trained models perform. Below the papers' training
+        budget (the quick profile) such a measurement can neither confirm nor refute the paper's
+        trained-model numbers, so :func:`run_claim` caps its verdict at ``inconclusive`` and keeps
+        the verdict at this budget in ``details``. Defaults to True for empirical claims that read
+        an experiment; pass False for untrained models (fixed-gain, hand-set weights, oracles).
     """
 
     id: str
@@ -46,7 +51,10 @@ class Claim:
     check: CheckFn
     fuzz: FuzzSpec | None = None
     experiment: str | None = None
+    trained: bool = False
 
+
+BUDGET_CAPPED_PROFILES = ("quick",)
 
 _CLAIMS: dict[str, Claim] = {}
 _LOADED = False
@@ -63,6 +71,7 @@ def claim(
     section: str = "",
     fuzz: FuzzSpec | None = None,
     experiment: str | None = None,
+    trained: bool | None = None,
 ) -> Callable[[CheckFn], CheckFn]:
     """Register the decorated ``check(ctx) -> Outcome`` as claim ``id``."""
     if kind not in KINDS:
@@ -71,8 +80,9 @@ def claim(
     def deco(fn: CheckFn) -> CheckFn:
         if id in _CLAIMS and _CLAIMS[id].check.__qualname__ != fn.__qualname__:
             raise ValueError(f"claim id {id!r} registered twice")
+        is_trained = trained if trained is not None else (kind == "empirical" and experiment is not None)
         _CLAIMS[id] = Claim(id, source, statement, kind, paper, section or id.rsplit(".", 1)[0],
-                            fn, fuzz, experiment)
+                            fn, fuzz, experiment, is_trained)
         return fn
 
     return deco
@@ -147,6 +157,8 @@ def run_claim(claim_or_id: Claim | str, ctx: Context | None = None) -> Record:
             rule="no verdict without a completed check",
             details={"traceback": traceback.format_exc(limit=8)},
         )
+    if c.trained and ctx.profile in BUDGET_CAPPED_PROFILES and out.verdict in ("holds", "fails"):
+        out = cap_below_budget(out, ctx.profile)
     return Record(
         id=c.id,
         source=c.source,
@@ -167,6 +179,31 @@ def run_claim(claim_or_id: Claim | str, ctx: Context | None = None) -> Record:
         profile=ctx.profile,
         seed=ctx.seed,
         seconds=round(time.perf_counter() - t0, 3),
+    )
+
+
+def cap_below_budget(out: Outcome, profile: str) -> Outcome:
+    """The budget rule: a trained-model measurement below the papers' budget is inconclusive.
+
+    The measured values, the rule and the verdict the numbers give at this budget are kept, so a
+    reader sees the trend; only the verdict, which would speak for the paper's trained models,
+    is withheld until the full profile runs.
+    """
+    return Outcome(
+        verdict="inconclusive",
+        predicted=out.predicted,
+        measured=out.measured,
+        evidence=out.evidence + f" [Budget rule: the {profile} profile trains far below the papers' "
+        f"budget, so this measurement cannot decide a claim about the papers' trained models; at this "
+        f"budget the numbers say '{out.verdict}'. The full profile (papers' scale) decides.]",
+        tolerance=out.tolerance,
+        rule=f"{out.rule} — capped at inconclusive below the papers' training budget "
+        f"(verdict at this budget: {out.verdict})",
+        counterexample=None,
+        reading=out.reading,
+        figures=out.figures,
+        details={**out.details, "verdict_at_this_budget": out.verdict,
+                 "counterexample_at_this_budget": out.counterexample},
     )
 
 

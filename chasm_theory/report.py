@@ -53,6 +53,13 @@ def fmt(v: Any, width: int = 90) -> str:
     return s if len(s) <= width else s[: width - 1] + "…"
 
 
+def verdict_cell(r: dict[str, Any]) -> str:
+    """Bold verdict; for budget-capped records also the verdict the numbers give at this budget."""
+    at_budget = (r.get("details") or {}).get("verdict_at_this_budget")
+    cell = f"**{r['verdict']}**"
+    return cell + (f" (at this budget: {at_budget})" if at_budget else "")
+
+
 def run_claims(claims: Iterable[Claim], ctx: Context, show_progress: bool = True) -> list[Record]:
     claims = sorted(claims, key=lambda c: sort_key(c.id))
     records: list[Record] = []
@@ -108,7 +115,7 @@ def render_markdown(recs: list[dict[str, Any]], meta: dict[str, Any], out_dir: P
     for r in recs:
         lines.append(
             f"| `{r['id']}` | {fmt(r['statement'], 120)} | {fmt(r['paper'] or r['predicted'], 80)} | "
-            f"{fmt(r['measured'], 80)} | **{r['verdict']}** | {fmt(r['evidence'], 160)} |"
+            f"{fmt(r['measured'], 80)} | {verdict_cell(r)} | {fmt(r['evidence'], 160)} |"
         )
     sections: dict[str, list[dict[str, Any]]] = {}
     for r in recs:
@@ -116,7 +123,7 @@ def render_markdown(recs: list[dict[str, Any]], meta: dict[str, Any], out_dir: P
     for title, rs in sections.items():
         lines += ["", f"## {title}", ""]
         for r in rs:
-            lines += [f"### `{r['id']}` — **{r['verdict']}**", ""]
+            lines += [f"### `{r['id']}` — {verdict_cell(r)}", ""]
             lines.append(f"*Source:* {r['source']}. *Kind:* {r['kind']}. "
                          f"*Statement:* {r['statement']}")
             if r.get("reading"):
