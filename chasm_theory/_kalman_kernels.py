@@ -518,7 +518,8 @@ def filter_per_sequence_d2m1(x, A, C, Q, R, m0, P0, nl, filt, onestep, ll):
             pr[18, j] = np.inf  # min S
         for j in range(nb):
             b = b0 + j
-            pr[0, j] = A[b, 0, 0]; pr[1, j] = A[b, 0, 1]; pr[2, j] = A[b, 1, 0]; pr[3, j] = A[b, 1, 1]
+            pr[0, j] = A[b, 0, 0]; pr[1, j] = A[b, 0, 1]
+            pr[2, j] = A[b, 1, 0]; pr[3, j] = A[b, 1, 1]
             pr[4, j] = C[b, 0, 0]; pr[5, j] = C[b, 0, 1]
             pr[6, j] = Q[b, 0, 0]; pr[7, j] = 0.5 * (Q[b, 0, 1] + Q[b, 1, 0]); pr[8, j] = Q[b, 1, 1]
             pr[9, j] = R[b, 0, 0]
