@@ -322,10 +322,14 @@ def check_relative(ctx: Context) -> Outcome:
                  "grows, while the Kronecker SSM's excess risk tends to 0",
        paper="Claim 3: the excess risk of T_{L,P} has a positive lower bound c(d, L, P) > 0 that does "
              "not vanish with context length, while a selective SSM with n = O(d) achieves excess "
-             "risk approaching zero", experiment="thm1")
+             "risk approaching zero", experiment="thm1", trained=False)
 def check_chasm(ctx: Context) -> Outcome:
-    parts = {"handset-ssm": check_handset(ctx), "raw-risk": check_raw(ctx),
-             "relative-risk": _relative(ctx)}
+    from chasm_theory._registry import BUDGET_CAPPED_PROFILES, cap_below_budget
+
+    rel = _relative(ctx)  # the only trained part: budget rule applied to it alone
+    if ctx.profile in BUDGET_CAPPED_PROFILES and rel.verdict in ("holds", "fails"):
+        rel = cap_below_budget(rel, ctx.profile)
+    parts = {"handset-ssm": check_handset(ctx), "raw-risk": check_raw(ctx), "relative-risk": rel}
     return combine(parts, predicted="SSM excess → 0 (hand-set), TF excess ≥ c > 0 for all k",
                    evidence="(a) " + parts["handset-ssm"].evidence + " (b/c) " + parts["raw-risk"].evidence
                    + " Trained models: " + parts["relative-risk"].evidence,
