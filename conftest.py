@@ -1,4 +1,4 @@
-"""Hypothesis profiles for the theorem checks.
+"""Hypothesis profiles for tests/ and proofs/ (one root conftest for both).
 
 ``dev`` (default, quick randomised), ``ci`` (derandomised: same examples every run),
 ``deep`` (long search). Select with ``HYPOTHESIS_PROFILE=ci``.
