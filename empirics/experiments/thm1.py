@@ -334,5 +334,11 @@ def check_chasm(ctx: Context) -> Outcome:
                    evidence="(a) " + parts["handset-ssm"].evidence + " (b/c) " + parts["raw-risk"].evidence
                    + " Trained models: " + parts["relative-risk"].evidence,
                    reading="conjunction of the SSM part (hand-set weights, float precision), the raw "
-                           "lower-bound statement and its scale-free reading",
+                           "lower-bound statement and its scale-free reading, on the paper's own "
+                           "experimental law (App C.6, our shear reading). A 'fails' here refutes the "
+                           "bound on that law and Step 3 of the proof in App E (which asserts c > 0 for "
+                           "independent non-commuting matrices in general); it does not refute the "
+                           "theorem's existential form ('there exists a family of tasks'), which would "
+                           "need a law whose products keep their scale (e.g. O(2) with reflections) and "
+                           "its own claim id",
                    figures=parts["handset-ssm"].figures + parts["raw-risk"].figures)
