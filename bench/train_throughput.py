@@ -1,9 +1,11 @@
-"""Training throughput of the linear-Gaussian models at the full profile's batch and length.
+"""Training throughput of the papers' models at the full profile's batch and length.
 
-For each model: optimizer steps/s of the batched training step (batch 128; SSMs at length 128,
-Transformers at 512, as in 000 App C.7.4), and of a naive baseline that processes the same batch
-one sequence at a time (gradient accumulation over 128 single-sequence passes; timed on a few
-sequences and scaled). Prints a rich table with the ratio. CPU always; CUDA too when available.
+For each model: optimizer steps/s of the batched training step, and of a naive baseline that
+processes the same batch one sequence at a time (gradient accumulation over single-sequence
+passes; timed on a few sequences and scaled). Linear-Gaussian models (000 App C.7.4): batch 128,
+SSMs at length 128, Transformers at 512. Product-tracking models (000 App C.6, Exp VII/VIII):
+batch 64, length 64. Mamba blocks (Exp VI / App D): the chunked log-depth scan against the
+sequential reference scan, same batch, side by side. CPU always; CUDA too when available.
 
     python bench/train_throughput.py [--steps 3] [--naive-seqs 4] [--device cpu|cuda|all]
 """
@@ -16,11 +18,19 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
+from empirics.experiments._chasm_eval import build_model as build_chasm_model
 from empirics.experiments.exp1 import MODEL_SPECS, build_model, make_sampler, mse
 from empirics.experiments.exp5 import variant_spec
+from empirics.experiments.exp7 import MODELS as PRODUCT_MODELS
+from empirics.tasks_product import product_sampler
 from empirics.training import step_generator
 
 BATCH = 128
+PRODUCT_BATCH, PRODUCT_T = 64, 64
+MAMBA_SPECS = {  # 000 App C.5 (HMM, ~5K) and App D (two blocks)
+    "mamba-1blk": {"kind": "mamba", "d_model": 32, "d_state": 16, "expand": 1},
+    "mamba-2blk": {"kind": "mamba", "d_model": 32, "d_state": 16, "expand": 1, "n_layers": 2},
+}
 
 
 def models() -> dict[str, tuple[dict, int]]:
@@ -31,17 +41,18 @@ def models() -> dict[str, tuple[dict, int]]:
 
 
 def _time_steps(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int,
-                per_sequence: int = 0) -> float:
-    """Seconds per optimizer step (batched), or per ``per_sequence`` single-sequence passes."""
+                per_sequence: int = 0, **fwd: bool) -> float:
+    """Seconds per optimizer step (batched), or per ``per_sequence`` single-sequence passes.
+    ``fwd``: keyword arguments of the model's forward (e.g. ``reference=True``)."""
     opt = torch.optim.AdamW(model.parameters(), lr=3e-4)
 
     def one() -> None:
         opt.zero_grad(set_to_none=True)
         if per_sequence:
             for i in range(per_sequence):
-                (mse(model(x[i:i + 1]), y[i:i + 1]) / per_sequence).backward()
+                (mse(model(x[i:i + 1], **fwd), y[i:i + 1]) / per_sequence).backward()
         else:
-            mse(model(x), y).backward()
+            mse(model(x, **fwd), y).backward()
         opt.step()
 
     one()  # warm-up
@@ -79,7 +90,32 @@ def main() -> None:
             s_naive = _time_steps(model, x, y, 1, per_sequence=args.naive_seqs) * BATCH / args.naive_seqs
             t.add_row(dev, name, str(T), f"{1 / s_batched:.2f}", f"{1 / s_naive:.3f}",
                       f"{s_naive / s_batched:.1f}×")
+        for name, (spec, _, _) in PRODUCT_MODELS.items():
+            model = build_chasm_model(spec, 4, 4).to(dev)
+            x, y = product_sampler(PRODUCT_T)(step_generator(0, 0, dev), PRODUCT_BATCH)
+            x, y = x.to(dev), y.to(dev)
+            s_batched = _time_steps(model, x, y, args.steps)
+            s_naive = (_time_steps(model, x, y, 1, per_sequence=args.naive_seqs)
+                       * PRODUCT_BATCH / args.naive_seqs)
+            t.add_row(dev, f"exp7-{name}", str(PRODUCT_T), f"{1 / s_batched:.2f}",
+                      f"{1 / s_naive:.3f}", f"{s_naive / s_batched:.1f}×")
     Console().print(t)
+
+    s_t = Table(title="Mamba: chunked log-depth scan vs sequential reference scan (training steps/s)")
+    for c in ("device", "model", "batch × length", "chunked steps/s", "sequential steps/s", "ratio"):
+        s_t.add_column(c)
+    for dev in devices:
+        for name, spec in MAMBA_SPECS.items():
+            for T in (128, 512):
+                model = build_chasm_model(spec, 1, 1).to(dev)
+                g = torch.Generator(device=dev).manual_seed(0)
+                x = torch.randn(32, T, 1, generator=g, device=dev)
+                y = torch.randn(32, T, 1, generator=g, device=dev)
+                fast = _time_steps(model, x, y, args.steps)
+                slow = _time_steps(model, x, y, max(1, args.steps // 2), reference=True)
+                s_t.add_row(dev, name, f"32 × {T}", f"{1 / fast:.2f}", f"{1 / slow:.2f}",
+                            f"{slow / fast:.1f}×")
+    Console().print(s_t)
 
 
 if __name__ == "__main__":
