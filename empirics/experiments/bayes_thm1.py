@@ -119,13 +119,19 @@ def _fig(ctx: Context, rows: list[dict[str, Any]]) -> str:
     return ctx.savefig(fig, "bayes_thm1_excess_vs_tasks")
 
 
-@claim("bayes.thm1.consistency", source=SOURCE, kind="empirical", section=SECTION,
-       experiment="bayes_thm1",
-       paper="the SSM's excess decays to near zero as meta-training tasks grow; the LinTF "
-             "saturates at a strictly positive constant",
-       statement="(i) the SSM's excess decreases from the smallest to the largest N; (ii) at the "
-                 "largest N the LinTF's excess exceeds the SSM's")
-def check_consistency(ctx: Context) -> Outcome:
+PAPER_T1 = ("the SSM's excess decays to near zero as meta-training tasks grow; the LinTF "
+            "saturates at a strictly positive constant")
+
+
+@claim("bayes.thm1.consistency.trend", source=SOURCE, kind="empirical", section=SECTION,
+       experiment="bayes_thm1", paper=PAPER_T1,
+       statement="(weaker reading) (i) the SSM's excess decreases from the smallest to the largest "
+                 "N; (ii) at the largest N the LinTF's excess exceeds the SSM's")
+def check_trend(ctx: Context) -> Outcome:
+    return _trend(ctx)
+
+
+def _trend(ctx: Context) -> Outcome:
     res = results(ctx, "bayes_thm1")
     rows = res["rows"]
     u0 = np.array(rows[0]["units_excess_vs_kalman"]["ssm"])
@@ -152,6 +158,49 @@ def check_consistency(ctx: Context) -> Outcome:
                    "same test tasks for every N, paired CIs; quick budget trains each model "
                    "for the same number of steps at every N",
                    figures=[_fig(ctx, rows)])
+
+
+@claim("bayes.thm1.consistency", source=SOURCE, kind="empirical", section=SECTION,
+       experiment="bayes_thm1", paper=PAPER_T1,
+       statement="as the number of meta-training tasks N grows, the meta-trained selective SSM's "
+                 "excess over the Bayes posterior predictive tends to 0, while the linear "
+                 "Transformer's excess saturates at a positive constant")
+def check_consistency(ctx: Context) -> Outcome:
+    trend = _trend(ctx)
+    rows = results(ctx, "bayes_thm1")["rows"]
+    # (b) "→ 0 relative to the Bayes predictor" needs a Bayes oracle on the d = 4 prior.
+    has_bayes = all("excess_vs_bayes" in r for r in rows)
+    to_bayes = Outcome(
+        verdict="inconclusive", predicted="SSM excess over the Bayes predictor → 0",
+        measured={r["N"]: r["excess_vs_kalman"]["ssm"]["est"] for r in rows},
+        evidence=("This run measures excess over the known-θ Kalman filter only; "
+                  if not has_bayes else "")
+        + "the Bayes risk lies above the known-θ Kalman risk by an unknown gap, so a finite excess "
+        "over Kalman cannot show convergence to the Bayes predictor, and our importance-sampling "
+        "Bayes oracle on this prior is too degenerate at context 32 (see bayes.exp.lgssm: median "
+        "effective sample size ≈ 1.5) to measure it. Deciding this part needs an MCMC/SMC posterior "
+        "oracle and the full profile's sweep of N up to 10⁵.",
+        rule="not measurable with this run's oracle")
+    # (c) saturation of the LinTF: its excess stops changing over the last two N and stays > 0.
+    t_prev = np.array(rows[-2]["units_excess_vs_kalman"]["lintf"])
+    t_last = np.array(rows[-1]["units_excess_vs_kalman"]["lintf"])
+    d = bootstrap_ci(t_prev - t_last, rng=2)
+    lvl = bootstrap_ci(t_last, rng=3)
+    flat = d.lo <= 0.0 <= d.hi and lvl.lo > 0.0
+    sat = Outcome(
+        verdict="holds" if flat else "inconclusive",
+        predicted="LinTF excess flat in N and > 0", measured={"change_last_two_N": d.as_dict(),
+                                                              "level_at_largest_N": lvl.as_dict()},
+        evidence=f"LinTF excess change from N = {rows[-2]['N']} to {rows[-1]['N']}: {d.est:.4g} "
+        f"[{d.lo:.4g}, {d.hi:.4g}]; level at N = {rows[-1]['N']}: {lvl.est:.4g} [{lvl.lo:.4g}, {lvl.hi:.4g}]",
+        rule="holds if the change CI contains 0 and the level CI is above 0; otherwise inconclusive "
+             "(a finite sweep of N cannot refute saturation at a larger N)")
+    return combine({"trend": trend, "ssm-to-bayes": to_bayes, "lintf-saturates": sat},
+                   predicted="SSM → Bayes, LinTF saturates",
+                   evidence=" ".join(o.evidence for o in (trend, to_bayes, sat)),
+                   reading="the contract statement; its weaker trend reading is "
+                           "bayes.thm1.consistency.trend",
+                   figures=trend.figures)
 
 
 @claim("bayes.lemma41", source="001 Lemma 4.1", kind="numeric", section=SECTION,
