@@ -92,3 +92,22 @@ def test_bad_shapes():
         solve_filter_dare(np.eye(2), np.ones((1, 3)), np.eye(2), np.eye(1))
     with pytest.raises(ValidationError, match="parameter 'R'"):
         solve_filter_dare(np.eye(2) * 0.5, np.ones((1, 2)), np.eye(2), np.eye(2))
+
+
+@settings(max_examples=25)
+@given(params=systems)
+def test_solution_is_the_limit_of_the_riccati_recursion(params):
+    """Independent of scipy and python-control (which, without slycot, calls scipy itself):
+    the time-varying Riccati recursion of the core filter converges to the DARE solution."""
+    from chasm_theory.kalman import riccati_gains
+
+    sol = solve_filter_dare(params.A, params.C, params.Q, params.R)
+    T = 400
+    while True:
+        g = riccati_gains(params, T)
+        if np.max(np.abs(g.P_pred[-1] - g.P_pred[-2])) <= 1e-13 * np.max(np.abs(g.P_pred[-1])) or T >= 6400:
+            break
+        T *= 2
+    scale = np.max(np.abs(sol.P_pred))
+    np.testing.assert_allclose(g.P_pred[-1], sol.P_pred, rtol=1e-7, atol=1e-9 * scale)
+    np.testing.assert_allclose(g.K[-1], sol.K, rtol=1e-6, atol=1e-9 * max(1.0, np.max(np.abs(sol.K))))
