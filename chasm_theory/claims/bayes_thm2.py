@@ -16,7 +16,7 @@ from .._record import Outcome, combine, decide
 from .._registry import claim
 from ..bayes_grid import bayes_grid_predict, uniform_grid
 from ..kalman import kalman_filter
-from ..risks import colored_autocovariance
+from ..risks import best_linear_risk, colored_autocovariance, process_covariance_colored
 from ..tasks import colored_noise_lgssm, sample_colored_noise
 from .chasm_thm2 import A_SIG, exact_risks, fisher_exact, fisher_limits
 
@@ -31,10 +31,10 @@ READING = ("001's scalar task read as 000's colored-noise task: z_t = 0.9 z_(t-1
            "weights decaying with distance (best exponentially weighted average, γ optimised per k)")
 
 
-def ewma_excess(rho: float, k: int, a: float = A_SIG) -> tuple[float, float]:
+def ewma_excess(rho: float, k: int, a: float = A_SIG, best: float | None = None) -> tuple[float, float]:
     """Risk of the best EWMA predictor γ Σ (1−γ)^(k−i) x_i of x_(k+1), exact from the
-    autocovariance (Toeplitz quadratic form), minus the best linear (Kalman) risk.
-    Returns (excess, optimal γ)."""
+    autocovariance (Toeplitz quadratic form), minus the best linear (Kalman) risk ``best``
+    (computed from the (k+1)-point covariance when not given). Returns (excess, optimal γ)."""
     g = colored_autocovariance(a, rho, np.arange(k + 1))
     idx = np.arange(k)
     G = g[np.abs(idx[:, None] - idx[None, :])]
@@ -47,7 +47,8 @@ def ewma_excess(rho: float, k: int, a: float = A_SIG) -> tuple[float, float]:
 
     res = minimize_scalar(risk, bounds=(np.log(1e-4), np.log(0.999)), method="bounded",
                           options={"xatol": 1e-6})
-    best = exact_risks(rho, kmax=max(KS))["kalman"][k - 1]
+    if best is None:
+        best = best_linear_risk(process_covariance_colored(a, rho, k))
     return float(res.fun - best), float(np.exp(res.x))
 
 
@@ -83,7 +84,7 @@ def check_separation(ctx: Context) -> Outcome:
         for k in KS:
             col = d2[:, k - 1]
             mean, se = float(col.mean()), float(col.std(ddof=1) / np.sqrt(B))
-            ew, gam = ewma_excess(rho, k)
+            ew, gam = ewma_excess(rho, k, best=float(r["kalman"][k - 1]))
             erm = {"pooled_c_sum": float(r["pi_excess"][k - 1]), "sample_mean": float(r["mean_excess"][k - 1]),
                    "best_ewma": ew}
             erm_min = min(erm.values())
