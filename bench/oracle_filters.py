@@ -23,13 +23,13 @@ from numba import get_num_threads, njit, prange, set_num_threads
 from rich.console import Console
 from rich.table import Table
 
-from chasm_theory.bayes_grid import bayes_grid_predict, uniform_grid
-from chasm_theory.dare import solve_filter_dare
-from chasm_theory.kalman import (
+from chasm_theory.oracles.bayes_grid import bayes_grid_predict, uniform_grid
+from chasm_theory.oracles.dare import solve_filter_dare
+from chasm_theory.oracles.kalman import (
     filter_means, kalman_filter, kalman_filter_numpy, kalman_filter_per_sequence,
     riccati_gains, steady_state_filter,
 )
-from chasm_theory.tasks import colored_noise_lgssm, sample_colored_noise
+from chasm_theory.oracles.tasks import colored_noise_lgssm, sample_colored_noise
 
 A_POLE, ALPHA = 0.9, 0.95
 

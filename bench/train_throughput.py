@@ -18,12 +18,12 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
-from empirics.experiments._chasm_eval import build_model as build_chasm_model
-from empirics.experiments.exp1 import MODEL_SPECS, build_model, make_sampler, mse
-from empirics.experiments.exp5 import variant_spec
-from empirics.experiments.exp7 import MODELS as PRODUCT_MODELS
-from empirics.tasks_product import product_sampler
-from empirics.training import step_generator
+from empirics.engine.chasm_eval import build_model as build_chasm_model
+from empirics.experiments.chasm.exp1 import MODEL_SPECS, build_model, make_sampler, mse
+from empirics.experiments.chasm.exp5 import variant_spec
+from empirics.experiments.chasm.exp7 import MODELS as PRODUCT_MODELS
+from empirics.tasks.product import product_sampler
+from empirics.engine.training import step_generator
 
 BATCH = 128
 PRODUCT_BATCH, PRODUCT_T = 64, 64

@@ -1,6 +1,7 @@
 """What a check receives: profile, seed, where figures go, and access to experiment runs."""
 from __future__ import annotations
 
+import os
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,14 +9,24 @@ from typing import Any
 
 import numpy as np
 
-from ._io import atomic_write_bytes
+from chasm_theory._io import atomic_write_bytes
 
 PROFILES = ("quick", "full")
-REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def project_root() -> Path:
+    """Where reports and caches are written: ``$CHASM_THEORY_HOME`` if set, else the current
+    working directory (never next to the installed package)."""
+    return Path(os.environ.get("CHASM_THEORY_HOME") or Path.cwd())
 
 
 def default_reports_dir() -> Path:
-    return REPO_ROOT / "reports"
+    return project_root() / "reports"
+
+
+def cache_root() -> Path:
+    """Training checkpoints and other regenerable state: ``<project root>/.cache``."""
+    return project_root() / ".cache"
 
 
 @dataclass
@@ -40,7 +51,7 @@ class Context:
     claim_id: str = ""
 
     def __post_init__(self) -> None:
-        from .errors import ValidationError
+        from chasm_theory.errors import ValidationError
 
         if self.profile not in PROFILES:
             raise ValidationError("profile", f"must be one of {', '.join(PROFILES)}", repr(self.profile))
@@ -86,6 +97,6 @@ class Context:
     def experiment(self, name: str) -> dict[str, Any]:
         """Results of experiment ``name`` at this profile: from the run cache when its config
         hash matches, else run now (if allowed), else raise :class:`NotRunError`."""
-        from ._experiments import get_experiment_results
+        from chasm_theory._experiments import get_experiment_results
 
         return get_experiment_results(name, self)

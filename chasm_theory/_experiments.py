@@ -19,9 +19,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from ._context import REPO_ROOT, Context
-from ._io import atomic_write_json
-from .errors import ChasmError, NotRunError, UnknownExperimentError
+from chasm_theory._context import Context, cache_root, project_root
+from chasm_theory._io import atomic_write_json
+from chasm_theory.errors import ChasmError, NotRunError, UnknownExperimentError
 
 
 @dataclass
@@ -81,7 +81,7 @@ def experiment(
 
 
 def all_experiments() -> dict[str, Experiment]:
-    from ._registry import load_all
+    from chasm_theory._registry import load_all
 
     load_all()
     return dict(_EXPERIMENTS)
@@ -102,11 +102,11 @@ def config_hash(exp: Experiment, cfg: dict[str, Any], seed: int) -> str:
 
 def git_commit() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_root(), capture_output=True,
                              text=True, timeout=5)
         commit = out.stdout.strip() or "unknown"
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=REPO_ROOT, capture_output=True, text=True, timeout=5).stdout
+                               cwd=project_root(), capture_output=True, text=True, timeout=5).stdout
         return commit + ("+dirty" if dirty.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -174,7 +174,7 @@ def run_experiment(
             f"run `chasm-theory run {name} --profile {ctx.profile}`"
             + (" --device cuda" if exp.gpu_for_full and ctx.profile == "full" else "")
         )
-    workdir = REPO_ROOT / ".cache" / "runs" / ctx.profile / f"{name}-{h}"
+    workdir = cache_root() / "runs" / ctx.profile / f"{name}-{h}"
     workdir.mkdir(parents=True, exist_ok=True)
     env = RunEnv(ctx.profile, ctx.device, ctx.seed, workdir, ctx.progress)
     t0 = time.time()

@@ -1,8 +1,10 @@
 """The claim registry: the one place that knows each claim's id, source, statement, kind,
 check, and report section. pytest (``proofs/``), the CLI and the report all read it.
 
-Claims register themselves with the :func:`claim` decorator in modules under
-``chasm_theory/claims/`` and ``empirics/experiments/``; :func:`load_all` imports them.
+Claims register themselves with the :func:`claim` decorator in the modules of the claim
+packages; :func:`load_all` imports them. The core's own package is ``chasm_theory.claims``; other
+layers (the empirical one) plug in through the ``chasm_theory.claims`` packaging entry point
+group, so the core never names them.
 """
 from __future__ import annotations
 
@@ -14,10 +16,10 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ._context import Context
-from ._fuzz import FuzzSpec
-from ._record import KINDS, Outcome, Record
-from .errors import NotRunError, UnknownClaimError
+from chasm_theory._context import Context
+from chasm_theory._fuzz import FuzzSpec
+from chasm_theory._record import KINDS, Outcome, Record
+from chasm_theory.errors import NotRunError, UnknownClaimError
 
 CheckFn = Callable[[Context], Outcome]
 
@@ -58,7 +60,18 @@ BUDGET_CAPPED_PROFILES = ("quick",)
 
 _CLAIMS: dict[str, Claim] = {}
 _LOADED = False
-CLAIM_PACKAGES = ("chasm_theory.claims", "empirics.experiments")
+CORE_CLAIM_PACKAGE = "chasm_theory.claims"
+ENTRY_POINT_GROUP = "chasm_theory.claims"
+
+
+def claim_packages() -> list[str]:
+    """The core claim package, then every package registered under the entry-point group
+    ``chasm_theory.claims`` (``pyproject.toml``: ``[project.entry-points."chasm_theory.claims"]``),
+    sorted by entry-point name."""
+    from importlib.metadata import entry_points
+
+    plugins = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+    return [CORE_CLAIM_PACKAGE] + [e.value for e in plugins if e.value != CORE_CLAIM_PACKAGE]
 
 
 def claim(
@@ -93,16 +106,12 @@ def load_all() -> None:
     global _LOADED
     if _LOADED:
         return
-    for pkg_name in CLAIM_PACKAGES:
-        try:
-            pkg = importlib.import_module(pkg_name)
-        except ModuleNotFoundError as err:
-            if err.name == pkg_name:
-                continue
-            raise
-        for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-            if not info.name.startswith("_"):
-                importlib.import_module(f"{pkg_name}.{info.name}")
+    for pkg_name in claim_packages():
+        pkg = importlib.import_module(pkg_name)
+        for info in sorted(pkgutil.walk_packages(pkg.__path__, prefix=pkg_name + "."),
+                           key=lambda m: m.name):
+            if not info.name.rsplit(".", 1)[-1].startswith("_"):
+                importlib.import_module(info.name)
     _LOADED = True
 
 
@@ -146,7 +155,7 @@ def run_claim(claim_or_id: Claim | str, ctx: Context | None = None) -> Record:
         out = Outcome(verdict="not-run", predicted=c.paper, measured=None, evidence=str(err),
                       rule="needs a run this profile does not allow")
     except Exception as err:  # noqa: BLE001
-        from ._experiments import RunFailed
+        from chasm_theory._experiments import RunFailed
 
         reason = "the run failed" if isinstance(err, RunFailed) else "the check raised"
         out = Outcome(

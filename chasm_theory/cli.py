@@ -12,9 +12,9 @@ from typing import Any, NoReturn, Sequence
 from rich.console import Console
 from rich.table import Table
 
-from ._context import PROFILES, Context, default_reports_dir
-from ._io import to_json
-from .errors import ChasmError, ValidationError
+from chasm_theory._context import PROFILES, Context, default_reports_dir
+from chasm_theory._io import to_json
+from chasm_theory.errors import ChasmError, ValidationError
 
 VERDICT_STYLE = {"holds": "green", "fails": "red", "vacuous": "yellow",
                  "inconclusive": "magenta", "not-run": "dim"}
@@ -79,7 +79,7 @@ def _ctx(args: argparse.Namespace, **kw: Any) -> Context:
 
 
 def _records_table(records: Sequence[Any], title: str) -> Table:
-    from .report import fmt
+    from chasm_theory.report import fmt
 
     t = Table(title=title, show_lines=False)
     for col in ("id", "kind", "verdict", "measured", "evidence"):
@@ -93,8 +93,8 @@ def _records_table(records: Sequence[Any], title: str) -> Table:
 
 
 def cmd_list(args: argparse.Namespace, console: Console) -> int:
-    from ._registry import all_claims
-    from .report import load_records, sort_key
+    from chasm_theory._registry import all_claims
+    from chasm_theory.report import load_records, sort_key
 
     ctx = Context(profile=args.profile, reports_dir=args.reports_dir or default_reports_dir())
     last = load_records(ctx.out_dir / "claims.json")
@@ -115,7 +115,7 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
-    from ._registry import run_claim, select
+    from chasm_theory._registry import run_claim, select
 
     claims = select(args.id)
     ctx = _ctx(args, allow_training=not args.cached_only)
@@ -132,8 +132,8 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_fuzz(args: argparse.Namespace, console: Console) -> int:
-    from ._fuzz import run_fuzz
-    from ._registry import get_claim
+    from chasm_theory._fuzz import run_fuzz
+    from chasm_theory._registry import get_claim
 
     if args.examples < 1:
         raise ValidationError("--examples", "must be a positive integer", str(args.examples))
@@ -152,8 +152,8 @@ def cmd_fuzz(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
-    from ._registry import all_claims, select
-    from .report import generate
+    from chasm_theory._registry import all_claims, select
+    from chasm_theory.report import generate
 
     ctx = _ctx(args, allow_training=args.profile == "quick")
     claims = select(args.only) if args.only else list(all_claims().values())
@@ -166,9 +166,9 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from rich.progress import Progress
 
-    from ._experiments import get_experiment, run_experiment
-    from ._registry import all_claims
-    from .report import generate
+    from chasm_theory._experiments import get_experiment, run_experiment
+    from chasm_theory._registry import all_claims
+    from chasm_theory.report import generate
 
     exp = get_experiment(args.experiment)
     ctx = _ctx(args)
@@ -186,7 +186,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_experiments(args: argparse.Namespace, console: Console) -> int:
-    from ._experiments import all_experiments
+    from chasm_theory._experiments import all_experiments
 
     t = Table(title="experiments")
     t.add_column("name")

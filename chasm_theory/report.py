@@ -9,11 +9,11 @@ from typing import Any, Iterable
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ._context import Context
-from ._experiments import git_commit
-from ._io import atomic_write_json, atomic_write_text
-from ._record import VERDICTS, Record
-from ._registry import Claim, all_claims, run_claim
+from chasm_theory._context import Context
+from chasm_theory._experiments import git_commit
+from chasm_theory._io import atomic_write_json, atomic_write_text
+from chasm_theory._record import VERDICTS, Record
+from chasm_theory._registry import Claim, all_claims, run_claim
 
 # Paper order of the report's sections (by id prefix); anything else follows alphabetically.
 ORDER = [

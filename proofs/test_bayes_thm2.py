@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chasm_theory.claims.bayes_thm2 import bayes_excess, ewma_excess
-from chasm_theory.claims.chasm_thm2 import exact_risks, fisher_exact
-from chasm_theory.risks import best_linear_risk, ewma_risk, process_covariance_colored
+from chasm_theory.claims.bayes.thm2 import bayes_excess, ewma_excess
+from chasm_theory.claims.chasm.thm2 import exact_risks, fisher_exact
+from chasm_theory.oracles.risks import best_linear_risk, ewma_risk, process_covariance_colored
 
 
 @given(rho=st.sampled_from([0.3, 0.7, 0.95]), k=st.integers(2, 40))

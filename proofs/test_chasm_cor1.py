@@ -3,9 +3,9 @@ import numpy as np
 import sympy as sp
 
 from chasm_theory import run_claim
-from chasm_theory.claims.chasm_cor1 import a_s, observability_symbolic, r_s, sweep
-from chasm_theory.dare import solve_filter_dare
-from chasm_theory.tasks import colored_noise_lgssm
+from chasm_theory.claims.chasm.cor1 import a_s, observability_symbolic, r_s, sweep
+from chasm_theory.oracles.dare import solve_filter_dare
+from chasm_theory.oracles.tasks import colored_noise_lgssm
 
 
 def test_symbolic_det_and_gramian():
@@ -41,7 +41,7 @@ def test_monotone_record():
 
 from hypothesis import example, given  # noqa: E402
 
-from chasm_theory.claims.chasm_cor1 import MONOTONE_FUZZ, _monotone_holds  # noqa: E402
+from chasm_theory.claims.chasm.cor1 import MONOTONE_FUZZ, _monotone_holds  # noqa: E402
 
 
 @given(MONOTONE_FUZZ.strategy())

@@ -2,7 +2,7 @@
 import numpy as np
 from hypothesis import given
 
-from chasm_theory.claims.chasm_lemma1 import (KRON_FUZZ, _int_pair_holds, kron_residuals,
+from chasm_theory.claims.chasm.lemma1 import (KRON_FUZZ, _int_pair_holds, kron_residuals,
                                               reference_products, run_kron_ssm, sample_matrices)
 
 

@@ -3,9 +3,9 @@ import numpy as np
 from hypothesis import given, settings
 
 from chasm_theory import run_claim
-from chasm_theory.claims.chasm_lemma2 import (REP_FUZZ, _rep_holds, asymptotic_gain_rate_mp,
+from chasm_theory.claims.chasm.lemma2 import (REP_FUZZ, _rep_holds, asymptotic_gain_rate_mp,
                                               innovations_residual, random_system)
-from chasm_theory.dare import solve_filter_dare
+from chasm_theory.oracles.dare import solve_filter_dare
 
 
 def test_innovations_symbolic():

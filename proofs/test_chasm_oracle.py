@@ -1,7 +1,7 @@
 """The steady-state oracle vs the exact Kalman predictor."""
 import numpy as np
 
-from chasm_theory.claims.chasm_oracle import gaps, steady_weights, steady_weights_by_impulses
+from chasm_theory.claims.chasm.oracle import gaps, steady_weights, steady_weights_by_impulses
 
 
 def test_weights_two_ways():

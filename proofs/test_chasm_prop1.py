@@ -5,11 +5,11 @@ import numpy as np
 from hypothesis import example, given
 
 from chasm_theory import run_claim
-from chasm_theory.claims.chasm_prop1 import (ORDER_FUZZ, SCALAR_FUZZ, is_order_dependent,
+from chasm_theory.claims.chasm.prop1 import (ORDER_FUZZ, SCALAR_FUZZ, is_order_dependent,
                                              is_permutation_invariant, order_weights,
                                              paper_example, solve_gains)
-from chasm_theory.kalman import kalman_filter
-from chasm_theory.lgssm import make_lgssm
+from chasm_theory.oracles.kalman import kalman_filter
+from chasm_theory.oracles.lgssm import make_lgssm
 
 SCALAR_CX = {"d": 1, "m": 1, "mode": "steady", "A": [0.0], "C": [1.0], "G": [0.0], "H": [0.0], "k": 2}
 
@@ -42,7 +42,7 @@ def test_pinned_scalar_counterexample():
 
 def test_weights_match_filter_on_swapped_inputs():
     p = make_lgssm([[0.5, 0.2], [0.0, 0.7]], [[1.0, 0.3]], np.eye(2), [[0.5]])
-    from chasm_theory.kalman import riccati_gains
+    from chasm_theory.oracles.kalman import riccati_gains
     K = riccati_gains(p, 3).K
     W = order_weights(p.A, p.C, K)
     x = np.array([[1.0, -2.0, 0.5]])

@@ -5,7 +5,7 @@ import torch
 from hypothesis import given, strategies as st
 
 from chasm_theory import Context, run_claim
-from chasm_theory.product_tracking import (
+from chasm_theory.oracles.product_tracking import (
     MatrixLaw, abs_product_bound, gamma, handset_kronecker_ssm, running_products, sample_matrices,
     second_moment_exact, second_moment_operator,
 )
@@ -54,7 +54,7 @@ _RES: dict = {}
 def test_claims_computed(tmp_path):
     import json
 
-    import empirics.experiments.thm1 as t1
+    import empirics.experiments.chasm.thm1 as t1
     from chasm_theory._experiments import RunEnv
     from chasm_theory._io import to_json
 

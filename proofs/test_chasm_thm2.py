@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from chasm_theory import run_claim
-from chasm_theory.claims.chasm_thm2 import (bayes_excess_samples, exact_risks, fisher_exact,
+from chasm_theory.claims.chasm.thm2 import (bayes_excess_samples, exact_risks, fisher_exact,
                                             fisher_true_by_inverse)
-from chasm_theory.risks import best_pi_linear_risk, process_covariance_colored, sample_mean_risk
+from chasm_theory.oracles.risks import best_pi_linear_risk, process_covariance_colored, sample_mean_risk
 
 
 def test_vectorised_pi_and_mean_risks_match_quadratic_forms():

@@ -4,10 +4,10 @@ import sympy as sp
 from hypothesis import example, given, strategies as st
 
 from chasm_theory import run_claim
-from chasm_theory.claims.chasm_thm3 import (UNROLL_FUZZ, _unroll_holds, ewma_limit_symbolic,
+from chasm_theory.claims.chasm.thm3 import (UNROLL_FUZZ, _unroll_holds, ewma_limit_symbolic,
                                             ewma_mse_exact, ewma_unroll_residual, g, s2,
                                             simulate_static)
-from chasm_theory.risks import ewma_risk, process_covariance_static
+from chasm_theory.oracles.risks import ewma_risk, process_covariance_static
 
 
 @given(UNROLL_FUZZ.strategy())

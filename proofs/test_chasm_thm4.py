@@ -4,7 +4,7 @@ import sympy as sp
 from hypothesis import example, given
 
 from chasm_theory import run_claim
-from chasm_theory.claims.chasm_thm4 import (
+from chasm_theory.claims.chasm.thm4 import (
     _systems,
     discrepancy_symbolic,
     nonzero_premise_implies_nonzero,
@@ -50,14 +50,14 @@ def test_records_are_computed():
 def test_scalar_discrepancy_is_kc_one_minus_a():
     from fractions import Fraction
 
-    from chasm_theory.claims.chasm_thm4 import scalar_discrepancy_symbolic, scalar_forms
+    from chasm_theory.claims.chasm.thm4 import scalar_discrepancy_symbolic, scalar_forms
     assert scalar_discrepancy_symbolic() == 0
     f = scalar_forms(Fraction(2), Fraction(3), Fraction(5))
     assert (f["(1-kc)a"], f["a-kc"]) == (-28, -13)
 
 
 def test_commutator_symbolic_and_scalar():
-    from chasm_theory.claims.chasm_thm4 import commutator_symbolic
+    from chasm_theory.claims.chasm.thm4 import commutator_symbolic
     comm, resid = commutator_symbolic()
     assert resid == 0 or resid.is_ZeroMatrix
 

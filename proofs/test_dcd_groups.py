@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 
 from chasm_theory import run_claim
-from chasm_theory.claims.dcd_groups import PAPER_TABLE, group_table
-from chasm_theory.diagonal_ssm import track
-from chasm_theory.group_witnesses import derived_series_cascade
-from chasm_theory.groups import get_group
+from chasm_theory.claims.dcd.groups import PAPER_TABLE, group_table
+from chasm_theory.oracles.diagonal_ssm import track
+from chasm_theory.oracles.group_witnesses import derived_series_cascade
+from chasm_theory.oracles.groups import get_group
 
 
 def test_table_columns_are_computed_and_match_the_paper():
@@ -35,7 +35,7 @@ def test_depth_witnesses_use_exactly_derived_length_layers_and_track():
 def test_a_too_shallow_cascade_fails_on_s3():
     """Dropping S3's second layer (decoding only the parity coset) must make errors: the
     witness test is able to fail."""
-    from chasm_theory.diagonal_ssm import Cascade, DiagonalLayer
+    from chasm_theory.oracles.diagonal_ssm import Cascade, DiagonalLayer
 
     G = get_group("S3")
     l1 = derived_series_cascade(G).layers[0]

@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import example, given
 
 from chasm_theory import run_claim
-from chasm_theory.claims.dcd_lemmas import (
+from chasm_theory.claims.dcd.lemmas import (
     _map_pairs,
     affine_commutator,
     commute_iff_common_centre,

@@ -8,10 +8,10 @@ import numpy as np
 import torch
 from sympy.combinatorics import Permutation
 
-from chasm_theory.diagonal_ssm import phase_codes
-from chasm_theory.group_witnesses import s3_coordinates
-from chasm_theory.groups import get_group
-from empirics.experiments.dcd_length import PAPER, _sampler, accuracy_curve
+from chasm_theory.oracles.diagonal_ssm import phase_codes
+from chasm_theory.oracles.group_witnesses import s3_coordinates
+from chasm_theory.oracles.groups import get_group
+from empirics.experiments.dcd.length import PAPER, _sampler, accuracy_curve
 from empirics.models.diagonal_ssm import DiagonalLayer, TwoLayerAUSSM, build_tracker
 
 

@@ -5,7 +5,7 @@ import numpy as np
 from hypothesis import example, given, settings
 
 from chasm_theory import run_claim
-from chasm_theory.claims.dcd_mamba import (
+from chasm_theory.claims.dcd.mamba import (
     _families,
     brute_margin,
     finite_precision_property,

@@ -7,9 +7,9 @@ from hypothesis import given, strategies as st
 from sympy.combinatorics import Permutation
 
 from chasm_theory import run_claim
-from chasm_theory.claims.dcd_witnesses import minus_one_threshold
-from chasm_theory.diagonal_ssm import decode_reference, track
-from chasm_theory.group_witnesses import (
+from chasm_theory.claims.dcd.witnesses import minus_one_threshold
+from chasm_theory.oracles.diagonal_ssm import decode_reference, track
+from chasm_theory.oracles.group_witnesses import (
     abelian_witness,
     derived_series_cascade,
     is_real_unit,
@@ -18,7 +18,7 @@ from chasm_theory.group_witnesses import (
     s3_paper_witness,
     series_cascade,
 )
-from chasm_theory.groups import get_group
+from chasm_theory.oracles.groups import get_group
 
 
 def sympy_prefix(G, word):

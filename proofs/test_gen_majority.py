@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from empirics.experiments.gen_majority import _sampler, wilson
+from empirics.experiments.gen.majority import _sampler, wilson
 from empirics.models.diagonal_ssm import SpectralLTI
 
 

@@ -7,7 +7,7 @@ import scipy.linalg as sla
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from chasm_theory.claims.gen_spectral import (
+from chasm_theory.claims.gen.spectral import (
     _integer_systems,
     exact_abscissa,
     identity_holds,

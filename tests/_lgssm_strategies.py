@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from chasm_theory.lgssm import LGSSMParams, make_lgssm, spectral_radius
+from chasm_theory.oracles.lgssm import LGSSMParams, make_lgssm, spectral_radius
 
 
 def build_system(d: int, m: int, seed: int, r_zero: bool, prior: str = "stationary",
@@ -47,6 +47,6 @@ systems = st.builds(
 
 
 def observations(params: LGSSMParams, B: int, T: int, seed: int) -> np.ndarray:
-    from chasm_theory.tasks import sample_lgssm
+    from chasm_theory.oracles.tasks import sample_lgssm
 
     return sample_lgssm(params, B, T, np.random.default_rng(seed)).x

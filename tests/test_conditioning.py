@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _lgssm_strategies import observations, systems
-from chasm_theory import conditioning as cd
+from chasm_theory.oracles import conditioning as cd
 from chasm_theory.errors import ValidationError
-from chasm_theory.lgssm import make_lgssm
+from chasm_theory.oracles.lgssm import make_lgssm
 
 
 @given(a=st.floats(-0.99, 0.99), q=st.floats(0.1, 5), r=st.floats(0.0, 5), P0=st.floats(0, 5),

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 
 from _lgssm_strategies import systems
-from chasm_theory import dare as dare_mod
-from chasm_theory.dare import dare_residual, riccati_step, solve_filter_dare
+from chasm_theory.oracles import dare as dare_mod
+from chasm_theory.oracles.dare import dare_residual, riccati_step, solve_filter_dare
 from chasm_theory.errors import NumericalError, ValidationError
-from chasm_theory.tasks import colored_noise_lgssm
+from chasm_theory.oracles.tasks import colored_noise_lgssm
 
 
 def _dare_rhs(P, A, C, Q, R):
@@ -99,7 +99,7 @@ def test_bad_shapes():
 def test_solution_is_the_limit_of_the_riccati_recursion(params):
     """Independent of scipy and python-control (which, without slycot, calls scipy itself):
     the time-varying Riccati recursion of the core filter converges to the DARE solution."""
-    from chasm_theory.kalman import riccati_gains
+    from chasm_theory.oracles.kalman import riccati_gains
 
     sol = solve_filter_dare(params.A, params.C, params.Q, params.R)
     T = 400

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from chasm_theory.diagonal_ssm import Cascade, DiagonalLayer, decode_reference, run_states, track
+from chasm_theory.oracles.diagonal_ssm import Cascade, DiagonalLayer, decode_reference, run_states, track
 from chasm_theory.errors import ValidationError
-from chasm_theory.group_witnesses import abelian_witness, derived_series_cascade
-from chasm_theory.groups import get_group
+from chasm_theory.oracles.group_witnesses import abelian_witness, derived_series_cascade
+from chasm_theory.oracles.groups import get_group
 
 
 def _random_layer(rng, n_sym, d, orders, n_prev, n_out):

@@ -12,9 +12,9 @@ from chasm_theory._experiments import RunEnv
 from chasm_theory._io import to_json
 from chasm_theory._record import VERDICTS
 from chasm_theory._registry import all_claims, run_claim
-from empirics.experiments._chasm_eval import hier_ci, paired_diff_ci, paired_ratio_ci
-from empirics.tasks_hmm import HMMTaskConfig, hmm_sampler
-from empirics.tasks_hybrid import kalman_filter_mse, retrieval_mask, sample_hybrid_batch
+from empirics.engine.chasm_eval import hier_ci, paired_diff_ci, paired_ratio_ci
+from empirics.tasks.hmm import HMMTaskConfig, hmm_sampler
+from empirics.tasks.hybrid import kalman_filter_mse, retrieval_mask, sample_hybrid_batch
 
 
 class StubCtx(Context):
@@ -45,8 +45,8 @@ def _check_all(prefixes, results, tmp_path):
 
 
 def test_product_experiments_and_claims_at_toy_size(tmp_path):
-    import empirics.experiments.exp7 as e7
-    import empirics.experiments.exp8 as e8
+    import empirics.experiments.chasm.exp7 as e7
+    import empirics.experiments.chasm.exp8 as e8
 
     c7 = e7.product_config("quick", list(e7.MODELS))
     c8 = e8._config("quick")
@@ -65,7 +65,7 @@ def test_product_experiments_and_claims_at_toy_size(tmp_path):
 
 
 def test_hmm_experiment_and_claims_at_toy_size(tmp_path):
-    import empirics.experiments.exp6 as e6
+    import empirics.experiments.chasm.exp6 as e6
 
     cfg = e6._config("quick")
     for fam in ("chasm", "bayes"):
@@ -81,7 +81,7 @@ def test_hmm_experiment_and_claims_at_toy_size(tmp_path):
 
 
 def test_appD_experiment_and_claims_at_toy_size(tmp_path):
-    import empirics.experiments.appD as ad
+    import empirics.experiments.chasm.appD as ad
 
     cfg = ad._config("quick")
     cfg["train"]["steps"], cfg["test"]["n"], cfg["seeds"] = 1, 8, [0]

@@ -5,12 +5,12 @@ import numpy as np
 import torch
 
 from chasm_theory import RunEnv
-from empirics.experiments.bayes_lgssm import grid_oracle_colored, importance_sampling_oracle
-from empirics.experiments.exp1 import (MODEL_SPECS, THEORY, are_outcome, build_model, colored_eval,
+from empirics.experiments.bayes.lgssm import grid_oracle_colored, importance_sampling_oracle
+from empirics.experiments.chasm.exp1 import (MODEL_SPECS, THEORY, are_outcome, build_model, colored_eval,
                                        trained_model)
 from empirics.models.count import count_params
-from empirics.tasks_lg import augmented_params, colored_noise_batch
-from empirics.training import step_generator
+from empirics.tasks.lg import augmented_params, colored_noise_batch
+from empirics.engine.training import step_generator
 
 
 def test_specs_build_with_the_counts_recorded_in_the_claims():
@@ -24,7 +24,7 @@ def test_colored_eval_oracle_has_zero_excess_against_itself(tmp_path):
 
     class KalmanModel(torch.nn.Module):
         def forward(self, x):
-            from empirics.tasks_lg import kalman_predictions
+            from empirics.tasks.lg import kalman_predictions
             p = kalman_predictions(x.double().numpy(), *augmented_params(0.9, 0.9), steady=True)
             return torch.as_tensor(p)
 

@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 from sympy.combinatorics import Permutation
 
 from chasm_theory.errors import ValidationError
-from chasm_theory.groups import (
+from chasm_theory.oracles.groups import (
     GROUP_NAMES,
     abelian_quotient_decomposition,
     get_group,

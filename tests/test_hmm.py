@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from chasm_theory.errors import ValidationError
-from chasm_theory.hmm import (
+from chasm_theory.oracles.hmm import (
     bigram_predict, brute_force_predictive, forward_predict, forward_predict_numpy, random_hmms,
     sample_sequences,
 )

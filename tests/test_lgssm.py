@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chasm_theory.errors import ValidationError
-from chasm_theory.lgssm import (
+from chasm_theory.oracles.lgssm import (
     LGSSMParams, make_lgssm, spectral_radius, stationary_covariance, validate_observations,
 )
 

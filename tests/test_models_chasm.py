@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from chasm_theory.errors import ValidationError
-from chasm_theory.product_tracking import MatrixLaw, running_products, sample_matrices
+from chasm_theory.oracles.product_tracking import MatrixLaw, running_products, sample_matrices
 from empirics.models.count import count_params
 from empirics.models.general_ssm import GeneralSSM
 from empirics.models.hybrid import KronHybrid, MambaAttnHybrid

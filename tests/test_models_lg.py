@@ -10,9 +10,9 @@ from empirics.models.count import count_params
 from empirics.models.fixed_gain import FixedGainSSM
 from empirics.models.nonselective_ssm import NonSelectiveSSM
 from empirics.models.selective_ssm import SelectiveSSM, SelectiveSSMConfig, selective_ssm_param_count
-from empirics.tasks_lg import (augmented_params, colored_noise_batch, kalman_predictions,
+from empirics.tasks.lg import (augmented_params, colored_noise_batch, kalman_predictions,
                                riccati_limit, static_batch)
-from empirics.training import step_generator
+from empirics.engine.training import step_generator
 
 
 def test_selective_ssm_matches_explicit_recurrence_and_is_causal():

@@ -5,12 +5,12 @@ import torch
 from hypothesis import given, strategies as st
 
 from chasm_theory.errors import ValidationError
-from chasm_theory.product_tracking import (
+from chasm_theory.oracles.product_tracking import (
     MatrixLaw, abs_product_bound, gamma, handset_kronecker_ssm, kron_transition, lyapunov_qr,
     products_mpmath, running_products, sample_matrices, second_moment_exact, second_moment_mc,
     second_moment_operator, vec_col,
 )
-from empirics.tasks_product import sample_product_batch
+from empirics.tasks.product import sample_product_batch
 
 
 @pytest.mark.parametrize("cap", ["rescale", "reject"])

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from chasm_theory.errors import ValidationError
-from empirics.stats import bootstrap_ci, loglog_slope, ratio_of_means_ci
+from chasm_theory.stats import bootstrap_ci, loglog_slope, ratio_of_means_ci
 
 
 def test_bootstrap_ci_matches_normal_theory():

@@ -7,7 +7,7 @@ from torch import nn
 
 from chasm_theory import RunEnv, RunFailed
 from chasm_theory.errors import ValidationError
-from empirics.training import TrainConfig, seed_everything, step_generator, train
+from empirics.engine.training import TrainConfig, seed_everything, step_generator, train
 
 
 class Crash(Exception):

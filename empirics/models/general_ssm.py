@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 from chasm_theory.errors import ValidationError
 
-from .kronecker_ssm import identity_bias_init_, matrix_prefix_products, matrix_prefix_products_ref
+from empirics.models.kronecker_ssm import identity_bias_init_, matrix_prefix_products, matrix_prefix_products_ref
 
 __all__ = ["GeneralSSM"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .kronecker_ssm import KroneckerSSM
-from .mamba import MambaConfig, MambaModel
-from .transformer import Transformer, TransformerConfig
+from empirics.models.kronecker_ssm import KroneckerSSM
+from empirics.models.mamba import MambaConfig, MambaModel
+from empirics.models.transformer import Transformer, TransformerConfig
 
 __all__ = ["KronHybrid", "MambaAttnHybrid"]
 

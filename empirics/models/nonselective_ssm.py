@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .selective_ssm import SelectiveSSMConfig
+from empirics.models.selective_ssm import SelectiveSSMConfig
 
 __all__ = ["NonSelectiveSSM"]
 

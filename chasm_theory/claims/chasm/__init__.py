@@ -1,0 +1,1 @@
+"""chasm_theory/claims/chasm"""

@@ -1,0 +1,415 @@
+"""000 Theorem 2 (forward separation) on the colored-noise task x_t = z_t + v_t,
+z_t = a z_{t-1} + w_t (w ~ N(0, q)), v_t = alpha v_{t-1} + sqrt(1 - alpha^2) eps_t; a = 0.9,
+q = 1 (App C.7.2). Exact risks come from :mod:`chasm_theory.risks`.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from chasm_theory._context import Context
+from chasm_theory._record import Outcome, combine, compare_close, decide, decide_interval
+from chasm_theory._registry import claim
+from chasm_theory.oracles.bayes_grid import bayes_grid_predict, uniform_grid
+from chasm_theory.oracles.dare import solve_filter_dare
+from chasm_theory.oracles.kalman import kalman_filter_per_sequence, riccati_gains
+from chasm_theory.oracles.risks import best_linear_risks_all, colored_autocovariance, process_covariance_colored
+from chasm_theory.oracles.tasks import colored_noise_lgssm, sample_colored_noise
+from chasm_theory.claims.chasm._mc import exact_in_ci
+
+SOURCE = "000 §4.2 Thm 2; App B.2"
+SECTION = "Theorem 2: forward separation on the colored-noise task"
+A_SIG = 0.9
+ALPHAS = (0.0, 0.5, 0.9, 0.95, 0.99)
+K_MAX = 4096
+READING = "a = 0.9, q = 1 (App C.7.2), stationary start, one-step prediction of x_(k+1) from x_1..x_k"
+
+
+# ----------------------------------------------------------------------------- augmentation
+
+@claim(
+    "chasm.thm2.augmentation",
+    source=SOURCE,
+    statement="xi_t = [z_t; v_t], A_aug = diag(a, alpha), C_aug = [1 1], R_aug = 0 reproduces the "
+    "colored-noise process (same autocovariance), and det O = alpha − a",
+    kind="symbolic",
+    paper="A_aug = diag(a, α), C_aug = [1 1], R_aug = 0; det(O) = α − a ≠ 0 when α ≠ a",
+    section=SECTION,
+)
+def check_augmentation(ctx: Context) -> Outcome:
+    a, al, q = sp.symbols("a alpha q", positive=True)
+    h = sp.symbols("h", integer=True, nonnegative=True)
+    P = sp.diag(q / (1 - a ** 2), 1)  # stationary covariance of xi
+    Qa = sp.diag(q, 1 - al ** 2)
+    Aa = sp.diag(a, al)
+    lyap = sp.simplify(Aa * P * Aa.T + Qa - P)
+    Ah = sp.diag(a ** h, al ** h)
+    Ca = sp.Matrix([[1, 1]])
+    cov = sp.simplify((Ca * Ah * P * Ca.T)[0, 0])
+    direct = q * a ** h / (1 - a ** 2) + al ** h
+    O = sp.Matrix([Ca, Ca * Aa])
+    p_sym = decide(lyap == sp.zeros(2, 2) and sp.simplify(cov - direct) == 0
+                   and sp.simplify(O.det() - (al - a)) == 0,
+                   predicted="Cov(x_t, x_(t+h)) = q a^h/(1 − a²) + α^h; det O = α − a",
+                   measured={"lyapunov_residual": str(lyap), "C A^h P C^T": str(cov), "det O": str(O.det())},
+                   evidence=f"sympy: P = diag(q/(1 − a²), 1) solves P = A P Aᵀ + Q_aug; C A^h P Cᵀ = {cov}; "
+                   f"det O = {O.det()}.", rule="holds iff all three symbolic residuals vanish")
+    # numeric: the core's model vs risks.py's direct formula, and a Monte Carlo of x_1 x_(1+h)
+    errs = []
+    for al_ in (0.5, 0.95):
+        p = colored_noise_lgssm(A_SIG, al_)
+        cov_aug = np.array([(p.C @ np.linalg.matrix_power(p.A, hh) @ p.P0 @ p.C.T)[0, 0] for hh in range(40)])
+        errs.append(float(np.max(np.abs(cov_aug - colored_autocovariance(A_SIG, al_, np.arange(40))))))
+    p_num = compare_close(max(errs), 0.0, atol=1e-12,
+                          evidence=f"core colored_noise_lgssm vs direct autocovariance, lags 0..39, α = 0.5, 0.95: "
+                          f"max |diff| = {max(errs):.1e}")
+    smp = sample_colored_noise(A_SIG, 0.95, 100_000, 6, ctx.rng("mc"))
+    mc = {f"mc_lag{hh}": exact_in_ci(smp.x[:, 0] * smp.x[:, hh], float(colored_autocovariance(A_SIG, 0.95, hh)),
+                                     what=f"E[x_1 x_(1+{hh})], α = 0.95", n_tests=3) for hh in (0, 1, 5)}
+    return combine({"symbolic": p_sym, "core_model": p_num, **mc}, predicted="same process; det O = α − a",
+                   evidence=p_sym.evidence + " " + p_num.evidence + " Monte Carlo (100,000 sequences of the "
+                   "core sampler) agrees at lags 0, 1, 5.", reading=READING)
+
+
+# ----------------------------------------------------------------------------- ARE values
+
+@claim(
+    "chasm.thm2.are-values",
+    source=SOURCE,
+    statement="1/(1 − alpha²) = 5.3, 10.3, > 50 at alpha = 0.90, 0.95, 0.99",
+    kind="numeric",
+    paper="At α = 0.90 the gap is 5.3×; at α = 0.95, 10.3×; at α = 0.99, > 50×",
+    section=SECTION,
+)
+def check_are_values(ctx: Context) -> Outcome:
+    vals = {al: 1 / (1 - Fraction(al) ** 2) for al in ("0.90", "0.95", "0.99")}
+    parts = {
+        "0.90": compare_close(round(float(vals["0.90"]), 1), 5.3, atol=1e-9,
+                              evidence=f"1/(1 − 0.9²) = {vals['0.90']} = {float(vals['0.90']):.4f}"),
+        "0.95": compare_close(round(float(vals["0.95"]), 1), 10.3, atol=1e-9,
+                              evidence=f"1/(1 − 0.95²) = {vals['0.95']} = {float(vals['0.95']):.4f}"),
+        "0.99": decide(vals["0.99"] > 50, predicted="> 50", measured=float(vals["0.99"]),
+                       evidence=f"1/(1 − 0.99²) = {vals['0.99']} = {float(vals['0.99']):.4f}",
+                       rule="holds iff > 50"),
+    }
+    return combine(parts, predicted="5.3, 10.3, > 50",
+                   evidence="Exact fractions: " + "; ".join(p.evidence for p in parts.values()) + ".",
+                   reading="the paper's numbers read as rounded to one decimal",
+                   details={k: str(v) for k, v in vals.items()})
+
+
+# ----------------------------------------------------------------------------- exact risks vs k
+
+@lru_cache(maxsize=8)
+def exact_risks(alpha: float, kmax: int = K_MAX, a: float = A_SIG) -> dict[str, np.ndarray]:
+    """Risks of predicting x_(k+1) from x_1..x_k, k = 1..kmax (arrays (kmax,)): best linear
+    (= Kalman from the stationary prior; one Cholesky), best linear permutation-invariant
+    c·sum x_i (optimal c per k), and the sample mean; from the autocovariance alone."""
+    g = colored_autocovariance(a, alpha, np.arange(kmax + 1))
+    k = np.arange(1, kmax + 1)
+    # Var(S_k) = k g0 + 2 sum_{h=1}^{k-1} (k - h) g(h);  Cov(x_{k+1}, S_k) = sum_{h=1}^k g(h)
+    cg = np.cumsum(g[1:])            # cg[k-1] = sum_{h=1}^k g(h)
+    chg = np.cumsum(np.arange(1, kmax + 1) * g[1:])
+    s1 = np.concatenate([[0.0], cg[:-1]])      # sum_{h=1}^{k-1} g(h)
+    s2 = np.concatenate([[0.0], chg[:-1]])     # sum_{h=1}^{k-1} h g(h)
+    var_s = k * g[0] + 2.0 * (k * s1 - s2)
+    cov_ys = cg
+    pi = g[0] - cov_ys ** 2 / var_s
+    mean = g[0] - 2.0 * cov_ys / k + var_s / k ** 2
+    best = best_linear_risks_all(process_covariance_colored(a, alpha, kmax))[1:]
+    return {"k": k, "kalman": best, "pi": pi, "mean": mean,
+            "pi_excess": pi - best, "mean_excess": mean - best}
+
+
+def kalman_innovation_check(alpha: float, kmax: int = 256) -> float:
+    """Max |Cholesky risk − Kalman innovation variance S_(k+1)| for k = 1..kmax (core Riccati)."""
+    S = riccati_gains(colored_noise_lgssm(A_SIG, alpha), kmax + 1).S[:, 0, 0]
+    return float(np.max(np.abs(exact_risks(alpha)["kalman"][:kmax] - S[1:kmax + 1])))
+
+
+def fit_slope(k: np.ndarray, y: np.ndarray, lo: int = 512, hi: int = K_MAX) -> float:
+    m = (k >= lo) & (k <= hi)
+    return float(np.polyfit(np.log(k[m]), np.log(y[m]), 1)[0])
+
+
+@claim(
+    "chasm.thm2.pi-excess-rate",
+    source=SOURCE,
+    statement="Definition 2's premise on the colored-noise task: the excess risk of a permutation-"
+    "invariant predictor over the Bayes (Kalman) risk is Θ(1/k)",
+    kind="numeric",
+    paper="'For two estimators f, g with excess risks both Θ(1/k), define ARE(f, g) = lim …'",
+    section=SECTION,
+)
+def check_pi_excess(ctx: Context) -> Outcome:
+    import matplotlib.pyplot as plt
+
+    rows = {}
+    for al in ALPHAS:
+        r = exact_risks(al)
+        ss = solve_filter_dare(*colored_noise_lgssm(A_SIG, al)[:4])
+        g0 = float(colored_autocovariance(A_SIG, al, 0))
+        rows[str(al)] = {
+            "slope_pi_excess_k512_4096": fit_slope(r["k"], r["pi_excess"]),
+            "slope_mean_excess_k512_4096": fit_slope(r["k"], r["mean_excess"]),
+            "pi_excess_at_4096": float(r["pi_excess"][-1]),
+            "k_times_pi_excess_at_1024_4096": [float(1024 * r["pi_excess"][1023]), float(4096 * r["pi_excess"][-1])],
+            "limit_var_x_minus_S": g0 - float(ss.S[0, 0]),
+            "kalman_vs_riccati_S": kalman_innovation_check(al),
+        }
+    theta1 = all(abs(v["slope_pi_excess_k512_4096"] + 1) <= 0.1 for v in rows.values())
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    for al, c in zip(ALPHAS, ("C0", "C1", "C2", "C3", "C4")):
+        r = exact_risks(al)
+        axes[0].loglog(r["k"], r["kalman"], "-", color=c, lw=1, label=f"α={al}: Kalman")
+        axes[0].loglog(r["k"], r["pi"], "--", color=c, lw=1, label="best PI c·Σx")
+        axes[0].loglog(r["k"], r["mean"], ":", color=c, lw=1, label="sample mean")
+        axes[1].loglog(r["k"], r["pi_excess"], "-", color=c, label=f"α={al}")
+    axes[1].loglog(r["k"], 1.0 / r["k"], "k:", lw=0.8, label="1/k")
+    axes[0].set_xlabel("k")
+    axes[0].set_ylabel("risk of predicting x_(k+1)")
+    axes[0].legend(fontsize=6, ncol=3)
+    axes[1].set_xlabel("k")
+    axes[1].set_ylabel("excess risk of best PI predictor")
+    axes[1].legend(fontsize=7)
+    fig.suptitle(f"Exact risks on the colored-noise task (a = {A_SIG}, q = 1)")
+    fig_path = ctx.savefig(fig, "chasm_thm2_exact_risks")
+    worst = max(rows.items(), key=lambda kv: abs(kv[1]["slope_pi_excess_k512_4096"] + 1))
+    return decide(
+        theta1, predicted="slope −1 (Θ(1/k))",
+        measured={al: {"slope": round(v["slope_pi_excess_k512_4096"], 4),
+                       "excess_at_4096": round(v["pi_excess_at_4096"], 5),
+                       "limit": round(v["limit_var_x_minus_S"], 5)} for al, v in rows.items()},
+        tolerance={"abs_slope": 0.1},
+        counterexample={"alpha": worst[0], **worst[1]},
+        evidence="Exact risks from the process covariance of x_1..x_(k+1), k ≤ 4096 (Kalman risk by one "
+        "Cholesky, cross-checked against the core's Riccati innovation variance to "
+        f"{max(v['kalman_vs_riccati_S'] for v in rows.values()):.1e}). The best linear permutation-invariant "
+        "predictor c·Σx_i has excess " + "; ".join(
+            f"α = {al}: {v['pi_excess_at_4096']:.4f} at k = 4096 (slope {v['slope_pi_excess_k512_4096']:.3f}, "
+            f"limit Var(x) − S = {v['limit_var_x_minus_S']:.4f})" for al, v in rows.items())
+        + ". Its excess tends to a positive constant — Cov(x_(k+1), Σx_i) stays bounded while Var(Σx_i) "
+        "grows like k, so the best c·Σx_i tends to predicting 0 — not to 0 at rate 1/k.",
+        rule="holds iff the log-log slope of the PI excess over k = 512..4096 is within 0.1 of −1 for every α",
+        reading=READING + "; PI class = linear permutation-invariant predictors (all c·Σx_i); nonlinear "
+        "PI predictors are not covered by this exact computation",
+        figures=[fig_path], details=rows)
+
+
+@claim(
+    "chasm.thm2.are-bound",
+    source=SOURCE,
+    statement="ARE(SSM, g) ≥ 1/(1 − alpha²) for every permutation-invariant g",
+    kind="numeric",
+    paper="ARE(f_φ̂N, g) ≥ 1/(1 − α²)",
+    section=SECTION,
+)
+def check_are_bound(ctx: Context) -> Outcome:
+    info = {}
+    for al in (0.5, 0.9, 0.95, 0.99):
+        r = exact_risks(al)
+        info[str(al)] = {"pi_excess_k": {str(k): float(r["pi_excess"][k - 1]) for k in (64, 512, 4096)},
+                         "slope": fit_slope(r["k"], r["pi_excess"])}
+    premise = all(abs(v["slope"] + 1) <= 0.1 for v in info.values())
+    if premise:
+        return Outcome(verdict="inconclusive", predicted="≥ 1/(1 − α²)", measured=info,
+                       evidence="The PI excess is Θ(1/k), so the ratio needs the SSM's excess too; not computed.",
+                       rule="the ratio needs both excess risks")
+    return Outcome(
+        verdict="vacuous", predicted="ARE ≥ 1/(1 − α²)", measured=info,
+        evidence="ARE(f, g) is defined (Def 2) only for excess risks that are both Θ(1/k). On this task the "
+        "best linear permutation-invariant predictor's excess over the Kalman risk tends to a positive "
+        "constant (" + ", ".join(f"α = {al}: {v['pi_excess_k']['4096']:.4f} at k = 4096" for al, v in info.items())
+        + "), while a Kalman-filter SSM with known parameters has excess exactly 0 (and the Bayes predictor "
+        "with unknown α an excess that vanishes, chasm.thm2.bayes-oracle-rate). The ratio of excess risks "
+        "therefore diverges: the inequality holds only in the trivial sense of an infinite ARE, and the "
+        "quantitative value 1/(1 − α²) plays no role.",
+        rule="vacuous when the premise of Definition 2 (both excesses Θ(1/k)) fails, so the bound is infinite/undefined",
+        reading=READING, details=info)
+
+
+# ----------------------------------------------------------------------------- Fisher ratio
+
+def fisher_exact(alpha: Fraction, k: int) -> dict[str, Fraction]:
+    """Static level mu, x_i = mu + v_i, v AR(1) with Corr = alpha^|i-j| (variance 1):
+    I_true = 1ᵀΣ⁻¹1 (GLS), I_mis = k²/1ᵀΣ1 = 1/Var(x̄) (sandwich of the i.i.d. MLE), I_naive = k."""
+    one_S_one = k + 2 * sum((k - h) * alpha ** h for h in range(1, k))
+    assert one_S_one == one_sigma_one_closed(alpha, k)  # exact: the closed form used for limits
+    # tridiagonal inverse of the AR(1) correlation matrix: 1ᵀΣ⁻¹1 = (k(1−α)² + 2α(1−α))/(1−α²)
+    i_true = (k * (1 - alpha) ** 2 + 2 * alpha * (1 - alpha)) / (1 - alpha ** 2) if k > 1 else Fraction(1)
+    return {"I_true": i_true, "I_mis": Fraction(k * k) / one_S_one, "I_naive": Fraction(k)}
+
+
+def fisher_true_by_inverse(alpha: float, k: int) -> float:
+    """1ᵀΣ⁻¹1 by a dense solve (independent of the tridiagonal closed form)."""
+    idx = np.arange(k)
+    S = alpha ** np.abs(idx[:, None] - idx[None, :])
+    return float(np.ones(k) @ np.linalg.solve(S, np.ones(k)))
+
+
+def one_sigma_one_closed(al: sp.Expr, k: sp.Expr) -> sp.Expr:
+    """1ᵀΣ1 = k + 2 sum_{h=1}^{k-1} (k-h) α^h = k(1+α)/(1−α) − 2α(1 − α^k)/(1−α)²."""
+    return k * (1 + al) / (1 - al) - 2 * al * (1 - al ** k) / (1 - al) ** 2
+
+
+def fisher_limits() -> dict[str, sp.Expr]:
+    """k -> oo limits; α^k -> 0 for 0 < α < 1 is applied by substituting a symbol r = α^k -> 0
+    (sympy's limit cannot do α^k with symbolic α); also checked by sympy.limit at α = 9/10."""
+    al, r = sp.symbols("alpha r", positive=True)
+    k = sp.symbols("k", positive=True)
+    i_true = (k * (1 - al) ** 2 + 2 * al * (1 - al)) / (1 - al ** 2)
+    oso = (k * (1 + al) / (1 - al) - 2 * al * (1 - r) / (1 - al) ** 2).subs(r, 0)
+    i_mis = k ** 2 / oso
+    out = {"I_true/k": sp.simplify(sp.limit(i_true / k, k, sp.oo)),
+           "I_mis/k": sp.simplify(sp.limit(i_mis / k, k, sp.oo)),
+           "I_mis/I_true": sp.simplify(sp.limit(i_mis / i_true, k, sp.oo)),
+           "I_naive/I_true": sp.simplify(sp.limit(k / i_true, k, sp.oo))}
+    kk = sp.symbols("kk", integer=True, positive=True)
+    a9 = sp.Rational(9, 10)
+    it9 = (kk * (1 - a9) ** 2 + 2 * a9 * (1 - a9)) / (1 - a9 ** 2)
+    out["I_mis/I_true at alpha=9/10 (sympy.limit)"] = sp.limit(kk ** 2 / one_sigma_one_closed(a9, kk) / it9, kk, sp.oo)
+    return out
+
+
+@claim(
+    "chasm.thm2.fisher-ratio",
+    source=SOURCE,
+    statement="the misspecified (i.i.d.-assumed) information satisfies I_mis ≤ (1 − alpha²) I_true",
+    kind="symbolic",
+    paper="'permutation-invariant predictors retain at most a (1 − α²) fraction of the available Fisher information'; I_mis ≤ (1 − α²) I_true",
+    section=SECTION,
+)
+def check_fisher(ctx: Context) -> Outcome:
+    lims = fisher_limits()
+    table = {}
+    viol = None
+    for al_s in ("9/10", "19/20", "99/100"):
+        al = Fraction(al_s)
+        rows = {}
+        for k in (1, 2, 3, 8, 64, 512):
+            f = fisher_exact(al, k)
+            rows[k] = {"I_mis/I_true": float(f["I_mis"] / f["I_true"]), "I_naive/I_true": float(f["I_naive"] / f["I_true"])}
+            if viol is None and f["I_mis"] > (1 - al ** 2) * f["I_true"]:
+                viol = {"alpha": al_s, "k": k, "I_true": str(f["I_true"]), "I_mis": str(f["I_mis"]),
+                        "(1-alpha^2) I_true": str((1 - al ** 2) * f["I_true"])}
+        table[al_s] = {"1-alpha^2": float(1 - al ** 2), "ratios": rows}
+    dense = max(abs(fisher_true_by_inverse(a, k) - float(fisher_exact(Fraction(a).limit_denominator(100), k)["I_true"]))
+                for a in (0.9, 0.95, 0.99) for k in (2, 8, 64))
+    p_closed = compare_close(dense, 0.0, atol=1e-8,
+                             evidence=f"closed-form 1ᵀΣ⁻¹1 vs dense solve: max |diff| = {dense:.1e}")
+    p_bound = decide(viol is None, predicted="I_mis ≤ (1 − α²) I_true",
+                     measured={a: {str(k): round(v["I_mis/I_true"], 4) for k, v in t["ratios"].items()} for a, t in table.items()},
+                     counterexample=viol,
+                     evidence=f"Exact fractions: I_mis/I_true at k = 1, 2, 3, 8, 64, 512 is "
+                     + "; ".join(f"α = {a}: " + ", ".join(f"{v['I_mis/I_true']:.4f}" for v in t["ratios"].values())
+                                 + f" vs 1 − α² = {t['1-alpha^2']:.4f}" for a, t in table.items())
+                     + f". Limits (sympy): I_mis/I_true → {lims['I_mis/I_true']}, I_true/k → {lims['I_true/k']}, "
+                     f"I_naive/I_true → {lims['I_naive/I_true']}.",
+                     rule="holds iff I_mis ≤ (1 − α²) I_true at every tested (α, k)")
+    return combine({"closed_form": p_closed, "bound": p_bound}, predicted="I_mis ≤ (1 − α²) I_true",
+                   evidence=p_bound.evidence + " The sample mean is asymptotically as efficient as GLS for a "
+                   "constant level under AR(1) noise (ratio → 1), so the misspecified information is not "
+                   "a (1 − α²) fraction of the true one; the naive i.i.d. information k overstates it by "
+                   "(1 + α)/(1 − α).",
+                   reading="static level μ under AR(1) noise of marginal variance 1; I_true = 1ᵀΣ⁻¹1; I_mis = "
+                   "1/Var_true(x̄) (White's sandwich B A⁻¹ B for the i.i.d.-Gaussian MLE, the sample mean)",
+                   details={"table": table, "limits": {k: str(v) for k, v in lims.items()}})
+
+
+# ----------------------------------------------------------------------------- Bayes oracle rate
+
+KS_BAYES = (16, 32, 64, 128, 256, 512, 1024)
+K_TAIL = 128  # the slope is read off k >= K_TAIL (the asymptotic end)
+
+
+def bayes_excess_samples(rng: np.random.Generator, B: int, T: int, G: int = 200,
+                         a: float = A_SIG) -> dict[str, np.ndarray]:
+    """alpha_b ~ U(0.5, 0.99) per sequence, x ~ colored-noise(a, alpha_b). Returns the squared
+    differences (B, T) between the grid-Bayes posterior predictive and the known-alpha Kalman
+    predictor of x_(t+1) (their mean is the excess risk, the cross term having mean 0)."""
+    alphas_true = rng.uniform(0.5, 0.99, B)
+    x = np.empty((B, T))
+    for i, al in enumerate(alphas_true):
+        x[i] = sample_colored_noise(a, float(al), 1, T, rng).x[0]
+    grid, lp = uniform_grid(0.5, 0.99, G)
+    bayes = bayes_grid_predict(x, a, grid, lp).pred
+    oracle = kalman_filter_per_sequence([colored_noise_lgssm(a, float(al)) for al in alphas_true], x,
+                                        full=False).one_step[:, :, 0]
+    snapped = grid[np.argmin(np.abs(grid[None, :] - alphas_true[:, None]), axis=1)]
+    snap = kalman_filter_per_sequence([colored_noise_lgssm(a, float(al)) for al in snapped], x,
+                                      full=False).one_step[:, :, 0]
+    return {"d2": (bayes - oracle) ** 2, "alphas": alphas_true, "grid_floor": (snap - oracle) ** 2}
+
+
+def slope_with_ci(d2: np.ndarray, ks: tuple[int, ...], rng: np.random.Generator,
+                  n_boot: int = 300) -> tuple[float, float, float, np.ndarray]:
+    """Log-log slope of mean excess vs k, with a 95% percentile bootstrap CI over sequences."""
+    cols = np.array(ks) - 1
+    M = d2[:, cols]
+    lk = np.log(np.array(ks, dtype=float))
+    slope = float(np.polyfit(lk, np.log(M.mean(0)), 1)[0])
+    boots = np.empty(n_boot)
+    for b in range(n_boot):
+        idx = rng.integers(0, M.shape[0], M.shape[0])
+        boots[b] = np.polyfit(lk, np.log(M[idx].mean(0)), 1)[0]
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    return slope, float(lo), float(hi), M.mean(0)
+
+
+@claim(
+    "chasm.thm2.bayes-oracle-rate",
+    source=SOURCE,
+    statement="with alpha unknown (prior U(0.5, 0.99)), the Bayes predictor's excess risk over the "
+    "known-alpha Kalman predictor is O(1/k)",
+    kind="numeric",
+    paper="R_k(f_φ̂N) − R_k(f*) = O(k⁻¹)",
+    section=SECTION,
+)
+def check_bayes_rate(ctx: Context) -> Outcome:
+    import matplotlib.pyplot as plt
+
+    B = 1500 if ctx.profile == "quick" else 4000
+    KS = KS_BAYES if ctx.profile == "quick" else KS_BAYES + (2048, 4096)
+    res = bayes_excess_samples(ctx.rng("data"), B, max(KS))
+    slope_all, _, _, means = slope_with_ci(res["d2"], KS, ctx.rng("boot"), n_boot=2)
+    tail = tuple(k for k in KS if k >= K_TAIL)
+    slope, lo, hi, _ = slope_with_ci(res["d2"], tail, ctx.rng("boot"))
+    se = res["d2"][:, np.array(KS) - 1].std(0, ddof=1) / np.sqrt(B)
+    floor = float(res["grid_floor"][:, max(KS) - 1].mean())
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ks = np.array(KS)
+    ax.errorbar(ks, means, yerr=1.96 * se, fmt="o-", ms=4, label="Bayes-grid excess (95% CI)")
+    kt = np.array(tail)
+    mt = means[np.searchsorted(ks, kt)]
+    ax.loglog(kt, mt[0] * (kt / kt[0]) ** slope, "k--", lw=0.8, label=f"fit k ≥ {K_TAIL}: slope {slope:.2f} [{lo:.2f}, {hi:.2f}]")
+    ax.loglog(ks, means[0] * ks[0] / ks, "C3:", lw=0.8, label="∝ 1/k")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("k")
+    ax.set_ylabel("excess over known-α Kalman")
+    ax.set_title(f"Bayes grid (G = 200) vs known-α Kalman, α ~ U(0.5, 0.99), a = {A_SIG}, B = {B}", fontsize=9)
+    ax.legend(fontsize=8)
+    fig_path = ctx.savefig(fig, "chasm_thm2_bayes_oracle_rate")
+    return decide_interval(
+        lo, hi, target_hi=-0.9, predicted="slope ≤ −1 (O(1/k)); tolerance 0.1",
+        measured={"slope_tail": slope, "ci95": [lo, hi], "slope_all_k": slope_all, "excess": dict(zip(map(str, KS), means.tolist())),
+                  "k_times_excess": dict(zip(map(str, KS), (ks * means).tolist())),
+                  "grid_floor_at_kmax": floor},
+        evidence=f"{B} sequences with α ~ U(0.5, 0.99); the grid posterior predictive (core bayes_grid, 200 "
+        "midpoints) vs the known-α Kalman predictor (core per-sequence filter). Excess = mean squared "
+        f"difference of the two predictions at k = {list(KS)}: {np.round(means, 5).tolist()}; "
+        f"k·excess = {np.round(ks * means, 3).tolist()}. Log-log slope over k ≥ {K_TAIL}: {slope:.3f}, 95% "
+        f"bootstrap CI [{lo:.3f}, {hi:.3f}]; over all k = {KS[0]}..{KS[-1]} the slope is {slope_all:.3f} (the "
+        f"small-k part is pre-asymptotic: k·excess still rises there). Grid floor (known α snapped to the "
+        f"nearest grid point vs the exact α) at k = {KS[-1]}: {floor:.2e}, i.e. {floor / means[-1]:.1%} of the "
+        "measured excess. Near α = a the pair is nearly "
+        "unobservable and α is learned slowly, which can stretch the pre-asymptotic range; the full "
+        "profile (4,000 sequences, k up to 4096) is what separates slope −1 from a slower rate.",
+        rule=f"CI of the slope over k ≥ {K_TAIL} inside (−∞, −0.9] -> holds (decays at least like 1/k), "
+        "above −0.9 -> fails, straddling -> inconclusive",
+        reading=READING + "; α_true drawn from the continuous prior, grid of 200 midpoints (its discretisation "
+        "floor is far below the measured excess)",
+        figures=[fig_path])

@@ -1,0 +1,197 @@
+"""001 §5.1 / App B.1: selective SSM vs linear Transformer vs a Bayes oracle on the d = 4,
+m = 2 random-LG-SSM prior, context 32. Also the task machinery shared with ``bayes_thm1``.
+
+Bayes oracle: self-normalised importance sampling with the prior as proposal. For M prior draws
+θ_j, exact Kalman log-likelihoods log p(x_1..k | θ_j) and predictions E[x_{k+1} | x_1..k, θ_j]
+(``empirics.tasks_lg.kalman_predictions``); the posterior predictive mean is Σ_j w_j pred_j with
+w_j ∝ p(x_1..k | θ_j). Its effective sample size 1/Σ w_j² is reported per sequence. The sampler
+is checked against a deterministic grid posterior on the scalar colored-noise task
+(α ~ U(0.5, 0.99), a = 0.9), where both can be computed.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+import torch
+
+from chasm_theory._context import Context
+from empirics.experiments.chasm.exp1 import results
+from chasm_theory._experiments import RunEnv, experiment
+from chasm_theory._record import Outcome, combine, decide, decide_interval
+from chasm_theory._registry import claim
+from empirics.experiments.chasm.exp1 import ci_dict, predict
+from chasm_theory.stats import bootstrap_ci
+from empirics.tasks.lg import (SSParams, augmented_params, colored_noise_batch, kalman_predictions,
+                               lgssm_batch)
+from empirics.engine.training import step_generator
+
+SOURCE = "001 §5.1, App B.1"
+SECTION = "001 synthetic experiment I: Bayes optimality on random LG-SSMs"
+CONTEXT = 32
+SPECS = {"ssm": {"kind": "ssm", "n": 32, "width": 40},
+         "lintf": {"kind": "tf", "d_model": 36, "attention": "linear-elu", "pe": "none",
+                   "attn_bias": False, "attn_out_proj": False}}
+
+
+def sample_prior(rng: np.random.Generator, n: int) -> SSParams:
+    """n task parameter sets from the 000 App C.7.1 / 001 App B.1 prior (core library)."""
+    from chasm_theory.oracles.tasks import random_lgssm_prior
+
+    ps = [random_lgssm_prior(rng, 4, 2) for _ in range(n)]
+    return SSParams(*(np.stack([getattr(p, f) for p in ps]) for f in ("A", "C", "Q", "R", "P0")))
+
+
+def task_sampler(tasks: SSParams, device: str):
+    """sample_batch(gen, batch): tasks drawn uniformly from the finite meta-training set."""
+    def sample(gen: torch.Generator, batch: int):
+        idx = torch.randint(0, tasks.A.shape[0], (batch,), generator=gen, device=device).cpu().numpy()
+        x = lgssm_batch(gen, SSParams(*(p[idx] for p in tasks)), device, T=CONTEXT + 1)
+        return x[:, :-1], x[:, 1:]
+    return sample
+
+
+def known_theta_predictions(x: np.ndarray, tasks: SSParams) -> np.ndarray:
+    """Exact Kalman predictions (n, k, m) with each sequence's own parameters."""
+    return np.concatenate([kalman_predictions(x[i:i + 1], *(p[i] for p in tasks))
+                           for i in range(x.shape[0])])
+
+
+def importance_sampling_oracle(x: np.ndarray, draws: list[tuple[np.ndarray, ...]]
+                               ) -> tuple[np.ndarray, np.ndarray]:
+    """Posterior predictive mean of x_{k+1} after the whole context of x (n, k, m) and the ESS
+    per sequence, from prior draws (A, C, Q, R, P0)."""
+    preds, lls = [], []
+    for th in draws:
+        p, ll = kalman_predictions(x, *th, return_loglik=True)
+        preds.append(p[:, -1])
+        lls.append(ll[:, -1])
+    P, L = np.stack(preds), np.stack(lls)  # (M, n, m), (M, n)
+    w = np.exp(L - L.max(0, keepdims=True))
+    w /= w.sum(0, keepdims=True)
+    return np.einsum("jn,jnm->nm", w, P), 1.0 / (w ** 2).sum(0)
+
+
+def grid_oracle_colored(x: np.ndarray, alphas: np.ndarray, a: float = 0.9) -> np.ndarray:
+    """Posterior predictive mean after the whole context (n,) on a uniform α grid (the grid
+    points are midpoints of equal cells of U(lo, hi), so equal prior weights)."""
+    preds, lls = [], []
+    for al in alphas:
+        p, ll = kalman_predictions(x, *augmented_params(a, float(al)), return_loglik=True)
+        preds.append(p[:, -1, 0])
+        lls.append(ll[:, -1])
+    P, L = np.stack(preds), np.stack(lls)
+    w = np.exp(L - L.max(0, keepdims=True))
+    return (w * P).sum(0) / w.sum(0)
+
+
+def sampler_check(seed: int, n_seq: int, M: int, n_grid: int) -> dict[str, Any]:
+    """IS-from-prior vs grid posterior on the scalar colored-noise task, k = 64."""
+    g = step_generator(30_000_001 + seed, 0)
+    x, _ = colored_noise_batch(g, n_seq, 64, a=0.9, alpha=(0.5, 0.99))
+    x = x.double().numpy()
+    rng = np.random.default_rng(seed)
+    al = rng.uniform(0.5, 0.99, M)
+    is_pred, ess = importance_sampling_oracle(x, [augmented_params(0.9, float(a)) for a in al])
+    grid = 0.5 + (np.arange(n_grid) + 0.5) * (0.49 / n_grid)
+    gp = grid_oracle_colored(x, grid)
+    err = np.abs(is_pred[:, 0] - gp)
+    return {"max_abs_diff": float(err.max()), "rms_diff": float(np.sqrt((err ** 2).mean())),
+            "pred_sd": float(gp.std()), "ess_median": float(np.median(ess)),
+            "ess_min": float(ess.min()), "M": M, "n_grid": n_grid}
+
+
+def _config(profile: str) -> dict[str, Any]:
+    from empirics.experiments.bayes.thm1 import _config as thm1_config
+
+    c = thm1_config(profile)
+    return {**c, "M": 20_000 if profile == "full" else 2000,
+            "check": {"n_seq": 100, "M": 2000, "n_grid": 400}}
+
+
+@experiment("bayes_lgssm", title="001 §5.1: SSM vs LinTF vs importance-sampling Bayes oracle, d=4 m=2",
+            config=_config, version=1)
+def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
+    from empirics.experiments.bayes.thm1 import evaluate_models, train_for_n
+
+    torch.set_num_threads(1)
+    N = max(cfg["n_tasks"])
+    models = {name: train_for_n(name, N, cfg, env)[0] for name in SPECS}
+    ev = evaluate_models(models, cfg, env, M=cfg["M"])
+    chk = sampler_check(env.seed, **cfg["check"])
+    return {"n_tasks": N, "eval": ev, "sampler_check": chk}
+
+
+def _fig(ctx: Context, ev: dict[str, Any]) -> str:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.8, 3.4))
+    names = ["known-θ Kalman", "IS Bayes oracle", "selective SSM", "LinTF"]
+    keys = ["kalman", "bayes_is", "ssm", "lintf"]
+    for i, k in enumerate(keys):
+        c = ev["risk"][k]
+        ax.errorbar(i, c["est"], yerr=[[c["est"] - c["lo"]], [c["hi"] - c["est"]]], fmt="o")
+    ax.set_xticks(range(4), names, rotation=20, fontsize=7)
+    ax.set_ylabel("risk of x_33 prediction (95% CI)")
+    ax.set_title("001 §5.1 (d = 4, m = 2, context 32)", fontsize=9)
+    return ctx.savefig(fig, "bayes_lgssm_risks")
+
+
+@claim("bayes.exp.lgssm", source=SOURCE, kind="empirical", section=SECTION, experiment="bayes_lgssm",
+       paper="the SSM's predictions are statistically indistinguishable from the oracle's; the "
+             "linear Transformer is consistently sub-optimal",
+       statement="on held-out d = 4, m = 2 tasks at context 32, the meta-trained selective SSM's "
+                 "risk is below the LinTF's, and the SSM's excess over the Bayes oracle is ≈ 0")
+def check_lgssm(ctx: Context) -> Outcome:
+    res = results(ctx, "bayes_lgssm")
+    ev = res["eval"]
+    d_ssm_tf = ev["diff_lintf_minus_ssm"]
+    ex_ssm = ev["excess_vs_bayes"]["ssm"]
+    parts = {
+        "ssm-beats-lintf": decide_interval(d_ssm_tf["lo"], d_ssm_tf["hi"], target_lo=0.0,
+                                           predicted="> 0", measured=d_ssm_tf,
+                                           evidence=f"LinTF − SSM squared error: {d_ssm_tf['est']:.4g} "
+                                           f"[{d_ssm_tf['lo']:.4g}, {d_ssm_tf['hi']:.4g}]"),
+    }
+    ess = ev["ess_median"]
+    if ess < 50:
+        parts["ssm-matches-bayes"] = Outcome(
+            verdict="inconclusive", predicted="≈ 0", measured={"excess": ex_ssm, "ess_median": ess},
+            evidence=f"median ESS of the importance sampler is {ess:.1f} < 50, so the oracle is "
+            "not trustworthy at this M", rule="needs median ESS ≥ 50")
+    else:
+        tol = 0.02 * ev["risk"]["bayes_is"]["est"]
+        parts["ssm-matches-bayes"] = decide_interval(
+            ex_ssm["lo"], ex_ssm["hi"], target_lo=-tol, target_hi=tol, predicted="≈ 0 (±2% of risk)",
+            measured=ex_ssm, evidence=f"SSM excess over the IS Bayes oracle {ex_ssm['est']:.4g} "
+            f"[{ex_ssm['lo']:.4g}, {ex_ssm['hi']:.4g}]")
+    r = ev["risk"]
+    return combine(parts, predicted="SSM ≈ Bayes < LinTF",
+                   evidence=f"N = {res['n_tasks']} meta-training tasks; risks at k = 32 on "
+                   f"{ev['n_test']} held-out tasks: known-θ Kalman {r['kalman']['est']:.4g}, IS Bayes "
+                   f"oracle {r['bayes_is']['est']:.4g} (M = {ev['M']} prior draws, median ESS "
+                   f"{ess:.1f}), SSM {r['ssm']['est']:.4g}, LinTF {r['lintf']['est']:.4g}. "
+                   + " ".join(o.evidence for o in parts.values()),
+                   reading="Bayes oracle = self-normalised importance sampling from the prior with "
+                   "exact Kalman likelihoods (not the paper's HMC); A read as the core library's "
+                   "scaled-orthogonal reading of 'random orthogonal with eigenvalues in [0.7, 0.95]'",
+                   figures=[_fig(ctx, ev)])
+
+
+@claim("bayes.exp.lgssm-sampler-check", source="001 App B.1 (oracle computation)", kind="numeric",
+       section=SECTION, experiment="bayes_lgssm",
+       paper="the Bayes oracle is computed by Monte Carlo over the known prior",
+       statement="our importance-sampling Bayes oracle agrees with a deterministic grid posterior "
+                 "on the scalar colored-noise task (RMS difference ≤ 1% of the predictions' sd)")
+def check_sampler(ctx: Context) -> Outcome:
+    c = results(ctx, "bayes_lgssm")["sampler_check"]
+    ok = c["rms_diff"] <= 0.01 * c["pred_sd"]
+    return decide(ok, predicted="≤ 1% of sd", measured=c,
+                  evidence=f"On {100} scalar colored-noise sequences (a = 0.9, α ~ U(0.5, 0.99), "
+                  f"k = 64), IS with {c['M']} prior draws vs a {c['n_grid']}-point α grid: RMS "
+                  f"difference {c['rms_diff']:.3g}, max {c['max_abs_diff']:.3g}, predictions' sd "
+                  f"{c['pred_sd']:.3g}; IS median ESS {c['ess_median']:.0f} (min {c['ess_min']:.0f}).",
+                  rule="holds iff RMS difference ≤ 0.01 × sd of the grid predictions")

@@ -1,0 +1,157 @@
+"""000 Exp II (§8.2, Fig 3, App C.2): reverse separation on static estimation.
+
+θ ~ N(0, 1), x_i = θ + ε_i. We measure the estimation MSE E[(ŷ_k − θ)²] of each predictor's
+output after k observations (the paper's plateau γ/(2−γ) = 0.0526 is this quantity; the
+prediction risk of x_{k+1} is it plus 1). Oracle: the sample mean (MSE 1/k) and the Bayes
+posterior mean Σx/(k+1) (MSE 1/(k+1)).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from chasm_theory._context import Context
+from empirics.experiments.chasm.exp1 import results
+from chasm_theory._experiments import RunEnv, experiment
+from chasm_theory._record import Outcome, decide_interval
+from chasm_theory._registry import claim
+from empirics.experiments.chasm.exp1 import MODEL_SPECS, ci_dict, predict, profile_scale, trained_model
+from empirics.models.fixed_gain import FixedGainSSM
+from chasm_theory.stats import loglog_slope
+from empirics.tasks.lg import static_batch
+from empirics.engine.training import step_generator
+
+SOURCE = "000 §8.2, Fig 3; App C.2; Thm 3"
+SECTION = "Experiment II: reverse separation (static estimation)"
+GAMMA = 0.1
+STATIC_TASK = {"name": "static"}
+
+
+def _config(profile: str) -> dict[str, Any]:
+    sc = profile_scale(profile)
+    return {"train": sc["train"], "ssm_len": sc["ssm_len"], "tf_len": sc["tf_len"],
+            "n_test": sc["n_test"], "n_fixed": 40_000 if profile == "quick" else 100_000,
+            "ks": [8, 16, 32, 64, 128, 256, 512], "gamma": GAMMA, "models": ["ssm", "lintf"]}
+
+
+@experiment("exp2", title="000 Exp II: static estimation, fixed-gain vs selective SSM vs LinTF",
+            config=_config, version=1)
+def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
+    torch.set_num_threads(1)
+    ks, K = cfg["ks"], max(cfg["ks"])
+    g = step_generator(20_000_003 + env.seed, 0)
+    x, theta = static_batch(g, cfg["n_test"], K)
+    x, theta = x.double().numpy(), theta.double().numpy()
+    out: dict[str, Any] = {"ks": ks, "models": {}, "training": {}}
+    for name in cfg["models"]:
+        spec = MODEL_SPECS[name]
+        T = cfg["ssm_len"] if spec["kind"] != "tf" else cfg["tf_len"]
+        model, info = trained_model(name, spec, STATIC_TASK, T, cfg["train"], env, env.seed)
+        out["training"][name] = info
+        p = predict(model, x, env.device)[..., 0]
+        se = (p - theta[:, None]) ** 2
+        out["models"][name] = {"mse": [ci_dict(se[:, k - 1]) for k in ks],
+                               "units": {str(k): se[:, k - 1].tolist() for k in ks}}
+    # fixed gain: no training, many sequences (cheap) so its plateau is resolved sharply
+    fg = FixedGainSSM(cfg["gamma"])
+    g2 = step_generator(20_000_003 + env.seed, 1)
+    ses = []
+    for _ in range(cfg["n_fixed"] // 10_000):
+        xf, th = static_batch(g2, 10_000, K)
+        ses.append(((fg(xf.double())[..., 0] - th.double()[:, None]) ** 2)[:, [k - 1 for k in ks]].numpy())
+    sef = np.concatenate(ses)
+    out["models"]["fixed-gain"] = {"mse": [ci_dict(sef[:, i]) for i in range(len(ks))]}
+    sm = (np.cumsum(x[..., 0], 1) / np.arange(1, K + 1) - theta[:, None]) ** 2
+    out["models"]["sample-mean"] = {"mse": [ci_dict(sm[:, k - 1]) for k in ks]}
+    return out
+
+
+def _fig(ctx: Context, res: dict[str, Any]) -> str:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ks = np.array(res["ks"])
+    fig, ax = plt.subplots(figsize=(5.2, 3.8))
+    labels = {"ssm": "selective SSM (trained)", "lintf": "LinTF (trained)",
+              "fixed-gain": "fixed-gain SSM γ = 0.1", "sample-mean": "sample mean"}
+    for name, m in res["models"].items():
+        e = [c["est"] for c in m["mse"]]
+        ax.plot(ks, e, "o-", ms=3, label=labels.get(name, name))
+        ax.fill_between(ks, [c["lo"] for c in m["mse"]], [c["hi"] for c in m["mse"]], alpha=0.25)
+    ax.plot(ks, 1 / ks, "k:", label="1/k (oracle rate)")
+    ax.axhline(GAMMA / (2 - GAMMA), color="r", ls="--", lw=0.8, label="γ/(2−γ) = 0.0526 (Thm 3)")
+    ax.axhline(0.015, color="g", ls="--", lw=0.8, label="paper: SSM plateau 0.015")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("context k")
+    ax.set_ylabel("MSE of the estimate of θ (95% CI)")
+    ax.legend(fontsize=7)
+    ax.set_title("Exp II (Fig 3): ours, with the paper's predictions", fontsize=9)
+    return ctx.savefig(fig, "exp2_fig3_static")
+
+
+def _res(ctx: Context) -> tuple[dict[str, Any], list[str], str]:
+    res = results(ctx, "exp2")
+    cfg = _config(ctx.profile)
+    t = cfg["train"]
+    budget = (f"Profile {ctx.profile}: trained models {t['steps']} steps × batch {t['batch']}, lr "
+              f"{t['lr']} (paper 10,000 × 128, 3e-4); {cfg['n_test']} test sequences "
+              f"({cfg['n_fixed']} for the untrained fixed-gain SSM).")
+    return res, [_fig(ctx, res)], budget
+
+
+@claim("chasm.exp2.fixed-gain-plateau", source=SOURCE, kind="empirical", section=SECTION,
+       experiment="exp2", trained=False, paper="fixed-gain MSE plateaus at 0.053 ≈ γ/(2−γ)",
+       statement="the fixed-gain SSM (γ = 0.1) has estimation MSE ≈ γ/(2−γ) = 0.0526 at k = 512")
+def check_fixed(ctx: Context) -> Outcome:
+    res, figs, budget = _res(ctx)
+    c = res["models"]["fixed-gain"]["mse"][res["ks"].index(512)]
+    pred = GAMMA / (2 - GAMMA)
+    return decide_interval(c["lo"], c["hi"], target_lo=pred * 0.97, target_hi=pred * 1.03,
+                           predicted=round(pred, 5), measured=c,
+                           evidence=f"Monte Carlo MSE of h_512 − θ for h_t = 0.9 h_(t−1) + 0.1 x_t: "
+                           f"{c['est']:.5f}, 95% CI [{c['lo']:.5f}, {c['hi']:.5f}]; Theorem 3's "
+                           f"limit γ/(2−γ) = {pred:.5f} (the prior-bias term (1−γ)^(2k) is ~1e-47 at "
+                           f"k = 512). {budget}",
+                           reading="plateau read as the k = 512 value, target γ/(2−γ) ± 3% "
+                           "(covers the paper's rounding 0.053)", figures=figs)
+
+
+@claim("chasm.exp2.lintf-1-over-k", source=SOURCE, kind="empirical", section=SECTION,
+       experiment="exp2", paper="the LinTF tracks the oracle 1/k rate",
+       statement="the meta-trained LinTF's estimation MSE decays like 1/k: log-log slope in "
+                 "[−1.2, −0.8] over k = 8..(its training length)")
+def check_lintf(ctx: Context) -> Outcome:
+    res, figs, budget = _res(ctx)
+    cfg = _config(ctx.profile)
+    ks = [k for k in res["ks"] if k <= cfg["tf_len"]]
+    units = [np.array(res["models"]["lintf"]["units"][str(k)]) for k in ks]
+    fit = loglog_slope(np.array(ks), units, n_boot=500, rng=0)
+    return decide_interval(fit.lo, fit.hi, target_lo=-1.2, target_hi=-0.8, predicted=-1.0,
+                           measured={"slope": fit.slope, "ci": [fit.lo, fit.hi], "ks": ks},
+                           evidence=f"Least-squares slope of log MSE vs log k for the LinTF over "
+                           f"k ∈ {ks}: {fit.slope:.3f}, bootstrap 95% CI [{fit.lo:.3f}, {fit.hi:.3f}] "
+                           f"(sample mean: exactly −1). {budget}",
+                           reading="'tracks 1/k' read as slope −1 ± 0.2 within the training length",
+                           figures=figs)
+
+
+@claim("chasm.exp2.ssm-plateau", source=SOURCE, kind="empirical", section=SECTION,
+       experiment="exp2", paper="the selective SSM plateaus at ≈ 0.015 for k ≥ 128",
+       statement="the meta-trained selective SSM's estimation MSE at k = 512 is ≈ 0.015 "
+                 "(read: in [0.01, 0.02])")
+def check_ssm(ctx: Context) -> Outcome:
+    res, figs, budget = _res(ctx)
+    i = res["ks"].index(512)
+    c = res["models"]["ssm"]["mse"][i]
+    c128 = res["models"]["ssm"]["mse"][res["ks"].index(128)]
+    return decide_interval(c["lo"], c["hi"], target_lo=0.01, target_hi=0.02, predicted=0.015,
+                           measured={"k512": c, "k128": c128},
+                           evidence=f"Selective SSM estimation MSE: k = 128: {c128['est']:.4f} "
+                           f"[{c128['lo']:.4f}, {c128['hi']:.4f}]; k = 512: {c['est']:.4f} "
+                           f"[{c['lo']:.4f}, {c['hi']:.4f}] (sample mean 1/512 = 0.00195). {budget}",
+                           reading="'plateaus near 0.015' read as the k = 512 MSE in [0.01, 0.02]",
+                           figures=figs)
