@@ -201,6 +201,10 @@ def run_experiment(
 def get_experiment_results(name: str, ctx: Context) -> dict[str, Any]:
     """The ``results`` of a successful run; raises RunFailed if the stored run failed."""
     doc = run_experiment(name, ctx)
+    ref = {"experiment": name, "profile": doc["profile"], "config_hash": doc["config_hash"],
+           "file": f"runs/{doc['profile']}/{name}-{doc['config_hash']}.json"}
+    if ref not in ctx.runs_read:
+        ctx.runs_read.append(ref)
     if doc["status"] != "ok":
         raise RunFailed(f"run {name} ({doc['config_hash']}) failed: {doc.get('error')}")
     return doc["results"]

@@ -65,6 +65,10 @@ class Record:
     profile: str = "quick"
     seed: int = 0
     seconds: float = 0.0
+    finding: str | None = None
+    quote: str = ""
+    check: str = ""
+    runs: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -37,6 +37,11 @@ class Claim:
     check: computes an :class:`Outcome`.
     fuzz: for "for all" statements, the property searched by ``chasm-theory fuzz``.
     experiment: name of the experiment whose run the check reads (empirical claims).
+    finding: root-cause key shared by every id that one finding touches (e.g. a shared law or a
+        shared mis-reading); the report counts findings by this key, not ids.
+    quote: the paper's own sentence(s) the claim tests, verbatim from the seed text (a test
+        checks each against ``../shared/seeds`` after whitespace normalisation); "" when the
+        ``paper`` field is a value or paraphrase (then it says so).
     trained: the verdict depends on how well trained models perform. Below the papers' training
         budget (the quick profile) such a measurement can neither confirm nor refute the paper's
         trained-model numbers, so :func:`run_claim` caps its verdict at ``inconclusive`` and keeps
@@ -54,6 +59,13 @@ class Claim:
     fuzz: FuzzSpec | None = None
     experiment: str | None = None
     trained: bool = False
+    finding: str | None = None
+    quote: str = ""
+
+    @property
+    def check_ref(self) -> str:
+        """Where the check lives, ``module:qualname``."""
+        return f"{self.check.__module__}:{self.check.__qualname__}"
 
 
 BUDGET_CAPPED_PROFILES = ("quick",)
@@ -85,6 +97,8 @@ def claim(
     fuzz: FuzzSpec | None = None,
     experiment: str | None = None,
     trained: bool | None = None,
+    finding: str | None = None,
+    quote: str = "",
 ) -> Callable[[CheckFn], CheckFn]:
     """Register the decorated ``check(ctx) -> Outcome`` as claim ``id``."""
     if kind not in KINDS:
@@ -95,7 +109,7 @@ def claim(
             raise ValueError(f"claim id {id!r} registered twice")
         is_trained = trained if trained is not None else (kind == "empirical" and experiment is not None)
         _CLAIMS[id] = Claim(id, source, statement, kind, paper, section or id.rsplit(".", 1)[0],
-                            fn, fuzz, experiment, is_trained)
+                            fn, fuzz, experiment, is_trained, finding, quote)
         return fn
 
     return deco
@@ -146,6 +160,7 @@ def run_claim(claim_or_id: Claim | str, ctx: Context | None = None) -> Record:
     c = get_claim(claim_or_id) if isinstance(claim_or_id, str) else claim_or_id
     ctx = ctx or Context()
     ctx.claim_id = c.id
+    ctx.runs_read = []
     t0 = time.perf_counter()
     try:
         out = c.check(ctx)
@@ -188,6 +203,10 @@ def run_claim(claim_or_id: Claim | str, ctx: Context | None = None) -> Record:
         profile=ctx.profile,
         seed=ctx.seed,
         seconds=round(time.perf_counter() - t0, 3),
+        finding=c.finding,
+        quote=c.quote,
+        check=c.check_ref,
+        runs=list(ctx.runs_read),
     )
 
 
