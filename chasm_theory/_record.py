@@ -10,8 +10,11 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Verdict = Literal["holds", "fails", "vacuous", "inconclusive", "not-run"]
-VERDICTS: tuple[str, ...] = ("holds", "fails", "vacuous", "inconclusive", "not-run")
+Verdict = Literal["holds", "fails", "vacuous", "inconclusive", "not-run", "error"]
+#: ``error`` is not a judgement of the claim: the check raised (or the run it read failed), so
+#: nothing was measured. It is counted apart from ``inconclusive`` (like ``not-run``) and is
+#: never produced by the verdict helpers below, only by the registry when a check raises.
+VERDICTS: tuple[str, ...] = ("holds", "fails", "vacuous", "inconclusive", "not-run", "error")
 Kind = Literal["symbolic", "numeric", "property", "empirical"]
 KINDS: tuple[str, ...] = ("symbolic", "numeric", "property", "empirical")
 
@@ -21,7 +24,9 @@ class Outcome:
     """What a check measured and the verdict computed from it.
 
     ``predicted`` is what the paper states (value, bound, or sentence), ``measured`` what we got.
-    ``rule`` states in words how the verdict follows from the numbers.
+    ``rule`` states in words how the verdict follows from the numbers. ``headline`` is the one
+    number (with unit or CI) a reader should see in a table, e.g. ``"ARE 0.077 [-0.15, 0.33]"``;
+    when empty the report picks the main number from ``measured``.
     """
 
     verdict: Verdict
@@ -34,6 +39,7 @@ class Outcome:
     reading: str = ""
     figures: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    headline: str = ""
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
@@ -44,7 +50,11 @@ class Outcome:
 
 @dataclass
 class Record:
-    """One claim's computed record, as written to ``reports/claims.json``."""
+    """One claim's computed record, as written to ``reports/claims.json``.
+
+    ``seconds`` (the check's wall time) is kept on the object for the CLI but never written:
+    ``claims.json`` holds no wall-clock value, so the same commit and seed give the same file.
+    """
 
     id: str
     source: str
@@ -69,9 +79,13 @@ class Record:
     quote: str = ""
     check: str = ""
     runs: list[dict[str, str]] = field(default_factory=list)
+    headline: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The record as stored: every field but the wall-clock ``seconds``."""
+        d = asdict(self)
+        d.pop("seconds", None)
+        return d
 
 
 # --------------------------------------------------------------------------- verdict helpers
@@ -171,10 +185,10 @@ def decide_interval(
 
 
 def combine(parts: dict[str, Outcome], *, predicted: Any, evidence: str, **kw: Any) -> Outcome:
-    """Conjunction of sub-outcomes: fails if any fails; else not-run/inconclusive/vacuous if any
-    is; else holds. The first failing part's counterexample is carried."""
+    """Conjunction of sub-outcomes: fails if any fails; else error/not-run/inconclusive/vacuous
+    if any is; else holds. The first failing part's counterexample is carried."""
     verdicts = {k: o.verdict for k, o in parts.items()}
-    order = ["fails", "not-run", "inconclusive", "vacuous"]
+    order = ["fails", "error", "not-run", "inconclusive", "vacuous"]
     verdict: Verdict = "holds"
     for v in order:
         if v in verdicts.values():

@@ -43,3 +43,41 @@ def test_outcome_rejects_unknown_verdicts_and_bare_failures():
         Outcome("proven", 0, 0, "")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="counterexample"):
         Outcome("fails", 0, 0, "")
+
+
+def test_combine_lets_an_error_part_block_holds():
+    h = decide(True, predicted=0, measured=0, evidence="")
+    e = Outcome("error", 0, None, "the check raised")
+    assert combine({"a": h, "b": e}, predicted="", evidence="").verdict == "error"
+
+
+def test_stored_record_has_no_wall_clock_field():
+    from chasm_theory import Record
+
+    r = Record(id="x", source="s", statement="t", kind="numeric", verdict="holds", predicted=1,
+               measured=1, tolerance=None, evidence="", seconds=1.25, headline="1")
+    d = r.to_dict()
+    assert "seconds" not in d and d["headline"] == "1" and r.seconds == 1.25
+
+
+def test_round_sig_is_stable_and_keeps_non_floats():
+    import numpy as np
+
+    from chasm_theory._io import round_sig
+
+    doc = {"a": 0.1 + 0.2, "b": [1.0 / 3, np.float32(2.5e-9)], "c": 7, "d": "x", "e": math.inf,
+           "f": -0.0, "g": True, "h": np.arange(2, dtype=np.int64)}
+    out = round_sig(doc, 6)
+    assert out == {"a": 0.3, "b": [0.333333, 2.5e-9], "c": 7, "d": "x", "e": math.inf, "f": 0.0,
+                   "g": True, "h": [0, 1]}
+    assert round_sig(out, 6) == out  # idempotent: a second write changes nothing
+
+
+def test_atomic_writes_are_readable_by_others(tmp_path):
+    import os
+    import stat
+
+    from chasm_theory._io import atomic_write_json, atomic_write_text
+
+    for p in (atomic_write_text(tmp_path / "a.md", "x"), atomic_write_json(tmp_path / "b.json", {})):
+        assert stat.S_IMODE(os.stat(p).st_mode) == 0o644
