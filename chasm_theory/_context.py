@@ -5,7 +5,7 @@ import os
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -98,6 +98,16 @@ class Context:
     def experiment(self, name: str) -> dict[str, Any]:
         """Results of experiment ``name`` at this profile: from the run cache when its config
         hash matches, else run now (if allowed), else raise :class:`NotRunError`."""
-        from chasm_theory._experiments import get_experiment_results
+        if _RESULTS_SOURCE is None:
+            raise RuntimeError("no run cache is plugged in (import chasm_theory first)")
+        return _RESULTS_SOURCE(name, self)
 
-        return get_experiment_results(name, self)
+
+# The run cache plugs its ``get_experiment_results(name, ctx)`` in here when it is imported
+# (``chasm_theory._experiments``), so that the context does not import the cache back.
+_RESULTS_SOURCE: Callable[[str, Context], dict[str, Any]] | None = None
+
+
+def plug_results_source(fn: Callable[[str, Context], dict[str, Any]]) -> None:
+    global _RESULTS_SOURCE
+    _RESULTS_SOURCE = fn

@@ -1,9 +1,16 @@
 """The experiment registry and the run cache.
 
-An experiment is a named function ``run(config, env) -> results`` plus ``config(profile)``.
-Results are cached under ``reports/runs/<profile>/<name>-<hash>.json`` keyed by a hash of the
-full config (including the experiment's ``version``), written atomically with provenance.
-Checkpoints for resumable training live under ``env.workdir`` (``.cache/``, not committed).
+An experiment is a named function ``run(config, env) -> results`` plus ``config(profile)`` and,
+when it trains models, ``training_runs(config, seed) -> [run, ...]`` (opaque objects with a
+``key``; the empirical engine defines them). Results are cached under
+``reports/runs/<profile>/<name>-<hash>.json`` keyed by a hash of the full config (including the
+experiment's ``version``), written atomically with provenance through the one JSON codec
+(:mod:`chasm_theory._codec`); fresh results go through the same codec before a check sees them.
+Trained models live in the same run cache (``reports/runs/<profile>/models/<key>.pt``, written by
+the engine), so an evaluation never retrains a model whose file exists.
+
+The core never imports the training layer: a plug-in registers its trainer here
+(:func:`register_trainer`), and ``chasm-theory train`` calls it after loading the plug-ins.
 """
 from __future__ import annotations
 
@@ -19,17 +26,21 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from chasm_theory._context import Context, cache_root, project_root
+from chasm_theory._context import Context, cache_root, plug_results_source, project_root
 from chasm_theory._io import atomic_write_json
-from chasm_theory.errors import ChasmError, NotRunError, UnknownExperimentError
+from chasm_theory._plugins import load_all
+from chasm_theory.errors import NotRunError, RunFailed, UnknownExperimentError
 
 
 @dataclass
 class RunEnv:
     """What an experiment's ``run`` receives.
 
-    ``workdir``: a folder private to this (experiment, config hash) for checkpoints; it survives
-    an interrupted run so that training can resume. ``progress``: a rich Progress or None.
+    ``workdir``: a folder private to this (experiment, config hash) for scratch state; it
+    survives an interrupted run. ``run_cache``: ``reports/runs/<profile>`` (trained models under
+    ``models/``, in-progress checkpoints under ``ckpt/``); defaults to ``workdir``.
+    ``allow_training``: False when only stored models may be used. ``progress``: a rich
+    Progress or None.
     """
 
     profile: str
@@ -37,6 +48,12 @@ class RunEnv:
     seed: int
     workdir: Path
     progress: Any = None
+    run_cache: Path | None = None
+    allow_training: bool = True
+
+    @property
+    def runs_root(self) -> Path:
+        return Path(self.run_cache if self.run_cache is not None else self.workdir)
 
     def task(self, description: str, total: float) -> Callable[[float], None]:
         """Add a progress-bar task; returns ``advance(n)``. A no-op without a Progress."""
@@ -55,34 +72,50 @@ class Experiment:
     version: int = 1
     gpu_for_full: bool = True
     claims: list[str] = field(default_factory=list)
+    training_runs: Callable[[dict[str, Any], int], list[Any]] | None = None
 
 
 _EXPERIMENTS: dict[str, Experiment] = {}
 _MEMO: dict[tuple[str, str, str], dict[str, Any]] = {}
+_TRAINER: dict[str, Callable[..., int]] = {}
 
 
-class RunFailed(ChasmError):
-    """The run stopped with a failed status (NaN, divergence); its record is kept."""
+def register_trainer(fn: Callable[..., int]) -> Callable[..., int]:
+    """Plug-in hook: ``fn(profile=..., jobs=..., only=..., seeds=..., plan=..., reports_dir=...,
+    device=..., console=...) -> exit code`` runs the training runs of every experiment."""
+    _TRAINER["train"] = fn
+    return fn
+
+
+def get_trainer() -> Callable[..., int]:
+    """The registered trainer (after loading the claim plug-ins)."""
+    from chasm_theory._registry import load_all
+
+    load_all()
+    if "train" not in _TRAINER:
+        raise ChasmError("no training plug-in is installed (the empirical layer registers one)")
+    return _TRAINER["train"]
 
 
 def experiment(
     name: str, *, title: str, config: Callable[[str], dict[str, Any]], version: int = 1,
     gpu_for_full: bool = True,
+    training_runs: Callable[[dict[str, Any], int], list[Any]] | None = None,
 ) -> Callable[[Callable[[dict[str, Any], RunEnv], dict[str, Any]]], Callable[..., dict[str, Any]]]:
-    """Decorator registering ``run(config, env) -> results`` as experiment ``name``."""
+    """Decorator registering ``run(config, env) -> results`` as experiment ``name``;
+    ``training_runs(config, seed)`` lists the models ``run`` trains (for the scheduler)."""
 
     def deco(fn: Callable[[dict[str, Any], RunEnv], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
         if name in _EXPERIMENTS and _EXPERIMENTS[name].run is not fn:
             raise ValueError(f"experiment {name!r} registered twice")
-        _EXPERIMENTS[name] = Experiment(name, title, config, fn, version, gpu_for_full)
+        _EXPERIMENTS[name] = Experiment(name, title, config, fn, version, gpu_for_full,
+                                        training_runs=training_runs)
         return fn
 
     return deco
 
 
 def all_experiments() -> dict[str, Experiment]:
-    from chasm_theory._registry import load_all
-
     load_all()
     return dict(_EXPERIMENTS)
 
@@ -125,16 +158,15 @@ def provenance(device: str, seed: int, profile: str) -> dict[str, Any]:
         "numpy": numpy.__version__,
         "platform": platform.platform(),
     }
-    try:
-        import torch
+    # versions from package metadata: the core never imports torch (the empirical layer adds
+    # the accelerator's name to its own run files)
+    from importlib.metadata import PackageNotFoundError, version
 
-        prov["torch"] = torch.__version__
-        if device == "cuda" and torch.cuda.is_available():
-            prov["device_name"] = torch.cuda.get_device_name(0)
-        else:
-            prov["device_name"] = platform.processor() or platform.machine()
-    except ImportError:  # pragma: no cover
+    try:
+        prov["torch"] = version("torch")
+    except PackageNotFoundError:  # pragma: no cover
         pass
+    prov["device_name"] = platform.processor() or platform.machine()
     return prov
 
 
@@ -146,8 +178,16 @@ def load_cached(reports_dir: Path, exp: Experiment, profile: str, seed: int) -> 
     cfg = exp.config(profile)
     path = result_path(reports_dir, exp, profile, config_hash(exp, cfg, seed))
     if path.exists():
-        return json.loads(path.read_text())
+        return _codec.loads(path.read_text())
     return None
+
+
+def missing_models(exp: Experiment, cfg: dict[str, Any], seed: int, run_cache: Path) -> list[Any]:
+    """The training runs of ``exp`` whose model file is not in ``run_cache/models/``."""
+    if exp.training_runs is None:
+        return []
+    return [r for r in exp.training_runs(cfg, seed)
+            if not (run_cache / "models" / f"{r.key}.pt").exists()]
 
 
 def run_experiment(
@@ -162,26 +202,32 @@ def run_experiment(
     if key in _MEMO and not force:
         return _MEMO[key]
     path = result_path(ctx.reports_dir, exp, ctx.profile, h)
+    run_cache = ctx.reports_dir / "runs" / ctx.profile
     if path.exists() and not force:
-        doc = json.loads(path.read_text())
+        doc = _codec.loads(path.read_text())
         # a failed run is shown as failed, and retried whenever training is allowed
         if doc.get("status") == "ok" or not ctx.allow_training:
             _MEMO[key] = doc
             return doc
     if not ctx.allow_training:
-        raise NotRunError(
-            f"no cached {ctx.profile}-profile run of {name} (config {h}); "
-            f"run `chasm-theory run {name} --profile {ctx.profile}`"
-            + (" --device cuda" if exp.gpu_for_full and ctx.profile == "full" else "")
-        )
+        # evaluation from stored models is allowed; training is not
+        missing = missing_models(exp, cfg, ctx.seed, run_cache)
+        if exp.training_runs is None or missing:
+            raise NotRunError(
+                f"no cached {ctx.profile}-profile run of {name} (config {h})"
+                + (f" and {len(missing)} of its models are not trained" if missing else "")
+                + f"; run `chasm-theory train --profile {ctx.profile} --only {name}` and/or "
+                f"`chasm-theory run {name} --profile {ctx.profile}`")
     workdir = cache_root() / "runs" / ctx.profile / f"{name}-{h}"
     workdir.mkdir(parents=True, exist_ok=True)
-    env = RunEnv(ctx.profile, ctx.device, ctx.seed, workdir, ctx.progress)
+    env = RunEnv(ctx.profile, ctx.device, ctx.seed, workdir, ctx.progress, run_cache=run_cache,
+                 allow_training=ctx.allow_training)
     t0 = time.time()
     doc: dict[str, Any] = {"name": name, "title": exp.title, "profile": ctx.profile,
                            "config": cfg, "config_hash": h}
     try:
-        results = exp.run(cfg, env)
+        # the codec round trip: a check sees exactly what a cached reload would give
+        results = _codec.roundtrip(exp.run(cfg, env))
         doc.update(status="ok", results=results, error=None)
     except RunFailed as err:
         doc.update(status="failed", results=None, error=str(err))
@@ -190,10 +236,11 @@ def run_experiment(
                    error=f"{type(err).__name__}: {err}",
                    traceback=traceback.format_exc(limit=5))
         doc["provenance"] = {**provenance(ctx.device, ctx.seed, ctx.profile), "wall_s": time.time() - t0}
-        atomic_write_json(path, doc)
+        atomic_write_text(path, _codec.dumps(doc, indent=2))
         raise
     doc["provenance"] = {**provenance(ctx.device, ctx.seed, ctx.profile), "wall_s": time.time() - t0}
-    atomic_write_json(path, doc)
+    atomic_write_text(path, _codec.dumps(doc, indent=2))
+    doc = _codec.loads(_codec.dumps(doc))
     _MEMO[key] = doc
     return doc
 
@@ -208,3 +255,6 @@ def get_experiment_results(name: str, ctx: Context) -> dict[str, Any]:
     if doc["status"] != "ok":
         raise RunFailed(f"run {name} ({doc['config_hash']}) failed: {doc.get('error')}")
     return doc["results"]
+
+
+plug_results_source(get_experiment_results)

@@ -9,8 +9,6 @@ group, so the core never names them.
 from __future__ import annotations
 
 import difflib
-import importlib
-import pkgutil
 import time
 import traceback
 from dataclasses import dataclass
@@ -19,7 +17,8 @@ from typing import Any, Callable
 from chasm_theory._context import Context
 from chasm_theory._fuzz import FuzzSpec
 from chasm_theory._record import KINDS, Outcome, Record
-from chasm_theory.errors import NotRunError, UnknownClaimError
+from chasm_theory._plugins import CORE_CLAIM_PACKAGE, claim_packages, load_all
+from chasm_theory.errors import NotRunError, RunFailed, UnknownClaimError
 
 CheckFn = Callable[[Context], Outcome]
 
@@ -71,19 +70,6 @@ class Claim:
 BUDGET_CAPPED_PROFILES = ("quick",)
 
 _CLAIMS: dict[str, Claim] = {}
-_LOADED = False
-CORE_CLAIM_PACKAGE = "chasm_theory.claims"
-ENTRY_POINT_GROUP = "chasm_theory.claims"
-
-
-def claim_packages() -> list[str]:
-    """The core claim package, then every package registered under the entry-point group
-    ``chasm_theory.claims`` (``pyproject.toml``: ``[project.entry-points."chasm_theory.claims"]``),
-    sorted by entry-point name."""
-    from importlib.metadata import entry_points
-
-    plugins = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
-    return [CORE_CLAIM_PACKAGE] + [e.value for e in plugins if e.value != CORE_CLAIM_PACKAGE]
 
 
 def claim(
@@ -113,20 +99,6 @@ def claim(
         return fn
 
     return deco
-
-
-def load_all() -> None:
-    """Import every module of the claim packages so that their claims register."""
-    global _LOADED
-    if _LOADED:
-        return
-    for pkg_name in claim_packages():
-        pkg = importlib.import_module(pkg_name)
-        for info in sorted(pkgutil.walk_packages(pkg.__path__, prefix=pkg_name + "."),
-                           key=lambda m: m.name):
-            if not info.name.rsplit(".", 1)[-1].startswith("_"):
-                importlib.import_module(info.name)
-    _LOADED = True
 
 
 def all_claims() -> dict[str, Claim]:
@@ -170,8 +142,6 @@ def run_claim(claim_or_id: Claim | str, ctx: Context | None = None) -> Record:
         out = Outcome(verdict="not-run", predicted=c.paper, measured=None, evidence=str(err),
                       rule="needs a run this profile does not allow")
     except Exception as err:  # noqa: BLE001
-        from chasm_theory._experiments import RunFailed
-
         reason = "the run failed" if isinstance(err, RunFailed) else "the check raised"
         out = Outcome(
             verdict="inconclusive",
@@ -239,5 +209,5 @@ def registered_ids() -> list[str]:
     return list(all_claims())
 
 
-__all__ = ["Claim", "claim", "load_all", "all_claims", "get_claim", "select", "run_claim",
+__all__ = ["Claim", "claim", "load_all", "claim_packages", "CORE_CLAIM_PACKAGE", "all_claims", "get_claim", "select", "run_claim",
            "registered_ids", "Any"]

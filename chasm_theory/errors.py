@@ -61,3 +61,7 @@ class NotRunError(ChasmError):
 class NumericalError(ChasmError, ArithmeticError):
     """A numerical routine met a condition it must not continue past (non-PD innovation
     covariance, DARE residual too large, divergence)."""
+
+
+class RunFailed(ChasmError):
+    """An experiment run stopped with a failed status (NaN, divergence); its record is kept."""
