@@ -2,12 +2,20 @@
 task's second moment decays, so the zero predictor's excess risk vanishes with k."""
 import numpy as np
 import torch
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chasm_theory import Context, run_claim
 from chasm_theory.oracles.product_tracking import (
-    MatrixLaw, abs_product_bound, gamma, handset_kronecker_ssm, running_products, sample_matrices,
-    second_moment_exact, second_moment_operator,
+    PREVIOUS_LAW,
+    MatrixLaw,
+    abs_product_bound,
+    gamma,
+    handset_kronecker_ssm,
+    running_products,
+    sample_matrices,
+    second_moment_exact,
+    second_moment_operator,
 )
 from empirics.models.kronecker_ssm import KroneckerSSM, handset_
 
@@ -38,7 +46,7 @@ def test_torch_handset_equals_numpy_handset_in_float64():
 
 
 def test_zero_predictor_risk_vanishes_under_the_law():
-    G = second_moment_operator(sample_matrices(MatrixLaw(), 100_000, 1, np.random.default_rng(2))[:, 0])
+    G = second_moment_operator(sample_matrices(PREVIOUS_LAW, 100_000, 1, np.random.default_rng(2))[:, 0])
     m = second_moment_exact(G, [64, 512, 4096])
     assert m[0] > m[1] > m[2] and m[2] < 0.01 * m[0]
 
@@ -59,6 +67,7 @@ def test_claims_computed(tmp_path):
     from chasm_theory._io import to_json
 
     cfg = t1._config("quick")  # reduced sizes, same code
+    cfg["law"] = PREVIOUS_LAW.as_dict()
     cfg["handset"].update(n=4, n_mpmath=1)
     cfg["scale"].update(n_lyap=100, n_G=40_000, n_mc=200)
     cfg["sensitivity"].update(shears=[0.2], n=20_000)

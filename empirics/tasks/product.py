@@ -1,5 +1,5 @@
 """Torch sampler of the product-tracking task (000 Def 5, App C.6), same law as
-:func:`chasm_theory.product_tracking.sample_matrices` with ``cap="rescale"``.
+:func:`chasm_theory.oracles.product_tracking.sample_matrices` (cap ``rescale`` or ``none``).
 
 Inputs x_t = M_t flattened row-major (4,), targets y_t = P_t = M_t ⋯ M_1 flattened row-major.
 """
@@ -37,8 +37,8 @@ def sample_product_batch(g: torch.Generator, batch: int, T: int, law: MatrixLaw 
     The product is formed in float64 and cast to ``dtype``."""
     if batch < 1 or T < 1:
         raise ValidationError("batch/T", "must be positive", f"{batch}, {T}")
-    if law.cap != "rescale":
-        raise ValidationError("law.cap", "the torch sampler implements 'rescale' only", law.cap)
+    if law.cap not in ("rescale", "none"):
+        raise ValidationError("law.cap", "the torch sampler implements 'rescale' and 'none'", law.cap)
     dev = g.device
     f64 = torch.float64
     th = _u(g, (batch, T), -law.theta_max, law.theta_max, dev, f64)
@@ -46,8 +46,11 @@ def sample_product_batch(g: torch.Generator, batch: int, T: int, law: MatrixLaw 
     j = _u(g, (batch, T), -law.shear, law.shear, dev, f64)
     c, sn = torch.cos(th), torch.sin(th)
     M = torch.stack([c * s[..., 0], -sn * s[..., 1] + j, sn * s[..., 0], c * s[..., 1]], dim=-1)
-    fro = M.pow(2).sum(-1).sqrt()
-    M = M * torch.clamp(law.max_fro / fro, max=1.0)[..., None]
+    if law.normalize == "det":
+        M = M / (M[..., 0] * M[..., 3] - M[..., 1] * M[..., 2]).abs().sqrt()[..., None]
+    if law.cap == "rescale":
+        fro = M.pow(2).sum(-1).sqrt()
+        M = M * torch.clamp(law.max_fro / fro, max=1.0)[..., None]
     M = M.view(batch, T, 2, 2)
     P = matrix_cumprod(M)
     return M.reshape(batch, T, 4).to(dtype), P.reshape(batch, T, 4).to(dtype)
