@@ -26,10 +26,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from chasm_theory import _codec
 from chasm_theory._context import Context, cache_root, plug_results_source, project_root
-from chasm_theory._io import atomic_write_json
+from chasm_theory._io import atomic_write_text
 from chasm_theory._plugins import load_all
-from chasm_theory.errors import NotRunError, RunFailed, UnknownExperimentError
+from chasm_theory.errors import ChasmError, NotRunError, RunFailed, UnknownExperimentError
 
 
 @dataclass
@@ -89,8 +90,6 @@ def register_trainer(fn: Callable[..., int]) -> Callable[..., int]:
 
 def get_trainer() -> Callable[..., int]:
     """The registered trainer (after loading the claim plug-ins)."""
-    from chasm_theory._registry import load_all
-
     load_all()
     if "train" not in _TRAINER:
         raise ChasmError("no training plug-in is installed (the empirical layer registers one)")
