@@ -1,22 +1,26 @@
-"""numba kernels of the Kalman filters (private; the public API is :mod:`chasm_theory.kalman`).
+"""numba kernels of the Kalman covariance recursion (private; the public API is
+:mod:`chasm_theory.oracles.kalman`).
 
-Layout: observations arrive as (batch, time, obs). A kernel takes the batch in blocks of
-``LANES`` sequences, and time in tiles of ``TILE`` steps; each tile is transposed into a small
-(tile, lanes) buffer that stays in L1, the recursion runs with the lane index innermost (so
-LLVM vectorises across sequences), and the outputs are transposed back. Blocks run in
-parallel (``prange``). All arithmetic is float64; no matrix inverse is formed (Cholesky
-factors of S_t and forward substitution).
+One Riccati step is written once, as small ``@njit`` helpers (predict, innovation covariance,
+Cholesky, gain solve, Joseph update) that both the time-varying gain kernel and the serial
+per-sequence filter call. All arithmetic is float64; no matrix inverse is formed (Cholesky
+factors of S_t and forward/backward substitution). The lane-vectorised kernels are in
+:mod:`chasm_theory.oracles._kalman_lanes` and re-exported here.
 """
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-LANES = 16
-TILE = 32
+from chasm_theory.oracles._kalman_lanes import (  # noqa: F401  (re-exported kernels)
+    LANES,
+    TILE,
+    filter_d2m1,
+    filter_generic,
+    filter_per_sequence_d2m1,
+)
 
-
-# --------------------------------------------------------------------------- Riccati recursion
+# --------------------------------------------------------------------------- one Riccati step
 
 @njit(cache=True)
 def _chol_inplace(S: np.ndarray, L: np.ndarray) -> bool:
@@ -42,6 +46,86 @@ def _chol_inplace(S: np.ndarray, L: np.ndarray) -> bool:
 
 
 @njit(cache=True)
+def _sandwich_sym(X, Y, add, out):
+    """out = X Y X^T + add, symmetrised; X (p, q), Y (q, q), add/out (p, p)."""
+    p, q = X.shape
+    for i in range(p):
+        for j in range(i, p):
+            s = 0.0
+            for k in range(q):
+                xk = 0.0
+                for l in range(q):
+                    xk += Y[k, l] * X[j, l]
+                s += X[i, k] * xk
+            v = s + 0.5 * (add[i, j] + add[j, i])
+            out[i, j] = v
+            out[j, i] = v
+
+
+@njit(cache=True)
+def _gain(C, Pp, L, CP, Y, Kt):
+    """Kalman gain K (d, m) into Kt, solving S K^T = C Pp with S = L L^T: forward L Y = C Pp,
+    then backward L^T K^T = Y. CP (m, d) receives C Pp."""
+    m, d = C.shape
+    for i in range(m):
+        for j in range(d):
+            s = 0.0
+            for k in range(d):
+                s += C[i, k] * Pp[k, j]
+            CP[i, j] = s
+    for j in range(d):
+        for i in range(m):
+            s = CP[i, j]
+            for k in range(i):
+                s -= L[i, k] * Y[k, j]
+            Y[i, j] = s / L[i, i]
+        for i in range(m - 1, -1, -1):
+            s = Y[i, j]
+            for k in range(i + 1, m):
+                s -= L[k, i] * Kt[j, k]
+            Kt[j, i] = s / L[i, i]
+
+
+@njit(cache=True)
+def _joseph(Kt, C, Pp, R, IKC, KRK, P):
+    """Joseph-form update P = (I - K C) Pp (I - K C)^T + K R K^T, symmetrised (KRK: work)."""
+    d, m = Kt.shape
+    for i in range(d):
+        for j in range(d):
+            s = 1.0 if i == j else 0.0
+            for k in range(m):
+                s -= Kt[i, k] * C[k, j]
+            IKC[i, j] = s
+    for i in range(d):
+        for j in range(d):
+            KRK[i, j] = 0.0
+    _sandwich_sym(Kt, R, KRK, KRK)
+    _sandwich_sym(IKC, Pp, KRK, P)
+
+
+@njit(cache=True)
+def _riccati_step(A, C, Q, R, P, Pp, S, L, CP, Y, Kt, IKC, KRK):
+    """One step from P_{t-1|t-1} (in P) to P_{t|t} (in P): Pp = A P A^T + Q, S = C Pp C^T + R,
+    L = chol(S), K = Pp C^T S^{-1}, Joseph update. Returns False if S is not PD."""
+    _sandwich_sym(A, P, Q, Pp)
+    _sandwich_sym(C, Pp, R, S)
+    if not _chol_inplace(S, L):
+        return False
+    _gain(C, Pp, L, CP, Y, Kt)
+    _joseph(Kt, C, Pp, R, IKC, KRK, P)
+    return True
+
+
+@njit(cache=True)
+def _work(d, m):
+    """Work arrays of :func:`_riccati_step`: Pp, S, L, CP, Y, Kt, IKC, KRK."""
+    return (np.empty((d, d)), np.empty((m, m)), np.empty((m, m)), np.empty((m, d)),
+            np.empty((m, d)), np.empty((d, m)), np.empty((d, d)), np.empty((d, d)))
+
+
+# --------------------------------------------------------------------------- kernels
+
+@njit(cache=True)
 def riccati_kernel(A, C, Q, R, P0, T, K_out, Pp_out, Pf_out, S_out, L_out):
     """Time-varying covariance recursion from P_{0|0} = P0, Joseph-form update.
 
@@ -51,92 +135,10 @@ def riccati_kernel(A, C, Q, R, P0, T, K_out, Pp_out, Pf_out, S_out, L_out):
     d = A.shape[0]
     m = C.shape[0]
     P = P0.copy()
-    AP = np.empty((d, d))
-    Pp = np.empty((d, d))
-    CP = np.empty((m, d))
-    S = np.empty((m, m))
-    L = np.empty((m, m))
-    Kt = np.empty((d, m))
-    Y = np.empty((m, d))
-    IKC = np.empty((d, d))
-    M1 = np.empty((d, d))
-    Pf = np.empty((d, d))
+    Pp, S, L, CP, Y, Kt, IKC, KRK = _work(d, m)
     for t in range(T):
-        # predict: Pp = A P A^T + Q
-        for i in range(d):
-            for j in range(d):
-                s = 0.0
-                for k in range(d):
-                    s += A[i, k] * P[k, j]
-                AP[i, j] = s
-        for i in range(d):
-            for j in range(d):
-                s = Q[i, j]
-                for k in range(d):
-                    s += AP[i, k] * A[j, k]
-                Pp[i, j] = s
-        for i in range(d):
-            for j in range(i + 1, d):
-                v = 0.5 * (Pp[i, j] + Pp[j, i])
-                Pp[i, j] = v
-                Pp[j, i] = v
-        # S = C Pp C^T + R
-        for i in range(m):
-            for j in range(d):
-                s = 0.0
-                for k in range(d):
-                    s += C[i, k] * Pp[k, j]
-                CP[i, j] = s
-        for i in range(m):
-            for j in range(m):
-                s = R[i, j]
-                for k in range(d):
-                    s += CP[i, k] * C[j, k]
-                S[i, j] = s
-        for i in range(m):
-            for j in range(i + 1, m):
-                v = 0.5 * (S[i, j] + S[j, i])
-                S[i, j] = v
-                S[j, i] = v
-        if not _chol_inplace(S, L):
+        if not _riccati_step(A, C, Q, R, P, Pp, S, L, CP, Y, Kt, IKC, KRK):
             return t
-        # K^T solves S K^T = C Pp: forward (L Y = C Pp) then backward (L^T K^T = Y)
-        for j in range(d):
-            for i in range(m):
-                s = CP[i, j]
-                for k in range(i):
-                    s -= L[i, k] * Y[k, j]
-                Y[i, j] = s / L[i, i]
-            for i in range(m - 1, -1, -1):
-                s = Y[i, j]
-                for k in range(i + 1, m):
-                    s -= L[k, i] * Kt[j, k]
-                Kt[j, i] = s / L[i, i]
-        # Joseph: Pf = (I - K C) Pp (I - K C)^T + K R K^T
-        for i in range(d):
-            for j in range(d):
-                s = 1.0 if i == j else 0.0
-                for k in range(m):
-                    s -= Kt[i, k] * C[k, j]
-                IKC[i, j] = s
-        for i in range(d):
-            for j in range(d):
-                s = 0.0
-                for k in range(d):
-                    s += IKC[i, k] * Pp[k, j]
-                M1[i, j] = s
-        for i in range(d):
-            for j in range(d):
-                s = 0.0
-                for k in range(d):
-                    s += M1[i, k] * IKC[j, k]
-                for k in range(m):
-                    for l in range(m):
-                        s += Kt[i, k] * R[k, l] * Kt[j, l]
-                Pf[i, j] = s
-        for i in range(d):
-            for j in range(d):
-                P[i, j] = 0.5 * (Pf[i, j] + Pf[j, i])
         K_out[t] = Kt
         Pp_out[t] = Pp
         Pf_out[t] = P
@@ -145,315 +147,45 @@ def riccati_kernel(A, C, Q, R, P0, T, K_out, Pp_out, Pf_out, S_out, L_out):
     return -1
 
 
-# --------------------------------------------------------------------- shared-gain filter, d=2, m=1
-
-@njit(parallel=True, cache=True, fastmath={"contract"})
-def filter_d2m1(x, A, C, K, il, m0, nl, full, filt, pred, pobs, onestep, innov, quad):
-    """Shared-gain filter for d = 2, m = 1.
-
-    x: (B, T, 1); K: (T, 2, 1); il: (T,) = 1 / sqrt(S_t); m0: (2,); nl: pass ``LANES`` (a
-    runtime trip count, so LLVM vectorises the lane loop instead of unrolling it).
-    Outputs (B, T, .): filt = z_{t|t}; if ``full`` also pred = z_{t|t-1}, pobs = C z_{t|t-1},
-    onestep = C A z_{t|t}, innov = x_t - C z_{t|t-1}; quad (B,) = sum_t e_t^2 / S_t (always).
-    All per-lane state lives in one local allocation with constant shape, so LLVM can prove
-    the lane loop free of aliasing (separate local arrays would each need a runtime check).
-    """
-    B = x.shape[0]
-    T = x.shape[1]
-    a00, a01, a10, a11 = A[0, 0], A[0, 1], A[1, 0], A[1, 1]
-    c0, c1 = C[0, 0], C[0, 1]
-    ca0 = c0 * a00 + c1 * a10
-    ca1 = c0 * a01 + c1 * a11
-    nblk = (B + LANES - 1) // LANES
-    for ib in prange(nblk):
-        b0 = ib * LANES
-        nb = min(LANES, B - b0)
-        st = np.zeros((3, LANES))
-        xb = np.zeros((TILE, LANES))
-        ob = np.empty((TILE, 7, LANES))
-        for j in range(LANES):
-            st[0, j] = m0[0]
-            st[1, j] = m0[1]
-        z0v = st[0]
-        z1v = st[1]
-        qv = st[2]
-        for t0 in range(0, T, TILE):
-            tn = min(TILE, T - t0)
-            for j in range(nb):
-                for s in range(tn):
-                    xb[s, j] = x[b0 + j, t0 + s, 0]
-            for s in range(tn):
-                k0 = K[t0 + s, 0, 0]
-                k1 = K[t0 + s, 1, 0]
-                ils = il[t0 + s]
-                xv = xb[s]
-                o = ob[s]
-                for j in range(nl):
-                    z0 = z0v[j]
-                    z1 = z1v[j]
-                    p0 = a00 * z0 + a01 * z1
-                    p1 = a10 * z0 + a11 * z1
-                    yo = c0 * p0 + c1 * p1
-                    e = xv[j] - yo
-                    f0 = p0 + k0 * e
-                    f1 = p1 + k1 * e
-                    z0v[j] = f0
-                    z1v[j] = f1
-                    v = e * ils
-                    qv[j] += v * v
-                    o[0, j] = f0
-                    o[1, j] = f1
-                    o[2, j] = p0
-                    o[3, j] = p1
-                    o[4, j] = yo
-                    o[5, j] = ca0 * f0 + ca1 * f1
-                    o[6, j] = e
-            for j in range(nb):
-                for s in range(tn):
-                    filt[b0 + j, t0 + s, 0] = ob[s, 0, j]
-                    filt[b0 + j, t0 + s, 1] = ob[s, 1, j]
-            if full:
-                for j in range(nb):
-                    for s in range(tn):
-                        pred[b0 + j, t0 + s, 0] = ob[s, 2, j]
-                        pred[b0 + j, t0 + s, 1] = ob[s, 3, j]
-                        pobs[b0 + j, t0 + s, 0] = ob[s, 4, j]
-                        onestep[b0 + j, t0 + s, 0] = ob[s, 5, j]
-                        innov[b0 + j, t0 + s, 0] = ob[s, 6, j]
-        for j in range(nb):
-            quad[b0 + j] = st[2, j]
-
-
-# ------------------------------------------------------------------ shared-gain filter, generic
-
-@njit(parallel=True, cache=True)
-def filter_generic(x, A, C, K, Lc, m0, full, filt, pred, pobs, onestep, innov, quad):
-    """Shared-gain filter for any (d, m). K: (T, d, m); Lc: (T, m, m) = chol(S_t).
-
-    Same outputs as :func:`filter_d2m1`; quad (B,) = sum_t |Lc_t^{-1} e_t|^2.
-    """
-    B = x.shape[0]
-    T = x.shape[1]
-    d = A.shape[0]
-    m = C.shape[0]
-    CA = C @ A
-    nblk = (B + LANES - 1) // LANES
-    for ib in prange(nblk):
-        b0 = ib * LANES
-        nb = min(LANES, B - b0)
-        z = np.empty((d, LANES))
-        p = np.empty((d, LANES))
-        e = np.empty((m, LANES))
-        w = np.empty((m, LANES))
-        q = np.zeros(LANES)
-        xb = np.zeros((TILE, m, LANES))
-        fb = np.empty((TILE, d, LANES))
-        pb = np.empty((TILE, d, LANES))
-        pob = np.empty((TILE, m, LANES))
-        osb = np.empty((TILE, m, LANES))
-        inb = np.empty((TILE, m, LANES))
-        for i in range(d):
-            for j in range(LANES):
-                z[i, j] = m0[i]
-        for t0 in range(0, T, TILE):
-            tn = min(TILE, T - t0)
-            for jj in range(nb):
-                for s in range(tn):
-                    for i in range(m):
-                        xb[s, i, jj] = x[b0 + jj, t0 + s, i]
-            for s in range(tn):
-                t = t0 + s
-                for i in range(d):
-                    for j in range(LANES):
-                        p[i, j] = 0.0
-                    for k in range(d):
-                        a = A[i, k]
-                        for j in range(LANES):
-                            p[i, j] += a * z[k, j]
-                for i in range(m):
-                    for j in range(LANES):
-                        e[i, j] = xb[s, i, j]
-                    for k in range(d):
-                        c = C[i, k]
-                        for j in range(LANES):
-                            e[i, j] -= c * p[k, j]
-                for i in range(d):
-                    for j in range(LANES):
-                        z[i, j] = p[i, j]
-                    for k in range(m):
-                        kk = K[t, i, k]
-                        for j in range(LANES):
-                            z[i, j] += kk * e[k, j]
-                # whitening: forward substitution Lc_t w = e
-                for i in range(m):
-                    for j in range(LANES):
-                        w[i, j] = e[i, j]
-                    for k in range(i):
-                        lk = Lc[t, i, k]
-                        for j in range(LANES):
-                            w[i, j] -= lk * w[k, j]
-                    li = 1.0 / Lc[t, i, i]
-                    for j in range(LANES):
-                        w[i, j] *= li
-                        q[j] += w[i, j] * w[i, j]
-                for i in range(d):
-                    for j in range(LANES):
-                        fb[s, i, j] = z[i, j]
-                        pb[s, i, j] = p[i, j]
-                for i in range(m):
-                    for j in range(LANES):
-                        inb[s, i, j] = e[i, j]
-                        pob[s, i, j] = xb[s, i, j] - e[i, j]
-                        osb[s, i, j] = 0.0
-                    for k in range(d):
-                        c = CA[i, k]
-                        for j in range(LANES):
-                            osb[s, i, j] += c * z[k, j]
-            for jj in range(nb):
-                for s in range(tn):
-                    for i in range(d):
-                        filt[b0 + jj, t0 + s, i] = fb[s, i, jj]
-            if full:
-                for jj in range(nb):
-                    for s in range(tn):
-                        for i in range(d):
-                            pred[b0 + jj, t0 + s, i] = pb[s, i, jj]
-                        for i in range(m):
-                            pobs[b0 + jj, t0 + s, i] = pob[s, i, jj]
-                            onestep[b0 + jj, t0 + s, i] = osb[s, i, jj]
-                            innov[b0 + jj, t0 + s, i] = inb[s, i, jj]
-        for jj in range(nb):
-            quad[b0 + jj] = q[jj]
-
-
-# ------------------------------------------------------- per-sequence covariance filter, generic
-
 @njit(cache=True)
 def filter_per_sequence(x, A, C, Q, R, m0, P0, filt, pred, pobs, onestep, innov, ll, Pf_last,
                         Pp_last):
     """Kalman filter carrying each sequence's own covariance (and parameters), any (d, m).
 
-    Serial (the general-purpose reference; :func:`filter_per_sequence_d2m1` is the fast path).
+    Serial (the general-purpose reference; ``filter_per_sequence_d2m1`` is the fast path).
 
     x: (B, T, m); A: (B, d, d); C: (B, m, d); Q: (B, d, d); R: (B, m, m); m0: (B, d);
     P0: (B, d, d). Writes the (B, T, .) outputs, the exact log-likelihood ll (B,), and the
     final P_{T|T}, P_{T|T-1} (B, d, d). Returns -1, or b * T + t of the first non-PD S.
     """
     B = x.shape[0]
-    T = x.shape[1]
-    d = A.shape[1]
-    m = C.shape[1]
-    status = np.full(B, -1, dtype=np.int64)
-    nblk = (B + LANES - 1) // LANES
-    for ib in range(nblk):
-        CA = np.empty((m, d))
-        P = np.empty((d, d))
-        z = np.empty(d)
-        AP = np.empty((d, d))
-        Pp = np.empty((d, d))
-        CP = np.empty((m, d))
-        S = np.empty((m, m))
-        L = np.empty((m, m))
-        Kt = np.empty((d, m))
-        Y = np.empty((m, d))
-        IKC = np.empty((d, d))
-        M1 = np.empty((d, d))
-        p = np.empty(d)
-        e = np.empty(m)
-        w = np.empty(m)
-        for b in range(ib * LANES, min(B, (ib + 1) * LANES)):
-            _per_sequence_one(b, x, A[b], C[b], Q[b], R[b], m0[b], P0[b], CA, P, z, AP, Pp, CP,
-                              S, L, Kt, Y, IKC, M1, p, e, w, filt, pred, pobs, onestep, innov, ll,
-                              Pf_last, Pp_last, status)
     for b in range(B):
-        if status[b] >= 0:
-            return status[b]
+        t = _per_sequence_one(b, x, A[b], C[b], Q[b], R[b], m0[b], P0[b], filt, pred, pobs,
+                              onestep, innov, ll, Pf_last, Pp_last)
+        if t >= 0:
+            return b * x.shape[1] + t
     return -1
 
 
 @njit(cache=True)
-def _per_sequence_one(b, x, Ab, Cb, Qb, Rb, m0b, P0b, CA, P, z, AP, Pp, CP, S, L, Kt, Y, IKC, M1,
-                      p, e, w, filt, pred, pobs, onestep, innov, ll, Pf_last, Pp_last, status):
-    """One sequence of :func:`filter_per_sequence` (work arrays passed in)."""
+def _per_sequence_one(b, x, Ab, Cb, Qb, Rb, m0b, P0b, filt, pred, pobs, onestep, innov, ll,
+                      Pf_last, Pp_last):
+    """Sequence ``b`` of :func:`filter_per_sequence`; returns -1 or the step of a non-PD S."""
     T = x.shape[1]
     d = Ab.shape[0]
     m = Cb.shape[0]
     log2pi = np.log(2.0 * np.pi)
-    for i in range(m):
-        for j in range(d):
-            s = 0.0
-            for k in range(d):
-                s += Cb[i, k] * Ab[k, j]
-            CA[i, j] = s
-    for i in range(d):
-        z[i] = m0b[i]
-        for j in range(d):
-            P[i, j] = P0b[i, j]
+    CA = Cb @ Ab
+    P = P0b.copy()
+    z = m0b.copy()
+    p = np.empty(d)
+    e = np.empty(m)
+    w = np.empty(m)
+    Pp, S, L, CP, Y, Kt, IKC, KRK = _work(d, m)
     acc = 0.0
     for t in range(T):
-        for i in range(d):
-            for j in range(d):
-                s = 0.0
-                for k in range(d):
-                    s += Ab[i, k] * P[k, j]
-                AP[i, j] = s
-        for i in range(d):
-            for j in range(i, d):
-                s = Qb[i, j]
-                for k in range(d):
-                    s += AP[i, k] * Ab[j, k]
-                Pp[i, j] = s
-                Pp[j, i] = s
-        for i in range(m):
-            for j in range(d):
-                s = 0.0
-                for k in range(d):
-                    s += Cb[i, k] * Pp[k, j]
-                CP[i, j] = s
-        for i in range(m):
-            for j in range(i, m):
-                s = Rb[i, j]
-                for k in range(d):
-                    s += CP[i, k] * Cb[j, k]
-                S[i, j] = s
-                S[j, i] = s
-        if not _chol_inplace(S, L):
-            status[b] = b * T + t
-            break
-        for j in range(d):
-            for i in range(m):
-                s = CP[i, j]
-                for k in range(i):
-                    s -= L[i, k] * Y[k, j]
-                Y[i, j] = s / L[i, i]
-            for i in range(m - 1, -1, -1):
-                s = Y[i, j]
-                for k in range(i + 1, m):
-                    s -= L[k, i] * Kt[j, k]
-                Kt[j, i] = s / L[i, i]
-        for i in range(d):
-            for j in range(d):
-                s = 1.0 if i == j else 0.0
-                for k in range(m):
-                    s -= Kt[i, k] * Cb[k, j]
-                IKC[i, j] = s
-        for i in range(d):
-            for j in range(d):
-                s = 0.0
-                for k in range(d):
-                    s += IKC[i, k] * Pp[k, j]
-                M1[i, j] = s
-        for i in range(d):
-            for j in range(i, d):
-                s = 0.0
-                for k in range(d):
-                    s += M1[i, k] * IKC[j, k]
-                for k in range(m):
-                    for l in range(m):
-                        s += Kt[i, k] * Rb[k, l] * Kt[j, l]
-                P[i, j] = s
-                P[j, i] = s
-        # mean
+        if not _riccati_step(Ab, Cb, Qb, Rb, P, Pp, S, L, CP, Y, Kt, IKC, KRK):
+            return t
         for i in range(d):
             s = 0.0
             for k in range(d):
@@ -469,7 +201,7 @@ def _per_sequence_one(b, x, Ab, Cb, Qb, Rb, m0b, P0b, CA, P, z, AP, Pp, CP, S, L
             for k in range(m):
                 s += Kt[i, k] * e[k]
             z[i] = s
-        for i in range(m):
+        for i in range(m):  # whitened innovation: forward substitution L w = e
             s = e[i]
             for k in range(i):
                 s -= L[i, k] * w[k]
@@ -488,112 +220,4 @@ def _per_sequence_one(b, x, Ab, Cb, Qb, Rb, m0b, P0b, CA, P, z, AP, Pp, CP, S, L
     ll[b] = -0.5 * acc
     Pf_last[b] = P
     Pp_last[b] = Pp
-
-
-# ------------------------------------------------- per-sequence covariance filter, d=2, m=1 lanes
-
-@njit(parallel=True, cache=True, fastmath={"contract"})
-def filter_per_sequence_d2m1(x, A, C, Q, R, m0, P0, nl, filt, onestep, ll):
-    """Per-sequence covariance filter specialised to d = 2, m = 1, lanes innermost.
-
-    Same inputs as :func:`filter_per_sequence` plus nl (pass ``LANES``); writes z_{t|t}
-    (B, T, 2), C A z_{t|t} (B, T, 1) and the exact log-likelihood (B,) (log det S summed in
-    products of 8 steps, exact unless some S lies outside [1e-38, 1e38]). Returns -1, or the
-    first sequence index with S <= 0.
-    """
-    B = x.shape[0]
-    T = x.shape[1]
-    log2pi = np.log(2.0 * np.pi)
-    nblk = (B + LANES - 1) // LANES
-    bad = np.full(nblk, -1, dtype=np.int64)
-    for ib in prange(nblk):
-        b0 = ib * LANES
-        nb = min(LANES, B - b0)
-        pr = np.zeros((24, LANES))
-        for j in range(LANES):
-            pr[8, j] = 1.0   # q11
-            pr[9, j] = 1.0   # r
-            pr[14, j] = 1.0  # P11
-            pr[17, j] = 1.0  # running product of S
-            pr[18, j] = np.inf  # min S
-        for j in range(nb):
-            b = b0 + j
-            pr[0, j] = A[b, 0, 0]; pr[1, j] = A[b, 0, 1]
-            pr[2, j] = A[b, 1, 0]; pr[3, j] = A[b, 1, 1]
-            pr[4, j] = C[b, 0, 0]; pr[5, j] = C[b, 0, 1]
-            pr[6, j] = Q[b, 0, 0]; pr[7, j] = 0.5 * (Q[b, 0, 1] + Q[b, 1, 0]); pr[8, j] = Q[b, 1, 1]
-            pr[9, j] = R[b, 0, 0]
-            pr[10, j] = m0[b, 0]; pr[11, j] = m0[b, 1]
-            pr[12, j] = P0[b, 0, 0]; pr[13, j] = 0.5 * (P0[b, 0, 1] + P0[b, 1, 0])
-            pr[14, j] = P0[b, 1, 1]
-        a00 = pr[0]; a01 = pr[1]; a10 = pr[2]; a11 = pr[3]; c0 = pr[4]; c1 = pr[5]
-        q00 = pr[6]; q01 = pr[7]; q11 = pr[8]; r = pr[9]; z0v = pr[10]; z1v = pr[11]
-        P00 = pr[12]; P01 = pr[13]; P11 = pr[14]; acc = pr[15]; lg = pr[16]; ps = pr[17]
-        mn = pr[18]
-        xb = np.zeros((TILE, LANES))
-        ob = np.empty((TILE, 3, LANES))
-        for t0 in range(0, T, TILE):
-            tn = min(TILE, T - t0)
-            for j in range(nb):
-                for s in range(tn):
-                    xb[s, j] = x[b0 + j, t0 + s, 0]
-            for s in range(tn):
-                xv = xb[s]
-                o = ob[s]
-                for j in range(nl):
-                    A00 = a00[j]; A01 = a01[j]; A10 = a10[j]; A11 = a11[j]
-                    C0 = c0[j]; C1 = c1[j]; rr = r[j]
-                    u00 = A00 * P00[j] + A01 * P01[j]
-                    u01 = A00 * P01[j] + A01 * P11[j]
-                    u10 = A10 * P00[j] + A11 * P01[j]
-                    u11 = A10 * P01[j] + A11 * P11[j]
-                    pp00 = u00 * A00 + u01 * A01 + q00[j]
-                    pp01 = u00 * A10 + u01 * A11 + q01[j]
-                    pp11 = u10 * A10 + u11 * A11 + q11[j]
-                    h0 = pp00 * C0 + pp01 * C1
-                    h1 = pp01 * C0 + pp11 * C1
-                    S = C0 * h0 + C1 * h1 + rr
-                    mn[j] = min(mn[j], S)
-                    iS = 1.0 / S
-                    k0 = h0 * iS
-                    k1 = h1 * iS
-                    g00 = 1.0 - k0 * C0
-                    g01 = -k0 * C1
-                    g10 = -k1 * C0
-                    g11 = 1.0 - k1 * C1
-                    v00 = g00 * pp00 + g01 * pp01
-                    v01 = g00 * pp01 + g01 * pp11
-                    v10 = g10 * pp00 + g11 * pp01
-                    v11 = g10 * pp01 + g11 * pp11
-                    P00[j] = v00 * g00 + v01 * g01 + k0 * k0 * rr
-                    P01[j] = v00 * g10 + v01 * g11 + k0 * k1 * rr
-                    P11[j] = v10 * g10 + v11 * g11 + k1 * k1 * rr
-                    p0 = A00 * z0v[j] + A01 * z1v[j]
-                    p1 = A10 * z0v[j] + A11 * z1v[j]
-                    e = xv[j] - (C0 * p0 + C1 * p1)
-                    f0 = p0 + k0 * e
-                    f1 = p1 + k1 * e
-                    z0v[j] = f0
-                    z1v[j] = f1
-                    acc[j] += e * e * iS
-                    ps[j] *= S
-                    o[0, j] = f0
-                    o[1, j] = f1
-                    o[2, j] = (C0 * A00 + C1 * A10) * f0 + (C0 * A01 + C1 * A11) * f1
-                if (s & 7) == 7 or s == tn - 1:
-                    for j in range(nl):
-                        lg[j] += np.log(ps[j])
-                        ps[j] = 1.0
-            for j in range(nb):
-                for s in range(tn):
-                    filt[b0 + j, t0 + s, 0] = ob[s, 0, j]
-                    filt[b0 + j, t0 + s, 1] = ob[s, 1, j]
-                    onestep[b0 + j, t0 + s, 0] = ob[s, 2, j]
-        for j in range(nb):
-            ll[b0 + j] = -0.5 * (acc[j] + lg[j] + T * log2pi)
-            if not (mn[j] > 0.0):
-                bad[ib] = b0 + j
-    for ib in range(nblk):
-        if bad[ib] >= 0:
-            return bad[ib]
     return -1
