@@ -19,6 +19,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from chasm_theory.errors import ValidationError
+from empirics.models.kernels import linear_scan
 
 KINDS = ("mamba", "neg", "aussm")
 
@@ -64,12 +65,8 @@ class DiagonalLayer(nn.Module):
 
     def forward(self, tokens: Tensor, mix: Tensor | None = None) -> Tensor:
         a, b = self.coefficients(tokens, mix)
-        h = torch.complex(self.h0[0], self.h0[1]).to(a.device).expand(a.shape[0], self.d)
-        out = []
-        for t in range(a.shape[1]):
-            h = a[:, t] * h + b[:, t]
-            out.append(h)
-        return torch.stack(out, 1)
+        h0 = torch.complex(self.h0[0], self.h0[1]).to(a.device).expand(a.shape[0], self.d)
+        return linear_scan(a, b, h0=h0)  # h_t = a_t h_{t−1} + b_t from h0
 
 
 def _features(h: Tensor) -> Tensor:

@@ -10,8 +10,11 @@ import torch
 from torch import Tensor, nn
 
 from chasm_theory.errors import ValidationError
-
-from empirics.models.kronecker_ssm import identity_bias_init_, matrix_prefix_products, matrix_prefix_products_ref
+from empirics.models.kronecker_ssm import (
+    identity_bias_init_,
+    matrix_prefix_products,
+    matrix_prefix_products_ref,
+)
 
 __all__ = ["GeneralSSM"]
 

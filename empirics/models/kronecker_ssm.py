@@ -14,8 +14,13 @@ from torch import Tensor, nn
 
 from chasm_theory.errors import ValidationError
 
-__all__ = ["KroneckerSSM", "matrix_prefix_products", "matrix_prefix_products_ref", "handset_",
-           "identity_bias_init_"]
+__all__ = [
+    "KroneckerSSM",
+    "handset_",
+    "identity_bias_init_",
+    "matrix_prefix_products",
+    "matrix_prefix_products_ref",
+]
 
 
 def identity_bias_init_(layer: nn.Linear, n: int, scale: float = 0.1) -> None:

@@ -1,10 +1,15 @@
 """Mamba (selective SSM) block in pure PyTorch (Gu & Dao 2023, as used in 000 App C.5/D and
 001 App B.3), with two implementations of the selective scan:
 
-* :func:`selective_scan_ref`: the sequential recurrence, one step at a time (the reference);
-* :func:`selective_scan`: chunked; inside each chunk a log-depth (Hillis–Steele) scan of the
-  affine maps h ↦ a_t h + b_t (composition (a₂, b₂)∘(a₁, b₁) = (a₂a₁, a₂b₁ + b₂)), across
-  chunks a short sequential carry.
+* :func:`selective_scan_ref`: the sequential recurrence, one step at a time (the reference,
+  kept as the test oracle);
+* :func:`selective_scan_logdepth`: chunked; inside each chunk a log-depth (Hillis–Steele) scan
+  of the affine maps h ↦ a_t h + b_t (composition (a₂, b₂)∘(a₁, b₁) = (a₂a₁, a₂b₁ + b₂)),
+  across chunks a short sequential carry (full-size (batch, time, c, n) intermediates per level);
+* :func:`empirics.models.kernels.selective_scan_seq`: fused sequential scan with a hand-written
+  backward, (batch, chunk, c, n) intermediates only;
+* :func:`selective_scan`: the one the model calls, picked per device by
+  :func:`empirics.models.kernels.select_impl` ("sequential" on CPU, "logdepth" on CUDA).
 
 Recurrence (per channel c, state index i; Δ, B, C input-dependent):
     h_t = exp(Δ_t A) ⊙ h_{t−1} + Δ_t B_t x_t,    y_t = C_t · h_t + D x_t.
@@ -19,62 +24,28 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from chasm_theory.errors import ValidationError
+from empirics.models.kernels import (
+    linear_scan,
+    linear_scan_logdepth,
+    linear_scan_ref,
+    select_impl,
+    selective_scan_seq,
+)
 
-__all__ = ["MambaConfig", "MambaBlock", "MambaModel", "selective_scan", "selective_scan_ref",
-           "linear_scan", "linear_scan_ref"]
+__all__ = [
+    "SEQ_CHUNK",
+    "MambaBlock",
+    "MambaConfig",
+    "MambaModel",
+    "linear_scan",
+    "linear_scan_logdepth",
+    "linear_scan_ref",
+    "selective_scan",
+    "selective_scan_logdepth",
+    "selective_scan_ref",
+]
 
-
-def linear_scan_ref(a: Tensor, b: Tensor) -> Tensor:
-    """h_t = a_t ⊙ h_{t−1} + b_t, h_0 = 0, along dim 1; a, b (batch, time, ...) -> h, same shape."""
-    h = torch.zeros_like(b[:, 0])
-    out = []
-    for t in range(a.shape[1]):
-        h = a[:, t] * h + b[:, t]
-        out.append(h)
-    return torch.stack(out, dim=1)
-
-
-def _hillis_steele(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """Inclusive log-depth scan along dim 1: returns (A_t = a_t⋯a_1, H_t) with H_t the
-    recurrence from h_0 = 0. a, b (batch, time, ...)."""
-    T = a.shape[1]
-    s = 1
-    while s < T:
-        a_prev = torch.cat([torch.ones_like(a[:, :s]), a[:, :-s]], dim=1)
-        b_prev = torch.cat([torch.zeros_like(b[:, :s]), b[:, :-s]], dim=1)
-        b = b + a * b_prev
-        a = a * a_prev
-        s *= 2
-    return a, b
-
-
-def linear_scan(a: Tensor, b: Tensor, chunk: int = 64) -> Tensor:
-    """Same result as :func:`linear_scan_ref` by a chunked log-depth scan (time is padded to
-    a multiple of ``chunk``)."""
-    if a.shape != b.shape:
-        raise ValidationError("a/b", "must have the same shape", f"{tuple(a.shape)} vs {tuple(b.shape)}")
-    if chunk < 1:
-        raise ValidationError("chunk", "must be >= 1", repr(chunk))
-    B, T = a.shape[:2]
-    rest = a.shape[2:]
-    n = math.ceil(T / chunk)
-    pad = n * chunk - T
-    if pad:
-        a = torch.cat([a, a.new_ones((B, pad, *rest))], dim=1)
-        b = torch.cat([b, b.new_zeros((B, pad, *rest))], dim=1)
-    a = a.reshape(B, n, chunk, *rest).transpose(0, 1).reshape(n * B, chunk, *rest)
-    b = b.reshape(B, n, chunk, *rest).transpose(0, 1).reshape(n * B, chunk, *rest)
-    Acum, H = _hillis_steele(a, b)
-    Acum = Acum.reshape(n, B, chunk, *rest)
-    H = H.reshape(n, B, chunk, *rest)
-    outs = []
-    carry = torch.zeros_like(H[0, :, 0])
-    for c in range(n):
-        hc = H[c] + Acum[c] * carry.unsqueeze(1)
-        outs.append(hc)
-        carry = hc[:, -1]
-    h = torch.cat(outs, dim=1)
-    return h[:, :T]
+SEQ_CHUNK = 32  # time steps per chunk of the fused sequential scan (fastest of 8–64 on CPU)
 
 
 def _scan_inputs(x: Tensor, delta: Tensor, A: Tensor, Bm: Tensor) -> tuple[Tensor, Tensor]:
@@ -92,12 +63,25 @@ def selective_scan_ref(x: Tensor, delta: Tensor, A: Tensor, Bm: Tensor, Cm: Tens
     return torch.einsum("btcn,btn->btc", h, Cm) + D * x
 
 
-def selective_scan(x: Tensor, delta: Tensor, A: Tensor, Bm: Tensor, Cm: Tensor, D: Tensor,
-                   chunk: int = 64) -> Tensor:
+def selective_scan_logdepth(x: Tensor, delta: Tensor, A: Tensor, Bm: Tensor, Cm: Tensor,
+                            D: Tensor, chunk: int = 64) -> Tensor:
     """Chunked log-depth selective scan; same arguments and result as :func:`selective_scan_ref`."""
     a, b = _scan_inputs(x, delta, A, Bm)
-    h = linear_scan(a, b, chunk)
+    h = linear_scan_logdepth(a, b, chunk)
     return torch.einsum("btcn,btn->btc", h, Cm) + D * x
+
+
+def selective_scan(x: Tensor, delta: Tensor, A: Tensor, Bm: Tensor, Cm: Tensor, D: Tensor,
+                   chunk: int = 64) -> Tensor:
+    """Same arguments and result as :func:`selective_scan_ref`, by the implementation
+    :func:`select_impl` picks for x's device (``chunk``: chunk length of the log-depth scan;
+    the fused sequential scan uses :data:`SEQ_CHUNK`)."""
+    impl = select_impl("scan", x.device)
+    if impl == "sequential":
+        return selective_scan_seq(x, delta, A, Bm, Cm, SEQ_CHUNK) + D * x
+    if impl == "reference":
+        return selective_scan_ref(x, delta, A, Bm, Cm, D)
+    return selective_scan_logdepth(x, delta, A, Bm, Cm, D, chunk)
 
 
 @dataclass
@@ -149,7 +133,7 @@ class MambaBlock(nn.Module):
             self.dt_proj.bias.copy_(dt + torch.log(-torch.expm1(-dt)))
 
     def forward(self, u: Tensor, *, reference: bool = False) -> Tensor:
-        B, T, _ = u.shape
+        T = u.shape[1]
         cfg = self.cfg
         xz = self.in_proj(u)
         x, z = xz.chunk(2, dim=-1)

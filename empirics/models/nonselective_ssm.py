@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from empirics.models.kernels import linear_scan
 from empirics.models.selective_ssm import SelectiveSSMConfig
 
 __all__ = ["NonSelectiveSSM"]
@@ -22,9 +23,4 @@ class NonSelectiveSSM(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         a = torch.tanh(self.a)
         u = x @ self.B.T  # (batch, time, n)
-        h = torch.zeros(x.shape[0], self.cfg.n, dtype=x.dtype, device=x.device)
-        hs = []
-        for t in range(x.shape[1]):
-            h = a * h + u[:, t]
-            hs.append(h)
-        return self.out(torch.stack(hs, 1))
+        return self.out(linear_scan(a, u))  # h_t = a ⊙ h_{t−1} + u_t, h_0 = 0

@@ -6,8 +6,9 @@
     h_t = Ā_t ⊙ h_{t−1} + B̄_t x_t,  h_0 = 0
     y_t = W_o h_t + b_o                        (prediction of x_{t+1})
 
-Shapes: x (batch, time, d_in) -> y (batch, time, d_out). The recurrence is a sequential scan
-(a Python loop over time); diagonal and elementwise, so cost is O(time · n).
+Shapes: x (batch, time, d_in) -> y (batch, time, d_out). The recurrence is a diagonal linear
+scan, cost O(time · n), by :func:`empirics.models.kernels.linear_scan` (on CPU a sequential
+scan with a hand-written backward; the plain loop ``linear_scan_ref`` is the test oracle).
 """
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from chasm_theory.errors import ValidationError
+from empirics.models.kernels import linear_scan
 
-__all__ = ["SelectiveSSMConfig", "SelectiveSSM", "selective_ssm_param_count"]
+__all__ = ["SelectiveSSM", "SelectiveSSMConfig", "selective_ssm_param_count"]
 
 
 @dataclass
@@ -67,12 +69,7 @@ class SelectiveSSM(nn.Module):
         """h (batch, time, n)."""
         a, b = self.gates(x)
         u = (b @ x.unsqueeze(-1)).squeeze(-1)  # (batch, time, n)
-        h = torch.zeros(x.shape[0], self.cfg.n, dtype=x.dtype, device=x.device)
-        hs = []
-        for t in range(x.shape[1]):
-            h = a[:, t] * h + u[:, t]
-            hs.append(h)
-        return torch.stack(hs, 1)
+        return linear_scan(a, u)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim != 3 or x.shape[-1] != self.cfg.d_in:
