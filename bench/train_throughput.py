@@ -18,10 +18,14 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
-from empirics.engine.chasm_eval import build_model as build_chasm_model
-from empirics.experiments.chasm.exp1 import MODEL_SPECS, build_model, make_sampler, mse
-from empirics.experiments.chasm.exp5 import variant_spec
-from empirics.experiments.chasm.exp7 import MODELS as PRODUCT_MODELS
+from empirics.engine.models import build_model
+from empirics.engine.models import build_model as build_chasm_model
+from empirics.engine.runs import LOSSES
+from empirics.engine.specs import LG_SPECS as MODEL_SPECS
+from empirics.engine.specs import PRODUCT_MODELS, variant_spec
+from empirics.tasks.registry import make_sampler
+
+mse = LOSSES["mse"]
 from empirics.tasks.product import product_sampler
 from empirics.engine.training import step_generator
 

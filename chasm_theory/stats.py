@@ -1,8 +1,12 @@
 """Confidence intervals for the measured risks: percentile bootstrap, ratio of means,
-log-log slope.
+log-log slope, and the hierarchical bootstrap over training seeds and test units.
 
-All CIs are percentile-bootstrap intervals over i.i.d. units (test sequences), so they state
-sampling noise of the test set only, not seed-to-seed training variance (said in each record).
+:func:`bootstrap_ci` / :func:`ratio_of_means_ci` resample i.i.d. units (test sequences) only:
+sampling noise of the test set. :func:`hier_ci`, :func:`paired_ratio_ci` and
+:func:`paired_diff_ci` take values (n_seeds, n_units): resample the training seeds, then the
+units within each resampled seed, so their intervals include seed-to-seed training variance.
+:func:`seeds_ci` / :func:`seeds_ratio_ci` pick between the two by the number of seeds (one seed:
+the unit bootstrap; several: the hierarchical one) -- the one rule every experiment uses.
 """
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ import numpy as np
 
 from chasm_theory.errors import ValidationError
 
-__all__ = ["CI", "bootstrap_ci", "ratio_of_means_ci", "loglog_slope", "SlopeFit", "mean_ci"]
+__all__ = ["CI", "bootstrap_ci", "ratio_of_means_ci", "loglog_slope", "SlopeFit", "mean_ci",
+           "hier_ci", "paired_ratio_ci", "paired_diff_ci", "seeds_ci", "seeds_ratio_ci"]
 
 
 class CI(NamedTuple):
@@ -144,3 +149,79 @@ def loglog_slope(
     q = (1 - level) / 2
     lo, hi = np.quantile(np.array(boots), [q, 1 - q])
     return SlopeFit(float(s), float(c), float(lo), float(hi), level)
+
+
+# ----------------------------------------------------------------------------- over seeds
+
+
+def _boot_idx(rng: np.random.Generator, n_seeds: int, n_units: int, n_boot: int
+              ) -> tuple[np.ndarray, np.ndarray]:
+    si = rng.integers(0, n_seeds, size=(n_boot, n_seeds))
+    ui = rng.integers(0, n_units, size=(n_boot, n_seeds, n_units))
+    return si, ui
+
+
+def _two_d(v: object, name: str) -> np.ndarray:
+    a = np.asarray(v, dtype=float)
+    if a.ndim != 2 or a.shape[0] < 1 or a.shape[1] < 1:
+        raise ValidationError(name, "must be (n_seeds, n_units)", str(a.shape))
+    return a
+
+
+def hier_ci(per_seed: np.ndarray, n_boot: int = 1000, level: float = 0.95, seed: int = 0
+            ) -> dict[str, float]:
+    """Mean and hierarchical-bootstrap CI of values (n_seeds, n_units): resample seeds, then
+    units within each resampled seed. Non-finite values give an infinite estimate and ends."""
+    v = _two_d(per_seed, "per_seed")
+    if not np.all(np.isfinite(v)):
+        return {"est": float("inf"), "lo": float("inf"), "hi": float("inf"), "level": level}
+    si, ui = _boot_idx(np.random.default_rng(seed), *v.shape, n_boot)
+    boots = v[si[..., None], ui].mean(axis=(1, 2))
+    q = (1 - level) / 2
+    lo, hi = np.quantile(boots, [q, 1 - q])
+    return {"est": float(v.mean()), "lo": float(lo), "hi": float(hi), "level": level}
+
+
+def paired_ratio_ci(num: np.ndarray, den: np.ndarray, n_boot: int = 1000, level: float = 0.95,
+                    seed: int = 0) -> dict[str, float]:
+    """mean(num)/mean(den), both (n_seeds, n_units) on the same seeds and test units (resampled
+    together). A replicate whose denominator is <= 0 gives +inf (as in :func:`ratio_of_means_ci`)."""
+    a, b = _two_d(num, "num"), _two_d(den, "den")
+    if a.shape != b.shape:
+        raise ValidationError("num/den", "must have the same shape", f"{a.shape} vs {b.shape}")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        est = float("inf") if not np.all(np.isfinite(a)) else 0.0
+        return {"est": est, "lo": est, "hi": est, "level": level}
+    si, ui = _boot_idx(np.random.default_rng(seed), *a.shape, n_boot)
+    ma = a[si[..., None], ui].mean(axis=(1, 2))
+    mb = b[si[..., None], ui].mean(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(mb > 0, ma / np.where(mb > 0, mb, 1.0), np.inf)
+    q = (1 - level) / 2
+    # order statistics when a replicate is infinite (an infinite end, not nan)
+    lo, hi = np.quantile(r, [q, 1 - q], method="linear" if np.all(np.isfinite(r)) else "inverted_cdf")
+    est = a.mean() / b.mean() if b.mean() > 0 else np.inf
+    return {"est": float(est), "lo": float(lo), "hi": float(hi), "level": level}
+
+
+def paired_diff_ci(a: np.ndarray, b: np.ndarray, n_boot: int = 1000, level: float = 0.95,
+                   seed: int = 0) -> dict[str, float]:
+    """mean(a) − mean(b), paired as in :func:`paired_ratio_ci`."""
+    return hier_ci(_two_d(a, "a") - _two_d(b, "b"), n_boot, level, seed)
+
+
+def seeds_ci(per_seed: np.ndarray, seed: int = 0) -> dict[str, float]:
+    """CI of the mean of values (n_seeds, n_units): the unit bootstrap for one seed, the
+    hierarchical bootstrap for several (the one rule for trained-model intervals)."""
+    v = _two_d(per_seed, "per_seed")
+    if v.shape[0] == 1:
+        return bootstrap_ci(v[0], n_boot=1000, rng=seed).as_dict()
+    return hier_ci(v, seed=seed)
+
+
+def seeds_ratio_ci(num: np.ndarray, den: np.ndarray, seed: int = 0) -> dict[str, float]:
+    """CI of mean(num)/mean(den) for paired (n_seeds, n_units) values, as :func:`seeds_ci`."""
+    a, b = _two_d(num, "num"), _two_d(den, "den")
+    if a.shape[0] == 1:
+        return ratio_of_means_ci(a[0], b[0], rng=seed).as_dict()
+    return paired_ratio_ci(a, b, seed=seed)

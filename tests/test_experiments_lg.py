@@ -5,12 +5,16 @@ import numpy as np
 import torch
 
 from chasm_theory import RunEnv
-from empirics.experiments.bayes.lgssm import grid_oracle_colored, importance_sampling_oracle
-from empirics.experiments.chasm.exp1 import (MODEL_SPECS, THEORY, are_outcome, build_model, colored_eval,
-                                       trained_model)
+from empirics.engine.bayes import importance_sampling_oracle
+from empirics.engine.evaluate import colored_eval
+from empirics.engine.models import build_model
+from empirics.engine.runs import TrainRun, trained
+from empirics.engine.specs import LG_SPECS as MODEL_SPECS
+from empirics.engine.training import step_generator
+from empirics.experiments.bayes.lgssm import grid_oracle_colored
+from empirics.experiments.chasm.exp1 import THEORY, are_outcome
 from empirics.models.count import count_params
 from empirics.tasks.lg import augmented_params, colored_noise_batch
-from empirics.engine.training import step_generator
 
 
 def test_specs_build_with_the_counts_recorded_in_the_claims():
@@ -28,7 +32,7 @@ def test_colored_eval_oracle_has_zero_excess_against_itself(tmp_path):
             p = kalman_predictions(x.double().numpy(), *augmented_params(0.9, 0.9), steady=True)
             return torch.as_tensor(p)
 
-    ev = colored_eval({"ssm": (KalmanModel(), 10**9)}, [0.9], [4, 16], 16, 50, 0, "cpu")
+    ev = colored_eval({"ssm": ([KalmanModel()], 10**9)}, [0.9], [4, 16], 16, 50, 0, "cpu")
     ex = ev["0.9"]["models"]["ssm"]["excess"]
     assert all(abs(c["est"]) < 1e-12 for c in ex)
 
@@ -50,9 +54,12 @@ def test_trained_model_tiny_run_and_cache_reuse(tmp_path):
     env = RunEnv("quick", "cpu", 123, tmp_path)
     tc = {"steps": 4, "batch": 4, "lr": 1e-3, "checkpoint_every": 2, "log_every": 2}
     task = {"name": "colored", "a": 0.9, "alpha": [0.5, 0.99]}
-    m1, i1 = trained_model("t-ssm", MODEL_SPECS["ssm"], task, 16, tc, env, 123)
-    m2, i2 = trained_model("t-ssm", MODEL_SPECS["ssm"], task, 16, tc, env, 123)
-    assert i2["resumed_from"] == 4 and i1["curve"] == i2["curve"]
+    run = TrainRun(MODEL_SPECS["ssm"], task, 16, tc, "mse", 123, label="t-ssm")
+    m1, i1 = trained(run, env)
+    assert (tmp_path / "models" / f"{run.key}.pt").exists()
+    assert not (tmp_path / "ckpt" / f"{run.key}.pt").exists()
+    m2, i2 = trained(run, RunEnv("quick", "cpu", 123, tmp_path, allow_training=False))
+    assert i1 == i2 and len(i1["heldout_curve"]) == 2
     assert all(torch.equal(p, q) for p, q in zip(m1.parameters(), m2.parameters()))
 
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from chasm_theory import RunEnv, RunFailed
+from chasm_theory import RunFailed
 from chasm_theory.errors import ValidationError
 from empirics.engine.training import TrainConfig, seed_everything, step_generator, train
 
@@ -29,14 +29,14 @@ def _mse(p, y):
 
 
 def _env(tmp_path, sub):
-    return RunEnv("quick", "cpu", 0, tmp_path / sub)
+    return {"ckpt": tmp_path / sub / "m.pt"}
 
 
 def test_kill_and_resume_gives_identical_weights(tmp_path):
     N = 12
     cfg = TrainConfig(steps=2 * N, batch=4, lr=1e-2, warmup=3, checkpoint_every=N, log_every=5)
     ref = _model()
-    out_ref = train(ref, _sample, _mse, cfg, env=_env(tmp_path, "a"), name="m", seed=7)
+    out_ref = train(ref, _sample, _mse, cfg, **_env(tmp_path, "a"), seed=7)
     assert out_ref["resumed_from"] == 0
 
     calls = {"n": 0}
@@ -49,16 +49,17 @@ def test_kill_and_resume_gives_identical_weights(tmp_path):
 
     m1 = _model()
     with pytest.raises(Crash):
-        train(m1, crashing, _mse, cfg, env=_env(tmp_path, "b"), name="m", seed=7)
+        train(m1, crashing, _mse, cfg, **_env(tmp_path, "b"), seed=7)
     m2 = _model()  # fresh process: fresh init, state comes from the checkpoint
-    out = train(m2, _sample, _mse, cfg, env=_env(tmp_path, "b"), name="m", seed=7)
+    out = train(m2, _sample, _mse, cfg, **_env(tmp_path, "b"), seed=7)
     assert out["resumed_from"] == N
     for (n, p), (_, q) in zip(ref.state_dict().items(), m2.state_dict().items()):
         assert torch.equal(p, q), n
     assert out["curve"] == out_ref["curve"]
+    assert out["heldout_curve"] == out_ref["heldout_curve"]
     # a finished run returns at once with the trained weights loaded
     m3 = _model()
-    again = train(m3, _sample, _mse, cfg, env=_env(tmp_path, "b"), name="m", seed=7)
+    again = train(m3, _sample, _mse, cfg, **_env(tmp_path, "b"), seed=7)
     assert again["resumed_from"] == 2 * N
     assert all(torch.equal(p, q) for p, q in zip(ref.parameters(), m3.parameters()))
 
@@ -66,8 +67,8 @@ def test_kill_and_resume_gives_identical_weights(tmp_path):
 def test_training_reduces_loss_and_is_deterministic(tmp_path):
     cfg = TrainConfig(steps=60, batch=16, lr=1e-2, checkpoint_every=1000, log_every=10)
     a, b = _model(), _model()
-    ra = train(a, _sample, _mse, cfg, env=_env(tmp_path, "x"), name="m", seed=1)
-    rb = train(b, _sample, _mse, cfg, env=_env(tmp_path, "y"), name="m", seed=1)
+    ra = train(a, _sample, _mse, cfg, **_env(tmp_path, "x"), seed=1)
+    rb = train(b, _sample, _mse, cfg, **_env(tmp_path, "y"), seed=1)
     assert ra["curve"] == rb["curve"]
     assert ra["curve"][-1][1] < ra["curve"][0][1]
 
@@ -85,8 +86,8 @@ def test_nan_loss_raises_run_failed_with_step(tmp_path):
         return x, y * float("nan")
 
     with pytest.raises(RunFailed, match="step 0"):
-        train(_model(), bad, _mse, TrainConfig(steps=5, batch=2), env=_env(tmp_path, "n"),
-              name="m", seed=0)
+        train(_model(), bad, _mse, TrainConfig(steps=5, batch=2), **_env(tmp_path, "n"),
+              seed=0)
 
 
 def test_bad_config_rejected():

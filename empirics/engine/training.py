@@ -3,8 +3,10 @@
 AdamW (β = 0.9, 0.999) with linear warm-up and cosine decay to 0 (000 App C.7.4; 001 App B.2).
 The batch of step ``s`` is drawn from a ``torch.Generator`` seeded by ``(seed, s)`` only, so a
 run resumed from a checkpoint sees exactly the data the uninterrupted run would have seen.
-Checkpoints (model, optimizer, scheduler, step, curve) are written atomically to
-``env.workdir/<name>.pt`` and loaded with ``torch.load(..., weights_only=True)``.
+Checkpoints (model, optimizer, scheduler, step, curves) are written atomically to the path the
+caller gives (the engine: ``reports/runs/<profile>/ckpt/<key>.pt``) and loaded with
+``torch.load(..., weights_only=True)``. Every run also logs the loss on a fixed held-out batch
+drawn from its own seed stream (convergence on record).
 """
 from __future__ import annotations
 
@@ -19,10 +21,10 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from chasm_theory._experiments import RunEnv, RunFailed
-from chasm_theory.errors import ValidationError
+from chasm_theory.errors import RunFailed, ValidationError
 
-__all__ = ["TrainConfig", "train", "step_generator", "seed_everything", "deterministic"]
+__all__ = ["TrainConfig", "train", "step_generator", "heldout_generator", "seed_everything",
+           "deterministic"]
 
 SampleFn = Callable[[torch.Generator, int], "tuple[Tensor, Tensor]"]
 LossFn = Callable[[Tensor, Tensor], Tensor]
@@ -112,8 +114,12 @@ def _atomic_save(obj: dict[str, Any], path: Path) -> None:
     os.replace(tmp, path)
 
 
-def checkpoint_path(env: RunEnv, name: str) -> Path:
-    return Path(env.workdir) / f"{name}.pt"
+HELDOUT_STEP = 2**62  # a step index no run reaches: the held-out batch's own seed stream
+
+
+def heldout_generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
+    """The generator of a run's fixed held-out batch (independent of every training batch)."""
+    return step_generator(seed, HELDOUT_STEP, device)
 
 
 def train(
@@ -122,21 +128,25 @@ def train(
     loss_fn: LossFn,
     cfg: TrainConfig,
     *,
-    env: RunEnv,
-    name: str,
+    ckpt: Path,
     seed: int,
+    device: str = "cpu",
+    advance: Callable[[int], None] | None = None,
+    name: str = "",
 ) -> dict[str, Any]:
-    """Train ``model`` in place for ``cfg.steps`` steps; resume from ``env.workdir/<name>.pt``.
+    """Train ``model`` in place for ``cfg.steps`` steps; resume from the checkpoint ``ckpt``.
 
     ``sample_batch(gen, batch) -> (x, y)``: x (batch, time, d_in), y (batch, time, d_out), drawn
-    from ``gen`` only (on ``env.device``). ``loss_fn(model(x), y)`` is a scalar.
-    Returns ``{"curve": [[step, mean loss over the last log window], ...], "steps",
-    "resumed_from", "wall_s", "final_loss"}``. A non-finite loss raises :class:`RunFailed`
-    naming the step. The final checkpoint is kept, so calling again returns at once with the
-    trained weights loaded.
+    from ``gen`` only (on ``device``). ``loss_fn(model(x), y)`` is a scalar. Every
+    ``cfg.log_every`` steps the mean training loss of the window and the loss on one fixed
+    held-out batch (``heldout_generator(seed)``, evaluated without gradients) are logged.
+    Returns ``{"curve": [[step, mean train loss], ...], "heldout_curve": [[step, loss], ...],
+    "steps", "resumed_from", "wall_s", "final_loss", "final_heldout"}``. A non-finite loss
+    raises :class:`RunFailed` naming the step. The final checkpoint is kept (the caller removes
+    it once the model is stored). ``advance(n)`` is called after every step (progress).
     """
-    device = torch.device(env.device)
-    model.to(device)
+    dev = torch.device(device)
+    model.to(dev)
     decay, no_decay = [], []
     for n, p in model.named_parameters():
         if p.requires_grad:
@@ -145,32 +155,46 @@ def train(
               {"params": no_decay, "weight_decay": 0.0}]
     opt = torch.optim.AdamW([g for g in groups if g["params"]], lr=cfg.lr, betas=(0.9, 0.999))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(cfg))
-    path = checkpoint_path(env, name)
-    start, curve, window = 0, [], []
+    path = Path(ckpt)
+    start: int = 0
+    curve: list[list[float]] = []
+    held: list[list[float]] = []
+    window: list[float] = []
     fingerprint = {"cfg": asdict(cfg), "seed": int(seed),
                    "n_params": int(sum(p.numel() for p in model.parameters()))}
     if path.exists():
-        ck = torch.load(path, map_location=device, weights_only=True)
+        ck = torch.load(path, map_location=dev, weights_only=True)
         if ck.get("fingerprint") == fingerprint:
             model.load_state_dict(ck["model"])
             opt.load_state_dict(ck["optimizer"])
             sched.load_state_dict(ck["scheduler"])
-            start, curve, window = int(ck["step"]), [list(r) for r in ck["curve"]], list(ck["window"])
+            start = int(ck["step"])
+            curve = [list(r) for r in ck["curve"]]
+            held = [list(r) for r in ck.get("heldout_curve", [])]
+            window = list(ck["window"])
     resumed_from = start
-    advance = env.task(f"train {name}", cfg.steps)
+    step_done = advance or (lambda n: None)
     if start:
-        advance(start)
+        step_done(start)
     t0 = time.perf_counter()
+    hx, hy = sample_batch(heldout_generator(seed, dev), cfg.batch)
 
     def save(step: int) -> None:
         _atomic_save({"model": model.state_dict(), "optimizer": opt.state_dict(),
                       "scheduler": sched.state_dict(), "step": step, "curve": curve,
-                      "window": window, "fingerprint": fingerprint}, path)
+                      "heldout_curve": held, "window": window, "fingerprint": fingerprint}, path)
+
+    def heldout_loss() -> float:
+        model.eval()
+        with torch.no_grad():
+            v = float(loss_fn(model(hx), hy))
+        model.train()
+        return v
 
     model.train()
-    with deterministic(env.device):
+    with deterministic(device):
         for s in range(start, cfg.steps):
-            x, y = sample_batch(step_generator(seed, s, device), cfg.batch)
+            x, y = sample_batch(step_generator(seed, s, dev), cfg.batch)
             loss = loss_fn(model(x), y)
             lv = float(loss.detach())
             if not math.isfinite(lv):
@@ -186,11 +210,13 @@ def train(
             window.append(lv)
             if (s + 1) % cfg.log_every == 0 or s + 1 == cfg.steps:
                 curve.append([s + 1, float(np.mean(window))])
+                held.append([s + 1, heldout_loss()])
                 window = []
             if (s + 1) % cfg.checkpoint_every == 0 or s + 1 == cfg.steps:
                 save(s + 1)
-            advance(1)
+            step_done(1)
     model.eval()
-    return {"curve": curve, "steps": cfg.steps, "resumed_from": resumed_from,
-            "wall_s": round(time.perf_counter() - t0, 3),
-            "final_loss": curve[-1][1] if curve else None}
+    return {"curve": curve, "heldout_curve": held, "steps": cfg.steps,
+            "resumed_from": resumed_from, "wall_s": round(time.perf_counter() - t0, 3),
+            "final_loss": curve[-1][1] if curve else None,
+            "final_heldout": held[-1][1] if held else None}

@@ -11,9 +11,10 @@ Tasks (000 App C.7.2, C.2, C.3; 001 App B.1-B.2). Every sampler draws a batch of
 * LG-SSM prior (d = 4, m = 2): per-sequence task parameters (A, C, Q, R) from
   ``chasm_theory.tasks.random_lgssm_prior``; z_0 stationary.
 
-Oracles (numpy float64, batched Kalman predictions of x_{t+1} given x_{1..t}, t = 1..T):
-:func:`kalman_predictions` (exact time-varying gains from the stationary prior) and
-``steady=True`` (the DARE gain from step 1, the papers' oracle).
+Oracles: :func:`kalman_predictions` adapts the core's Kalman filter (exact time-varying gains
+from the stationary prior, or ``steady=True``: the DARE gain from step 1, the papers' oracle) to
+the (batch, T, m) prediction layout of the models; :func:`augmented_params` is the core's
+colored-noise parameter set.
 """
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ from torch import Tensor
 from chasm_theory.errors import ValidationError
 
 __all__ = ["colored_noise_batch", "static_batch", "lgssm_batch", "as_training_pair",
-           "augmented_params", "kalman_predictions", "SSParams", "riccati_limit"]
+           "augmented_params", "kalman_predictions", "SSParams", "riccati_limit", "sample_prior",
+           "prior_task_sampler"]
 
 
 def _check_alpha(alpha: float) -> None:
@@ -104,69 +106,72 @@ def as_training_pair(x: Tensor) -> tuple[Tensor, Tensor]:
     return x[:, :-1], x[:, 1:]
 
 
+def sample_prior(rng: np.random.Generator, n: int, d: int = 4, m: int = 2) -> SSParams:
+    """n task parameter sets from the 000 App C.7.1 / 001 App B.1 prior (core library)."""
+    from chasm_theory.oracles.tasks import random_lgssm_prior
+
+    ps = [random_lgssm_prior(rng, d, m) for _ in range(n)]
+    return SSParams(*(np.stack([getattr(p, f) for p in ps]) for f in ("A", "C", "Q", "R", "P0")))
+
+
+def prior_task_sampler(tasks: SSParams, T: int, device: str | torch.device = "cpu"):
+    """sample_batch(gen, batch): tasks drawn uniformly from the finite meta-training set;
+    pairs (x_{1..T}, x_{2..T+1}) of shape (batch, T, m)."""
+    def sample(gen: torch.Generator, batch: int) -> tuple[Tensor, Tensor]:
+        idx = torch.randint(0, tasks.A.shape[0], (batch,), generator=gen, device=device).cpu().numpy()
+        x = lgssm_batch(gen, SSParams(*(p[idx] for p in tasks)), device, T=T + 1)
+        return x[:, :-1], x[:, 1:]
+    return sample
+
+
 # ----------------------------------------------------------------------------- oracles
+# Thin adapters onto the core's one Kalman implementation (chasm_theory.oracles.kalman) and
+# its colored-noise parameters (chasm_theory.oracles.tasks.colored_noise_lgssm).
 
 
 def augmented_params(a: float, alpha: float, q: float = 1.0) -> tuple[np.ndarray, ...]:
-    """(A, C, Q, R, P0) of ξ_t = [z_t; v_t] (000 Thm 2): A = diag(a, α), C = [1 1],
-    Q = diag(q, 1 − α²), R = 0, P0 = diag(q/(1−a²), 1). For α = 0 the v-state is i.i.d. noise."""
-    A = np.diag([a, alpha])
-    C = np.array([[1.0, 1.0]])
-    Q = np.diag([q, 1.0 - alpha ** 2])
-    R = np.zeros((1, 1))
-    P0 = np.diag([q / (1 - a * a), 1.0])
-    return A, C, Q, R, P0
+    """(A, C, Q, R, P0) of the core's :func:`colored_noise_lgssm` (000 Thm 2): ξ_t = [z_t; v_t],
+    A = diag(a, α), C = [1 1], Q = diag(q, 1 − α²), R = 0, P0 = diag(q/(1−a²), 1)."""
+    from chasm_theory.oracles.tasks import colored_noise_lgssm
+
+    p = colored_noise_lgssm(a, alpha, q)
+    return p.A, p.C, p.Q, p.R, p.P0
+
+
+def _params(A: np.ndarray, C: np.ndarray, Q: np.ndarray, R: np.ndarray, P0: np.ndarray):
+    from chasm_theory.oracles.lgssm import make_lgssm
+
+    return make_lgssm(A, C, Q, R, np.zeros(np.shape(A)[0]), P0)
 
 
 def riccati_limit(A: np.ndarray, C: np.ndarray, Q: np.ndarray, R: np.ndarray,
-                  P0: np.ndarray, tol: float = 1e-14, max_iter: int = 1_000_000) -> np.ndarray:
-    """Fixed point of the prediction Riccati recursion P ← A(P − P Cᵀ S⁻¹ C P)Aᵀ + Q, started
-    from the first prediction covariance A P0 Aᵀ + Q (so it is the limit of the exact gains)."""
-    P = A @ P0 @ A.T + Q
-    for _ in range(max_iter):
-        S = C @ P @ C.T + R
-        K = P @ C.T @ np.linalg.inv(S)
-        Pn = A @ (P - K @ C @ P) @ A.T + Q
-        if np.max(np.abs(Pn - P)) < tol * (1 + np.max(np.abs(P))):
-            return 0.5 * (Pn + Pn.T)
-        P = Pn
-    return P
+                  P0: np.ndarray) -> np.ndarray:
+    """The steady prediction covariance P_{t+1|t} (the core's DARE solution)."""
+    from chasm_theory.oracles.dare import solve_filter_dare
+
+    return solve_filter_dare(A, C, Q, R).P_pred
 
 
 def kalman_predictions(x: np.ndarray, A: np.ndarray, C: np.ndarray, Q: np.ndarray,
                        R: np.ndarray, P0: np.ndarray, *, steady: bool = False,
                        return_loglik: bool = False):
-    """Kalman one-step predictions for sequences sharing one parameter set.
+    """Kalman one-step predictions for sequences sharing one parameter set (the core's filter).
 
     x: (batch, T, m). Returns pred (batch, T, m), pred[:, t] = E[x_{t+2} | x_{1..t+1}] (0-based:
     the prediction made after seeing t+1 observations, aligned with a model's output t), and
     with ``return_loglik`` also the log-likelihood log p(x_{1..t}) for t = 1..T (batch, T).
-    ``steady``: use the limiting gain at every step (the papers' steady-state oracle)."""
+    ``steady``: the constant DARE gain from step 1 (the papers' steady-state oracle)."""
+    from chasm_theory.oracles.kalman import kalman_filter, steady_state_filter
+
     x = np.asarray(x, dtype=float)
-    if x.ndim != 3 or x.shape[2] != C.shape[0]:
-        raise ValidationError("x", f"must have shape (batch, T, {C.shape[0]})", str(x.shape))
-    Bn, T, m = x.shape
-    d = A.shape[0]
-    zp = np.zeros((Bn, d))  # ẑ_{1|0} = A·0
-    P = A @ P0 @ A.T + Q  # P_{1|0}
-    if steady:
-        P = riccati_limit(A, C, Q, R, P0)
-    preds = np.empty((Bn, T, m))
-    ll = np.zeros((Bn, T))
-    acc = np.zeros(Bn)
-    for t in range(T):
-        S = C @ P @ C.T + R
-        Sinv = np.linalg.inv(S)
-        K = P @ C.T @ Sinv  # (d, m)
-        innov = x[:, t] - zp @ C.T  # (B, m)
-        if return_loglik:
-            _, logdet = np.linalg.slogdet(S)
-            acc = acc - 0.5 * (np.einsum("bi,ij,bj->b", innov, Sinv, innov) + logdet
-                               + m * math.log(2 * math.pi))
-            ll[:, t] = acc
-        zf = zp + innov @ K.T
-        zp = zf @ A.T
-        preds[:, t] = zp @ C.T
-        if not steady:
-            P = A @ (P - K @ C @ P) @ A.T + Q
-    return (preds, ll) if return_loglik else preds
+    if x.ndim != 3 or x.shape[2] != np.shape(C)[0]:
+        raise ValidationError("x", f"must have shape (batch, T, {np.shape(C)[0]})", str(x.shape))
+    params = _params(A, C, Q, R, P0)
+    res = steady_state_filter(params, x) if steady else kalman_filter(params, x)
+    if not return_loglik:
+        return res.one_step
+    T, m = x.shape[1], x.shape[2]
+    L = res.gains.S_chol[:T]  # (T, m, m) lower factors of the innovation covariances
+    w = np.linalg.solve(L[None], res.innovations[..., None])[..., 0]  # (batch, T, m)
+    per_t = (w * w).sum(-1) + res.gains.logdet_S[:T][None] + m * math.log(2 * math.pi)
+    return res.one_step, -0.5 * np.cumsum(per_t, axis=1)

@@ -3,7 +3,7 @@ m = 2 random-LG-SSM prior, context 32. Also the task machinery shared with ``bay
 
 Bayes oracle: self-normalised importance sampling with the prior as proposal. For M prior draws
 θ_j, exact Kalman log-likelihoods log p(x_1..k | θ_j) and predictions E[x_{k+1} | x_1..k, θ_j]
-(``empirics.tasks_lg.kalman_predictions``); the posterior predictive mean is Σ_j w_j pred_j with
+(the core's Kalman filter, through ``empirics.tasks.lg.kalman_predictions``); the posterior predictive mean is Σ_j w_j pred_j with
 w_j ∝ p(x_1..k | θ_j). Its effective sample size 1/Σ w_j² is reported per sequence. The sampler
 is checked against a deterministic grid posterior on the scalar colored-noise task
 (α ~ U(0.5, 0.99), a = 0.9), where both can be computed.
@@ -13,64 +13,21 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.linalg
-import torch
 
 from chasm_theory._context import Context
-from empirics.experiments.chasm.exp1 import results
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, combine, decide, decide_interval
 from chasm_theory._registry import claim
-from empirics.experiments.chasm.exp1 import ci_dict, predict
-from chasm_theory.stats import bootstrap_ci
-from empirics.tasks.lg import (SSParams, augmented_params, colored_noise_batch, kalman_predictions,
-                               lgssm_batch)
+from empirics.engine.bayes import evaluate_models, importance_sampling_oracle
+from empirics.engine.evaluate import one_thread
+from empirics.engine.runs import TrainRun, trained
+from empirics.engine.specs import BAYES_SPECS as SPECS
+from empirics.engine.specs import bayes_run, bayes_scale
 from empirics.engine.training import step_generator
+from empirics.tasks.lg import augmented_params, colored_noise_batch, kalman_predictions
 
 SOURCE = "001 §5.1, App B.1"
 SECTION = "001 synthetic experiment I: Bayes optimality on random LG-SSMs"
-CONTEXT = 32
-SPECS = {"ssm": {"kind": "ssm", "n": 32, "width": 40},
-         "lintf": {"kind": "tf", "d_model": 36, "attention": "linear-elu", "pe": "none",
-                   "attn_bias": False, "attn_out_proj": False}}
-
-
-def sample_prior(rng: np.random.Generator, n: int) -> SSParams:
-    """n task parameter sets from the 000 App C.7.1 / 001 App B.1 prior (core library)."""
-    from chasm_theory.oracles.tasks import random_lgssm_prior
-
-    ps = [random_lgssm_prior(rng, 4, 2) for _ in range(n)]
-    return SSParams(*(np.stack([getattr(p, f) for p in ps]) for f in ("A", "C", "Q", "R", "P0")))
-
-
-def task_sampler(tasks: SSParams, device: str):
-    """sample_batch(gen, batch): tasks drawn uniformly from the finite meta-training set."""
-    def sample(gen: torch.Generator, batch: int):
-        idx = torch.randint(0, tasks.A.shape[0], (batch,), generator=gen, device=device).cpu().numpy()
-        x = lgssm_batch(gen, SSParams(*(p[idx] for p in tasks)), device, T=CONTEXT + 1)
-        return x[:, :-1], x[:, 1:]
-    return sample
-
-
-def known_theta_predictions(x: np.ndarray, tasks: SSParams) -> np.ndarray:
-    """Exact Kalman predictions (n, k, m) with each sequence's own parameters."""
-    return np.concatenate([kalman_predictions(x[i:i + 1], *(p[i] for p in tasks))
-                           for i in range(x.shape[0])])
-
-
-def importance_sampling_oracle(x: np.ndarray, draws: list[tuple[np.ndarray, ...]]
-                               ) -> tuple[np.ndarray, np.ndarray]:
-    """Posterior predictive mean of x_{k+1} after the whole context of x (n, k, m) and the ESS
-    per sequence, from prior draws (A, C, Q, R, P0)."""
-    preds, lls = [], []
-    for th in draws:
-        p, ll = kalman_predictions(x, *th, return_loglik=True)
-        preds.append(p[:, -1])
-        lls.append(ll[:, -1])
-    P, L = np.stack(preds), np.stack(lls)  # (M, n, m), (M, n)
-    w = np.exp(L - L.max(0, keepdims=True))
-    w /= w.sum(0, keepdims=True)
-    return np.einsum("jn,jnm->nm", w, P), 1.0 / (w ** 2).sum(0)
 
 
 def grid_oracle_colored(x: np.ndarray, alphas: np.ndarray, a: float = 0.9) -> np.ndarray:
@@ -103,24 +60,29 @@ def sampler_check(seed: int, n_seq: int, M: int, n_grid: int) -> dict[str, Any]:
 
 
 def _config(profile: str) -> dict[str, Any]:
-    from empirics.experiments.bayes.thm1 import _config as thm1_config
-
-    c = thm1_config(profile)
-    return {**c, "M": 20_000 if profile == "full" else 2000,
+    return {**bayes_scale(profile), "M": 20_000 if profile == "full" else 2000,
             "check": {"n_seq": 100, "M": 2000, "n_grid": 400}}
 
 
-@experiment("bayes_lgssm", title="001 §5.1: SSM vs LinTF vs importance-sampling Bayes oracle, d=4 m=2",
-            config=_config, version=1)
-def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
-    from empirics.experiments.bayes.thm1 import evaluate_models, train_for_n
-
-    torch.set_num_threads(1)
+def _runs(cfg: dict[str, Any], seed: int) -> dict[str, list[TrainRun]]:
+    """The largest-N models of ``bayes_thm1`` (same runs)."""
     N = max(cfg["n_tasks"])
-    models = {name: train_for_n(name, N, cfg, env)[0] for name in SPECS}
-    ev = evaluate_models(models, cfg, env, M=cfg["M"])
+    return {name: [bayes_run(name, N, cfg, seed, r) for r in cfg["seeds"]] for name in SPECS}
+
+
+def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
+    return [r for rs in _runs(cfg, seed).values() for r in rs]
+
+
+@experiment("bayes_lgssm", title="001 §5.1: SSM vs LinTF vs importance-sampling Bayes oracle, d=4 m=2",
+            config=_config, version=2, training_runs=_training_runs)
+def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
+    with one_thread():
+        models = {name: [trained(r, env)[0] for r in rs] for name, rs in _runs(cfg, env.seed).items()}
+        ev = evaluate_models(models, cfg, env, M=cfg["M"])
     chk = sampler_check(env.seed, **cfg["check"])
-    return {"n_tasks": N, "eval": ev, "sampler_check": chk}
+    return {"n_tasks": max(cfg["n_tasks"]), "n_seeds": len(cfg["seeds"]), "eval": ev,
+            "sampler_check": chk}
 
 
 def _fig(ctx: Context, ev: dict[str, Any]) -> str:
@@ -146,7 +108,7 @@ def _fig(ctx: Context, ev: dict[str, Any]) -> str:
        statement="on held-out d = 4, m = 2 tasks at context 32, the meta-trained selective SSM's "
                  "risk is below the LinTF's, and the SSM's excess over the Bayes oracle is ≈ 0")
 def check_lgssm(ctx: Context) -> Outcome:
-    res = results(ctx, "bayes_lgssm")
+    res = ctx.experiment("bayes_lgssm")
     ev = res["eval"]
     d_ssm_tf = ev["diff_lintf_minus_ssm"]
     ex_ssm = ev["excess_vs_bayes"]["ssm"]
@@ -187,7 +149,7 @@ def check_lgssm(ctx: Context) -> Outcome:
        statement="our importance-sampling Bayes oracle agrees with a deterministic grid posterior "
                  "on the scalar colored-noise task (RMS difference ≤ 1% of the predictions' sd)")
 def check_sampler(ctx: Context) -> Outcome:
-    c = results(ctx, "bayes_lgssm")["sampler_check"]
+    c = ctx.experiment("bayes_lgssm")["sampler_check"]
     ok = c["rms_diff"] <= 0.01 * c["pred_sd"]
     return decide(ok, predicted="≤ 1% of sd", measured=c,
                   evidence=f"On {100} scalar colored-noise sequences (a = 0.9, α ~ U(0.5, 0.99), "

@@ -10,93 +10,48 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 
 from chasm_theory._context import Context
-from empirics.experiments.chasm.exp1 import results
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, combine, decide_interval, not_run
-from chasm_theory._registry import claim, run_claim, all_claims
-from empirics.experiments.bayes.lgssm import (CONTEXT, SPECS, importance_sampling_oracle,
-                                              known_theta_predictions, sample_prior, task_sampler)
-from empirics.experiments.chasm.exp1 import build_model, ci_dict, mse, predict
-from empirics.models.count import count_params
+from chasm_theory._registry import all_claims, claim, run_claim
 from chasm_theory.stats import bootstrap_ci
-from empirics.tasks.lg import lgssm_batch, SSParams
-from empirics.engine.training import TrainConfig, step_generator, train
+from empirics.engine.bayes import evaluate_models
+from empirics.engine.evaluate import one_thread
+from empirics.engine.runs import TrainRun, trained
+from empirics.engine.specs import BAYES_SPECS as SPECS
+from empirics.engine.specs import bayes_run, bayes_scale
 
 SOURCE = "001 Thm 1, §5.1 (Fig 2 left)"
 SECTION = "001 Theorem 1: consistency of the meta-trained selective SSM"
 
 
 def _config(profile: str) -> dict[str, Any]:
-    if profile == "full":
-        return {"n_tasks": [100, 1000, 10_000, 100_000], "n_test": 1000,
-                "train": {"steps": 50_000, "batch": 128, "lr": 3e-4, "weight_decay": 0.01,
-                          "warmup": 0, "grad_clip": 1.0, "checkpoint_every": 1000, "log_every": 200}}
-    return {"n_tasks": [16, 128, 1024], "n_test": 300,
-            "train": {"steps": 400, "batch": 32, "lr": 3e-3, "weight_decay": 0.01, "warmup": 20,
-                      "grad_clip": 1.0, "checkpoint_every": 200, "log_every": 20}}
+    return bayes_scale(profile)
 
 
-def train_for_n(name: str, N: int, cfg: dict[str, Any], env: RunEnv) -> tuple[torch.nn.Module, dict]:
-    """Model ``name`` meta-trained on N prior tasks (task set seeded by (seed, N))."""
-    from chasm_theory._context import cache_root
-
-    tasks = sample_prior(np.random.default_rng([env.seed, 7, N]), N)
-    model = build_model(SPECS[name], d_in=2, d_out=2, seed=env.seed)
-    shared = RunEnv(env.profile, env.device, env.seed,
-                    cache_root() / "models" / env.profile / "bayes", env.progress)
-    tc = cfg["train"]
-    key = f"bayes-{name}-N{N}-s{tc['steps']}-b{tc['batch']}-lr{tc['lr']}"
-    info = train(model, task_sampler(tasks, env.device), mse, TrainConfig(**tc), env=shared,
-                 name=key, seed=env.seed)
-    info["params"] = count_params(model)
-    return model, info
+def _runs(cfg: dict[str, Any], seed: int) -> dict[int, dict[str, list[TrainRun]]]:
+    return {N: {name: [bayes_run(name, N, cfg, seed, r) for r in cfg["seeds"]] for name in SPECS}
+            for N in cfg["n_tasks"]}
 
 
-def test_set(cfg: dict[str, Any], seed: int) -> tuple[np.ndarray, SSParams]:
-    tasks = sample_prior(np.random.default_rng([seed, 99]), cfg["n_test"])
-    x = lgssm_batch(step_generator(40_000_003 + seed, 0), tasks, T=CONTEXT + 1).double().numpy()
-    return x, tasks
-
-
-def evaluate_models(models: dict[str, torch.nn.Module], cfg: dict[str, Any], env: RunEnv,
-                    M: int = 0) -> dict[str, Any]:
-    """Risks at k = 32 on held-out tasks; excess vs known-θ Kalman (and vs IS Bayes if M > 0)."""
-    x, tasks = test_set(cfg, env.seed)
-    inp, tgt = x[:, :CONTEXT], x[:, CONTEXT]
-    se = {"kalman": ((known_theta_predictions(inp, tasks)[:, -1] - tgt) ** 2).sum(-1)}
-    for name, m in models.items():
-        se[name] = ((predict(m, inp, env.device)[:, -1] - tgt) ** 2).sum(-1)
-    out: dict[str, Any] = {"n_test": int(x.shape[0])}
-    if M:
-        rng = np.random.default_rng([env.seed, 5])
-        draws = [tuple(p[0] for p in sample_prior(rng, 1)) for _ in range(M)]
-        bp, ess = importance_sampling_oracle(inp, draws)
-        se["bayes_is"] = ((bp - tgt) ** 2).sum(-1)
-        out.update(M=M, ess_median=float(np.median(ess)), ess_min=float(ess.min()))
-        out["excess_vs_bayes"] = {n: ci_dict(se[n] - se["bayes_is"]) for n in models}
-        if "ssm" in models and "lintf" in models:
-            out["diff_lintf_minus_ssm"] = ci_dict(se["lintf"] - se["ssm"])
-    out["risk"] = {n: ci_dict(v) for n, v in se.items()}
-    out["excess_vs_kalman"] = {n: ci_dict(se[n] - se["kalman"]) for n in models}
-    out["units_excess_vs_kalman"] = {n: (se[n] - se["kalman"]).tolist() for n in models}
-    return out
+def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
+    return [r for by_name in _runs(cfg, seed).values() for rs in by_name.values() for r in rs]
 
 
 @experiment("bayes_thm1", title="001 Thm 1: excess vs number of meta-training tasks", config=_config,
-            version=1)
+            version=2, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
-    torch.set_num_threads(1)
     rows, training = [], {}
-    for N in cfg["n_tasks"]:
-        models = {}
-        for name in SPECS:
-            models[name], training[f"{name}-N{N}"] = train_for_n(name, N, cfg, env)
-        ev = evaluate_models(models, cfg, env)
-        rows.append({"N": N, **ev})
-    return {"rows": rows, "training": training}
+    with one_thread():
+        for N, by_name in _runs(cfg, env.seed).items():
+            models = {}
+            for name, rs in by_name.items():
+                got = [trained(r, env) for r in rs]
+                models[name] = [m for m, _ in got]
+                training[f"{name}-N{N}"] = got[0][1]
+            rows.append({"N": N, **evaluate_models(models, cfg, env)})
+    return {"rows": rows, "training": training, "n_seeds": len(cfg["seeds"])}
 
 
 def _fig(ctx: Context, rows: list[dict[str, Any]]) -> str:
@@ -132,7 +87,7 @@ def check_trend(ctx: Context) -> Outcome:
 
 
 def _trend(ctx: Context) -> Outcome:
-    res = results(ctx, "bayes_thm1")
+    res = ctx.experiment("bayes_thm1")
     rows = res["rows"]
     u0 = np.array(rows[0]["units_excess_vs_kalman"]["ssm"])
     u1 = np.array(rows[-1]["units_excess_vs_kalman"]["ssm"])
@@ -167,7 +122,7 @@ def _trend(ctx: Context) -> Outcome:
                  "Transformer's excess saturates at a positive constant")
 def check_consistency(ctx: Context) -> Outcome:
     trend = _trend(ctx)
-    rows = results(ctx, "bayes_thm1")["rows"]
+    rows = ctx.experiment("bayes_thm1")["rows"]
     # (b) "→ 0 relative to the Bayes predictor" needs a Bayes oracle on the d = 4 prior.
     has_bayes = all("excess_vs_bayes" in r for r in rows)
     to_bayes = Outcome(

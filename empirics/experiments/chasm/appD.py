@@ -7,41 +7,47 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from chasm_theory import Context, Outcome, claim, combine, decide_interval, experiment
 from chasm_theory._experiments import RunEnv
-from empirics.engine.chasm_eval import fit, hier_ci, one_thread, paired_ratio_ci
-from empirics.tasks.hybrid import hybrid_sampler, kalman_filter_mse, retrieval_mask, sample_hybrid_batch
+from chasm_theory.stats import hier_ci, paired_ratio_ci
+from empirics.engine.evaluate import one_thread
+from empirics.engine.runs import TrainRun, trained
+from empirics.engine.specs import APPD_MODELS as MODELS
+from empirics.engine.specs import named_seed, profile_seeds
+from empirics.tasks.hybrid import kalman_filter_mse, retrieval_mask, sample_hybrid_batch
 
 SOURCE = "000 App D, Table A1"
 SECTION = "Appendix D: hybrid architecture (Table A1)"
 METRICS = ("filtering", "retrieval", "total")
 
-# name -> (spec, paper params, paper filtering / retrieval / total MSE)
-MODELS: dict[str, tuple[dict[str, Any], str, list[float]]] = {
-    "pure-ssm": ({"kind": "mamba", "d_model": 32, "d_state": 16, "expand": 1, "n_layers": 2},
-                 "~4K", [0.578, 2.934, 1.756]),
-    "pure-tf": ({"kind": "tf", "d_model": 32, "n_layers": 2, "n_heads": 4, "attention": "softmax",
-                 "pe": "learned", "max_len": 128, "mlp_hidden": 64, "layernorm": True},
-                "~25K", [0.886, 1.280, 1.083]),
-    "hybrid": ({"kind": "mamba_attn", "d_model": 32, "d_state": 16, "n_heads": 4, "ffn": 64,
-                "max_len": 128}, "~19K", [0.355, 1.953, 1.154]),
-}
-
-
 def _config(profile: str) -> dict[str, Any]:
     quick = profile == "quick"
     return {"task": {"a": 0.9, "alpha": 0.95, "block": 32, "n_blocks": 4},
-            "seeds": [0, 1] if quick else [0, 1, 2],
+            "seeds": profile_seeds(profile, [0, 1]),
             "train": {"steps": 150 if quick else 5000, "batch": 16 if quick else 64,
                       "lr": 1e-3 if quick else 3e-4, "checkpoint_every": 50 if quick else 500,
                       "log_every": 25},
             "test": {"n": 512, "seed": 4242}}
 
 
+def _runs(cfg: dict[str, Any], seed: int) -> dict[str, list[TrainRun]]:
+    t = cfg["task"]
+    task = {"name": "hybrid", "a": t["a"], "alpha": t["alpha"], "block": t["block"],
+            "n_blocks": t["n_blocks"]}
+    return {name: [TrainRun(spec, task, t["block"] * t["n_blocks"], cfg["train"], "mse_loss",
+                            named_seed(name, int(seed) * 100 + s), 2, 1, label=f"appD/{name}",
+                            replicate=r)
+                   for r, s in enumerate(cfg["seeds"])]
+            for name, (spec, _, _) in MODELS.items()}
+
+
+def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
+    return [r for rs in _runs(cfg, seed).values() for r in rs]
+
+
 @experiment("appD", title="000 App D: filtering + retrieval blocks, SSM vs TF vs hybrid",
-            config=_config, version=1)
+            config=_config, version=2, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     g = torch.Generator().manual_seed(cfg["test"]["seed"] + int(env.seed))
     X, Y = sample_hybrid_batch(g, cfg["test"]["n"])
@@ -53,13 +59,14 @@ def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
         "target_second_moment": {"filtering": float((Y[:, ~ret] ** 2).mean()),
                                  "retrieval": float((Y[:, ret] ** 2).mean())},
         "models": {}}
+    runs = _runs(cfg, env.seed)
+    out["n_seeds"] = len(cfg["seeds"])
     with one_thread():
         for name, (spec, _, _) in MODELS.items():
             per: dict[str, list[np.ndarray]] = {m: [] for m in METRICS}
             logs = []
-            for seed in cfg["seeds"]:
-                model, log = fit(name, spec, 2, 1, hybrid_sampler(), F.mse_loss, cfg["train"], env,
-                                 int(env.seed) * 100 + seed)
+            for r in runs[name]:
+                model, log = trained(r, env)
                 with torch.no_grad():
                     err = torch.cat([(model(X[i:i + 128]) - Y[i:i + 128]).pow(2)[..., 0]
                                      for i in range(0, X.shape[0], 128)]).double().numpy()

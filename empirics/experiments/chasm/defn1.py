@@ -15,13 +15,12 @@ import numpy as np
 import torch
 
 from chasm_theory._context import Context
-from empirics.experiments.chasm.exp1 import results
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, combine, decide
 from chasm_theory._registry import claim
-from empirics.experiments.chasm.exp1 import COLORED_TASK, MODEL_SPECS, colored_test_set, profile_scale, trained_model
-from empirics.experiments.chasm.exp5 import TASK as EXP5_TASK
-from empirics.experiments.chasm.exp5 import variant_spec
+from empirics.engine.evaluate import colored_test_set, one_thread
+from empirics.engine.runs import TrainRun, trained
+from empirics.engine.specs import COLORED_TASK, EXP5_TASK, LG_SPECS, lg_run, lg_scale, variant_spec
 
 SOURCE = "000 §2, Definition 1; §8.5; App C.4"
 SECTION = "Definition 1: which architectures are permutation-invariant"
@@ -31,25 +30,30 @@ TOL = 1e-9
 
 
 def _config(profile: str) -> dict[str, Any]:
-    sc = profile_scale(profile)
+    sc = lg_scale(profile)
     return {"train": sc["train"], "ssm_len": sc["ssm_len"], "tf_len": sc["tf_len"], "k": 64,
             "n": 64, "n_perm": 4}
 
 
+def _runs(cfg: dict[str, Any], seed: int) -> dict[str, TrainRun]:
+    """The Exp I and Exp V models (seed 0 replicate: a property of each architecture)."""
+    return {key: lg_run(f"defn1/{key}", spec, task, cfg, seed, 0) for key, spec, task in (
+        ("exp1-lintf", LG_SPECS["lintf"], COLORED_TASK),
+        ("exp1-softtf-learned", LG_SPECS["softtf"], COLORED_TASK),
+        ("exp1-ssm", LG_SPECS["ssm"], COLORED_TASK),
+        ("exp5-a-linear", variant_spec("a", cfg["tf_len"]), EXP5_TASK),
+        ("exp5-b-softmax", variant_spec("b", cfg["tf_len"]), EXP5_TASK),
+        ("exp5-c-sinusoidal", variant_spec("c", cfg["tf_len"]), EXP5_TASK),
+        ("exp5-d-learned", variant_spec("d", cfg["tf_len"]), EXP5_TASK),
+    )}
+
+
+def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
+    return list(_runs(cfg, seed).values())
+
+
 def _models(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
-    out = {}
-    for key, name, spec, task in (
-        ("exp1-lintf", "lintf", MODEL_SPECS["lintf"], COLORED_TASK),
-        ("exp1-softtf-learned", "softtf", MODEL_SPECS["softtf"], COLORED_TASK),
-        ("exp1-ssm", "ssm", MODEL_SPECS["ssm"], COLORED_TASK),
-        ("exp5-a-linear", "exp5-a", variant_spec("a", cfg["tf_len"]), EXP5_TASK),
-        ("exp5-b-softmax", "exp5-b", variant_spec("b", cfg["tf_len"]), EXP5_TASK),
-        ("exp5-c-sinusoidal", "exp5-c", variant_spec("c", cfg["tf_len"]), EXP5_TASK),
-        ("exp5-d-learned", "exp5-d", variant_spec("d", cfg["tf_len"]), EXP5_TASK),
-    ):
-        T = cfg["tf_len"] if spec["kind"] == "tf" else cfg["ssm_len"]
-        out[key] = trained_model(name, spec, task, T, cfg["train"], env, env.seed)[0]
-    return out
+    return {key: trained(r, env)[0] for key, r in _runs(cfg, env.seed).items()}
 
 
 @torch.no_grad()
@@ -72,9 +76,13 @@ def permutation_change(model: torch.nn.Module, x: np.ndarray, rng: np.random.Gen
 
 
 @experiment("defn1", title="Definition 1: permutation probe of our trained models", config=_config,
-            version=1)
+            version=2, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
-    torch.set_num_threads(1)
+    with one_thread():
+        return _probe(cfg, env)
+
+
+def _probe(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     models = _models(cfg, env)
     x = colored_test_set(0.95, cfg["n"], cfg["k"], env.seed + 6)[:, :cfg["k"]]
     rng = np.random.default_rng(env.seed)
@@ -109,7 +117,7 @@ def _fig(ctx: Context, res: dict[str, Any]) -> str:
        statement="for our no-PE attention models, permuting the whole context x_1..x_k leaves the "
                  "last output unchanged (relative change ≤ 1e-9 in float64)")
 def check_arch(ctx: Context) -> Outcome:
-    res = results(ctx, "defn1")
+    res = ctx.experiment("defn1")
     parts = {n: decide(res[n]["full"] <= TOL, predicted=f"≤ {TOL}", measured=res[n]["full"],
                        evidence=f"{n}: relative change {res[n]['full']:.3g} under a full permutation",
                        counterexample={"model": n, "relative_change": res[n]["full"],
@@ -134,7 +142,7 @@ def check_arch(ctx: Context) -> Outcome:
        statement="no-PE attention models are invariant to permutations of x_1..x_{k−1} (≤ 1e-9), "
                  "while PE Transformers and the SSM are not (≥ 1e-3)")
 def check_prefix(ctx: Context) -> Outcome:
-    res = results(ctx, "defn1")
+    res = ctx.experiment("defn1")
     parts = {n: decide(res[n]["prefix"] <= TOL, predicted=f"≤ {TOL}", measured=res[n]["prefix"],
                        evidence=f"{n}: {res[n]['prefix']:.3g}") for n in NO_PE}
     parts.update({n: decide(res[n]["prefix"] >= 1e-3, predicted="≥ 1e-3", measured=res[n]["prefix"],

@@ -1,32 +1,22 @@
 """000 Exp I (§8.1, Table 1, Fig 2): forward separation on the colored-noise task.
 
-Also holds the engine shared by the linear-Gaussian experiments (exp2-exp5, defn1): model
-specs, training through a model cache shared across experiments (the colored-noise models
-trained here are reused by Exp III and IV), and per-k evaluation against Kalman oracles.
+The colored-noise models trained here (spec, task, budget, seed) are the same training runs as
+Exp III's and IV(b)'s (same run keys), so the run cache trains them once.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
-import torch
-from torch import nn
 
-from chasm_theory._context import Context, cache_root
+from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._record import Outcome, combine, decide_interval
+from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
-from empirics.models.count import count_params
-from empirics.models.selective_ssm import SelectiveSSM, SelectiveSSMConfig
-from empirics.models.nonselective_ssm import NonSelectiveSSM
-from empirics.models.transformer import Transformer, TransformerConfig
-from chasm_theory.stats import bootstrap_ci, ratio_of_means_ci
-from empirics.tasks.lg import (as_training_pair, augmented_params, colored_noise_batch,
-                               kalman_predictions, static_batch)
-from empirics.engine.training import TrainConfig, seed_everything, step_generator, train
+from empirics.engine.evaluate import colored_eval, one_thread
+from empirics.engine.runs import TrainRun, trained_set
+from empirics.engine.specs import COLORED_TASK, lg_runs, lg_scale
 
 SOURCE = "000 §8.1, Table 1, Fig 2; App C.7"
 SECTION = "Experiment I: forward separation (colored noise)"
@@ -35,200 +25,26 @@ THEORY = {a: 1 / (1 - a * a) for a in ALPHAS}
 PAPER_ARE = {"lintf": {0.5: 106.8, 0.9: 48.7, 0.95: 59.9, 0.99: 142.8},
              "softtf": {0.5: 21.2, 0.9: 5.6, 0.95: 4.5, 0.99: 13.1}}
 
-# ----------------------------------------------------------------------------- model specs
-
-# Architectures as read from 000 App C.7.3 (the attention flags are the reading that gives
-# the stated 3.2K / 19.6K counts, see chasm.params.*).
-MODEL_SPECS: dict[str, dict[str, Any]] = {
-    "ssm": {"kind": "ssm", "n": 16, "width": 9},
-    "nonsel": {"kind": "nonsel", "n": 16, "width": 9},
-    "lintf": {"kind": "tf", "d_model": 32, "attention": "linear-elu", "pe": "none",
-              "attn_bias": False, "attn_out_proj": False},
-    "softtf": {"kind": "tf", "d_model": 32, "attention": "softmax", "pe": "learned",
-               "max_len": 512, "attn_bias": False, "attn_out_proj": False},
-}
-
-
-def build_model(spec: dict[str, Any], d_in: int = 1, d_out: int = 1, seed: int = 0) -> nn.Module:
-    """Build a model from a spec dict (configs are data), initialised from ``seed``."""
-    seed_everything(seed)
-    kind = spec["kind"]
-    if kind in ("ssm", "nonsel"):
-        cfg = SelectiveSSMConfig(d_in=d_in, d_out=d_out, n=spec["n"], width=spec["width"])
-        return SelectiveSSM(cfg) if kind == "ssm" else NonSelectiveSSM(cfg)
-    if kind == "tf":
-        kw = {k: v for k, v in spec.items() if k != "kind"}
-        return Transformer(TransformerConfig(d_in=d_in, d_out=d_out, **kw))
-    raise ValueError(f"unknown model kind {kind!r}")
-
-
-def make_sampler(task: dict[str, Any], T: int, device: str) -> Callable[[torch.Generator, int], Any]:
-    """sample_batch(gen, batch) -> (inputs (batch, T, 1), targets (batch, T, 1))."""
-    name = task["name"]
-
-    def sample(gen: torch.Generator, batch: int):
-        if name == "colored":
-            alpha = task["alpha"]
-            x, _ = colored_noise_batch(gen, batch, T + 1, a=task["a"],
-                                       alpha=tuple(alpha) if isinstance(alpha, list) else alpha,
-                                       device=device)
-        elif name == "static":
-            x, _ = static_batch(gen, batch, T + 1, device=device)
-        else:
-            raise ValueError(f"unknown task {name!r}")
-        return as_training_pair(x)
-
-    return sample
-
-
-def mse(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    return ((pred - y) ** 2).mean()
-
-
-def trained_model(key: str, spec: dict[str, Any], task: dict[str, Any], train_len: int,
-                  tcfg: dict[str, Any], env: RunEnv, seed: int) -> tuple[nn.Module, dict[str, Any]]:
-    """Train (or load from the shared model cache) one model; returns (model, train info).
-
-    The cache key hashes spec, task, length, training config and seed, so two experiments that
-    ask for the same model share one training run (``.cache/models/<profile>/``)."""
-    blob = json.dumps({"spec": spec, "task": task, "T": train_len, "train": tcfg, "seed": seed},
-                      sort_keys=True)
-    h = hashlib.sha256(blob.encode()).hexdigest()[:12]
-    shared = RunEnv(env.profile, env.device, env.seed,
-                    cache_root() / "models" / env.profile, env.progress)
-    model = build_model(spec, seed=seed)
-    info = train(model, make_sampler(task, train_len, env.device), mse, TrainConfig(**tcfg),
-                 env=shared, name=f"{key}-{h}", seed=seed)
-    info["params"] = count_params(model)
-    info["cache_key"] = h
-    return model, info
-
-
-@torch.no_grad()
-def predict(model: nn.Module, x: np.ndarray, device: str, chunk: int = 100) -> np.ndarray:
-    """Model predictions (n, K, m) for inputs x (n, K, m), in chunks of sequences."""
-    model.eval()
-    out = []
-    for i in range(0, x.shape[0], chunk):
-        xb = torch.as_tensor(x[i:i + chunk], dtype=torch.float32, device=device)
-        out.append(model(xb).double().cpu().numpy())
-    return np.concatenate(out)
-
-
-def restore_floats(obj: Any) -> Any:
-    """Undo the run cache's JSON encoding of non-finite floats ("inf", "-inf", "nan" strings)."""
-    if isinstance(obj, dict):
-        return {k: restore_floats(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [restore_floats(v) for v in obj]
-    if isinstance(obj, str) and obj in ("inf", "-inf", "nan"):
-        return float(obj)
-    return obj
-
-
-def results(ctx: Context, name: str) -> dict[str, Any]:
-    """``ctx.experiment(name)`` with non-finite floats restored."""
-    return restore_floats(ctx.experiment(name))
-
-
-def ci_dict(v: np.ndarray, seed: int = 0) -> dict[str, float]:
-    return bootstrap_ci(np.asarray(v, float), n_boot=1000, rng=seed).as_dict()
-
-
-def colored_test_set(alpha: float, n: int, K: int, seed: int, a: float = 0.9) -> np.ndarray:
-    """x (n, K+1, 1) float64 test sequences (own seed stream, disjoint from training)."""
-    g = step_generator(10_000_019 + seed, int(round(alpha * 1e6)))
-    x, _ = colored_noise_batch(g, n, K + 1, a=a, alpha=alpha)
-    return x.double().numpy()
-
-
-def oracle_sq_errors(x: np.ndarray, a: float, alpha: float) -> dict[str, np.ndarray]:
-    """Squared errors (n, K) of the steady-state (papers') and exact Kalman oracles."""
-    A, C, Q, R, P0 = augmented_params(a, alpha)
-    inp, tgt = x[:, :-1], x[:, 1:]
-    return {"steady": ((kalman_predictions(inp, A, C, Q, R, P0, steady=True) - tgt) ** 2)[..., 0],
-            "exact": ((kalman_predictions(inp, A, C, Q, R, P0) - tgt) ** 2)[..., 0]}
-
-
-def colored_eval(models: dict[str, tuple[nn.Module, int]], alphas: list[float], ks: list[int],
-                 k_are: int, n_test: int, seed: int, device: str, a: float = 0.9,
-                 ssm_name: str = "ssm") -> dict[str, Any]:
-    """Per-α, per-k excess risks (vs the steady-state oracle) with CIs, and ARE at ``k_are``
-    (ratio of mean excesses, paired bootstrap) of each model relative to ``ssm_name``."""
-    K = max(ks)
-    res: dict[str, Any] = {}
-    for alpha in alphas:
-        x = colored_test_set(alpha, n_test, K, seed, a)
-        orc = oracle_sq_errors(x, a, alpha)
-        cell: dict[str, Any] = {"oracle_risk": {k: ci_dict(orc["steady"][:, k - 1]) for k in ks},
-                                "exact_oracle_risk": {k: ci_dict(orc["exact"][:, k - 1]) for k in ks},
-                                "models": {}}
-        ex_at: dict[str, np.ndarray] = {}
-        for name, (model, kmax) in models.items():
-            kk = [k for k in ks if k <= kmax]
-            p = predict(model, x[:, :max(kk)], device)[..., 0]
-            sq = (p - x[:, 1:max(kk) + 1, 0]) ** 2
-            ex = sq - orc["steady"][:, :max(kk)]
-            cell["models"][name] = {
-                "ks": kk,
-                "risk": [ci_dict(sq[:, k - 1]) for k in kk],
-                "excess": [ci_dict(ex[:, k - 1]) for k in kk],
-            }
-            if k_are <= kmax:
-                ex_at[name] = ex[:, k_are - 1]
-        are = {}
-        for name, ex in ex_at.items():
-            if name != ssm_name and ssm_name in ex_at:
-                are[name] = ratio_of_means_ci(ex, ex_at[ssm_name], rng=seed).as_dict()
-        cell["are"] = are
-        res[str(alpha)] = cell
-    return res
-
-
-def profile_scale(profile: str) -> dict[str, Any]:
-    """Training/evaluation scale: full = the papers' (000 App C.7.4), quick = CPU minutes."""
-    if profile == "full":
-        return {"train": {"steps": 10_000, "batch": 128, "lr": 3e-4, "weight_decay": 0.01,
-                          "warmup": 0, "grad_clip": 1.0, "checkpoint_every": 500, "log_every": 100},
-                "ssm_len": 128, "tf_len": 512, "n_test": 1000,
-                "ks": [8, 16, 32, 64, 128, 256, 512], "k_are": 512}
-    return {"train": {"steps": 400, "batch": 32, "lr": 3e-3, "weight_decay": 0.01,
-                      "warmup": 20, "grad_clip": 1.0, "checkpoint_every": 200, "log_every": 20},
-            "ssm_len": 128, "tf_len": 128, "n_test": 300,
-            "ks": [8, 16, 32, 64, 128, 256, 512], "k_are": 128}
-
-
-COLORED_TASK = {"name": "colored", "a": 0.9, "alpha": [0.5, 0.99]}
-
-
-def colored_models(cfg: dict[str, Any], env: RunEnv, names: list[str],
-                   task: dict[str, Any] | None = None) -> tuple[dict[str, tuple[nn.Module, int]], dict[str, Any]]:
-    task = task or cfg["task"]
-    models, infos = {}, {}
-    for name in names:
-        spec = MODEL_SPECS[name]
-        T = cfg["ssm_len"] if spec["kind"] != "tf" else cfg["tf_len"]
-        m, info = trained_model(name, spec, task, T, cfg["train"], env, env.seed)
-        kmax = 10**9 if spec["kind"] != "tf" or spec.get("pe") in ("none", "rope", "sinusoidal") else T
-        if spec["kind"] == "tf" and spec.get("pe") == "learned":
-            kmax = T
-        models[name] = (m, kmax)
-        infos[name] = info
-    return models, infos
-
 
 def _config(profile: str) -> dict[str, Any]:
-    return {**profile_scale(profile), "task": COLORED_TASK, "alphas": ALPHAS,
+    return {**lg_scale(profile), "task": COLORED_TASK, "alphas": ALPHAS,
             "models": ["ssm", "lintf", "softtf"]}
 
 
+def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
+    return [r for rs in lg_runs(cfg, seed, cfg["models"], cfg["task"], "exp1").values() for r in rs]
+
+
 @experiment("exp1", title="000 Exp I: forward separation on colored-noise tasks", config=_config,
-            version=2)
+            version=3, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
-    torch.set_num_threads(1)
-    models, infos = colored_models(cfg, env, cfg["models"])
-    ev = colored_eval(models, cfg["alphas"], cfg["ks"], cfg["k_are"], cfg["n_test"], env.seed, env.device)
-    return {"training": infos, "eval": ev, "k_are": cfg["k_are"]}
+    with one_thread():
+        models, infos, every = trained_set(lg_runs(cfg, env.seed, cfg["models"], cfg["task"],
+                                                   "exp1"), env)
+        ev = colored_eval(models, cfg["alphas"], cfg["ks"], cfg["k_are"], cfg["n_test"], env.seed,
+                          env.device)
+    return {"training": infos, "training_seeds": every, "n_seeds": len(cfg["seeds"]),
+            "eval": ev, "k_are": cfg["k_are"]}
 
 
 # ----------------------------------------------------------------------------- figures
@@ -342,7 +158,7 @@ def _budget(ctx: Context, cfg: dict[str, Any], training: dict[str, Any] | None =
 
 
 def _exp1(ctx: Context) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    res = results(ctx, "exp1")
+    res = ctx.experiment("exp1")
     cfg = _config(ctx.profile)
     figs = [plot_excess_panels(ctx, res["eval"], ALPHAS, "exp1_fig2_excess",
                                "Exp I (Fig 2): excess risk vs k", {"ssm": "selective SSM",

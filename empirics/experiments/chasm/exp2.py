@@ -10,50 +10,60 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 
 from chasm_theory._context import Context
-from empirics.experiments.chasm.exp1 import results
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
-from empirics.experiments.chasm.exp1 import MODEL_SPECS, ci_dict, predict, profile_scale, trained_model
-from empirics.models.fixed_gain import FixedGainSSM
-from chasm_theory.stats import loglog_slope
-from empirics.tasks.lg import static_batch
+from chasm_theory.stats import loglog_slope, seeds_ci
+from empirics.engine.evaluate import ci_dict, one_thread, predict
+from empirics.engine.runs import TrainRun, trained_set
+from empirics.engine.specs import STATIC_TASK, lg_runs, lg_scale
 from empirics.engine.training import step_generator
+from empirics.models.fixed_gain import FixedGainSSM
+from empirics.tasks.lg import static_batch
 
 SOURCE = "000 §8.2, Fig 3; App C.2; Thm 3"
 SECTION = "Experiment II: reverse separation (static estimation)"
 GAMMA = 0.1
-STATIC_TASK = {"name": "static"}
 
 
 def _config(profile: str) -> dict[str, Any]:
-    sc = profile_scale(profile)
+    sc = lg_scale(profile)
     return {"train": sc["train"], "ssm_len": sc["ssm_len"], "tf_len": sc["tf_len"],
             "n_test": sc["n_test"], "n_fixed": 40_000 if profile == "quick" else 100_000,
-            "ks": [8, 16, 32, 64, 128, 256, 512], "gamma": GAMMA, "models": ["ssm", "lintf"]}
+            "ks": [8, 16, 32, 64, 128, 256, 512], "gamma": GAMMA, "models": ["ssm", "lintf"],
+            "seeds": sc["seeds"]}
+
+
+def _runs(cfg: dict[str, Any], seed: int) -> dict[str, list[TrainRun]]:
+    return lg_runs(cfg, seed, cfg["models"], STATIC_TASK, "exp2")
+
+
+def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
+    return [r for rs in _runs(cfg, seed).values() for r in rs]
 
 
 @experiment("exp2", title="000 Exp II: static estimation, fixed-gain vs selective SSM vs LinTF",
-            config=_config, version=1)
+            config=_config, version=2, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
-    torch.set_num_threads(1)
+    with one_thread():
+        return _run(cfg, env)
+
+
+def _run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     ks, K = cfg["ks"], max(cfg["ks"])
     g = step_generator(20_000_003 + env.seed, 0)
     x, theta = static_batch(g, cfg["n_test"], K)
     x, theta = x.double().numpy(), theta.double().numpy()
-    out: dict[str, Any] = {"ks": ks, "models": {}, "training": {}}
-    for name in cfg["models"]:
-        spec = MODEL_SPECS[name]
-        T = cfg["ssm_len"] if spec["kind"] != "tf" else cfg["tf_len"]
-        model, info = trained_model(name, spec, STATIC_TASK, T, cfg["train"], env, env.seed)
-        out["training"][name] = info
-        p = predict(model, x, env.device)[..., 0]
-        se = (p - theta[:, None]) ** 2
-        out["models"][name] = {"mse": [ci_dict(se[:, k - 1]) for k in ks],
-                               "units": {str(k): se[:, k - 1].tolist() for k in ks}}
+    models, infos, every = trained_set(_runs(cfg, env.seed), env)
+    out: dict[str, Any] = {"ks": ks, "models": {}, "training": infos, "training_seeds": every,
+                           "n_seeds": len(cfg["seeds"])}
+    for name, (ms, _) in models.items():
+        se = np.stack([(predict(m, x, env.device)[..., 0] - theta[:, None]) ** 2 for m in ms])
+        # units: per test sequence, averaged over the seeds (seed variation is in "mse")
+        out["models"][name] = {"mse": [seeds_ci(se[:, :, k - 1]) for k in ks],
+                               "units": {str(k): se[:, :, k - 1].mean(0).tolist() for k in ks}}
     # fixed gain: no training, many sequences (cheap) so its plateau is resolved sharply
     fg = FixedGainSSM(cfg["gamma"])
     g2 = step_generator(20_000_003 + env.seed, 1)
@@ -94,7 +104,7 @@ def _fig(ctx: Context, res: dict[str, Any]) -> str:
 
 
 def _res(ctx: Context) -> tuple[dict[str, Any], list[str], str]:
-    res = results(ctx, "exp2")
+    res = ctx.experiment("exp2")
     cfg = _config(ctx.profile)
     t = cfg["train"]
     budget = (f"Profile {ctx.profile}: trained models {t['steps']} steps × batch {t['batch']}, lr "

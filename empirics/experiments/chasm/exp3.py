@@ -9,16 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 
 from chasm_theory._context import Context
-from empirics.experiments.chasm.exp1 import results
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
-from empirics.experiments.chasm.exp1 import (COLORED_TASK, colored_models, colored_test_set, oracle_sq_errors,
-                                       predict, profile_scale)
-from chasm_theory.stats import ratio_of_means_ci
+from chasm_theory.stats import seeds_ratio_ci
+from empirics.engine.evaluate import colored_test_set, one_thread, oracle_sq_errors, predict
+from empirics.engine.runs import TrainRun, trained_set
+from empirics.engine.specs import COLORED_TASK, lg_runs, lg_scale
 
 SOURCE = "000 §8.3, Fig 4; Cor 1; App B.6.3"
 SECTION = "Experiment III: phase transition in ρ"
@@ -30,29 +29,39 @@ def f_theory(rho: np.ndarray) -> np.ndarray:
 
 
 def _config(profile: str) -> dict[str, Any]:
-    sc = profile_scale(profile)
+    sc = lg_scale(profile)
     return {"train": sc["train"], "ssm_len": sc["ssm_len"], "tf_len": sc["tf_len"],
             "task": COLORED_TASK, "k": 256, "n_test": 1000 if profile == "full" else 150,
-            "rhos": np.linspace(0.85, 0.999, 52)[1:-1].round(6).tolist()}
+            "rhos": np.linspace(0.85, 0.999, 52)[1:-1].round(6).tolist(), "seeds": sc["seeds"]}
 
 
-@experiment("exp3", title="000 Exp III: ARE_eff vs ρ at a = 0.9, k = 256", config=_config, version=2)
+def _runs(cfg: dict[str, Any], seed: int) -> dict[str, list[TrainRun]]:
+    return lg_runs(cfg, seed, ["ssm", "lintf"], cfg["task"], "exp3")
+
+
+def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
+    return [r for rs in _runs(cfg, seed).values() for r in rs]
+
+
+@experiment("exp3", title="000 Exp III: ARE_eff vs ρ at a = 0.9, k = 256", config=_config,
+            version=3, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
-    torch.set_num_threads(1)
-    models, infos = colored_models(cfg, env, ["ssm", "lintf"])
-    k = cfg["k"]
-    rows = []
-    for rho in cfg["rhos"]:
-        x = colored_test_set(rho, cfg["n_test"], k, env.seed + 3)
-        orc = oracle_sq_errors(x, A, rho)["steady"][:, k - 1]
-        ex = {}
-        for name, (m, _) in models.items():
-            p = predict(m, x[:, :k], env.device)[:, k - 1, 0]
-            ex[name] = (p - x[:, k, 0]) ** 2 - orc
-        r = ratio_of_means_ci(ex["lintf"], ex["ssm"], rng=0).as_dict()
-        rows.append({"rho": rho, "are": r, "ex_ssm": float(ex["ssm"].mean()),
-                     "ex_lintf": float(ex["lintf"].mean()), "oracle": float(orc.mean())})
-    return {"rows": rows, "training": infos, "k": k}
+    with one_thread():
+        models, infos, every = trained_set(_runs(cfg, env.seed), env)
+        k = cfg["k"]
+        rows = []
+        for rho in cfg["rhos"]:
+            x = colored_test_set(rho, cfg["n_test"], k, env.seed + 3)
+            orc = oracle_sq_errors(x, A, rho)["steady"][:, k - 1]
+            ex = {}
+            for name, (ms, _) in models.items():  # (n_seeds, n)
+                ex[name] = np.stack([(predict(m, x[:, :k], env.device)[:, k - 1, 0] - x[:, k, 0]) ** 2
+                                     for m in ms]) - orc[None]
+            r = seeds_ratio_ci(ex["lintf"], ex["ssm"], seed=0)
+            rows.append({"rho": rho, "are": r, "ex_ssm": float(ex["ssm"].mean()),
+                         "ex_lintf": float(ex["lintf"].mean()), "oracle": float(orc.mean())})
+    return {"rows": rows, "training": infos, "training_seeds": every,
+            "n_seeds": len(cfg["seeds"]), "k": k}
 
 
 def _fig(ctx: Context, rows: list[dict[str, Any]]) -> str:
@@ -86,7 +95,7 @@ def _fig(ctx: Context, rows: list[dict[str, Any]]) -> str:
 def check_trend(ctx: Context) -> Outcome:
     from scipy.stats import spearmanr
 
-    res = results(ctx, "exp3")
+    res = ctx.experiment("exp3")
     rows = res["rows"]
     rho = np.array([r["rho"] for r in rows])
     est = np.array([r["are"]["est"] for r in rows])
@@ -112,7 +121,7 @@ def check_trend(ctx: Context) -> Outcome:
        paper="the empirical ARE ranges from ∼30 to ∼360",
        statement="the empirical ARE_eff values lie in about [30, 360] (median over the 50 ρ)")
 def check_range(ctx: Context) -> Outcome:
-    res = results(ctx, "exp3")
+    res = ctx.experiment("exp3")
     rows = res["rows"]
     est = np.array([r["are"]["est"] for r in rows])
     g = np.random.default_rng(1)

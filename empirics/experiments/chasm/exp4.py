@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
-
 from chasm_theory._context import Context
-from empirics.experiments.chasm.exp1 import results
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
-from empirics.experiments.chasm.exp1 import COLORED_TASK, colored_eval, colored_models, profile_scale
+from empirics.engine.evaluate import colored_eval, one_thread
+from empirics.engine.runs import TrainRun, trained_set
+from empirics.engine.specs import COLORED_TASK, lg_runs, lg_scale
 
 SOURCE = "000 §8.4, Table 2; App C.3"
 SECTION = "Experiment IV: non-commutativity ablation"
@@ -26,22 +25,34 @@ PREDICTED = {"a": 1.0, "b": 1 / (1 - 0.95 ** 2)}
 
 
 def _config(profile: str) -> dict[str, Any]:
-    sc = profile_scale(profile)
+    sc = lg_scale(profile)
     k = 256 if profile == "full" else sc["tf_len"]
     return {"train": sc["train"], "ssm_len": sc["ssm_len"], "tf_len": sc["tf_len"],
-            "n_test": sc["n_test"], "k": k, "models": ["ssm", "lintf", "softtf"]}
+            "n_test": sc["n_test"], "k": k, "models": ["ssm", "lintf", "softtf"],
+            "seeds": sc["seeds"]}
+
+
+def _runs(cfg: dict[str, Any], seed: int) -> dict[str, dict[str, list[TrainRun]]]:
+    return {"a": lg_runs(cfg, seed, cfg["models"], IID_TASK, "exp4a"),
+            "b": lg_runs(cfg, seed, cfg["models"], COLORED_TASK, "exp4b")}
+
+
+def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
+    return [r for case in _runs(cfg, seed).values() for rs in case.values() for r in rs]
 
 
 @experiment("exp4", title="000 Exp IV: scalar i.i.d. noise vs augmented ρ = 0.95", config=_config,
-            version=2)
+            version=3, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
-    torch.set_num_threads(1)
     ks = sorted({8, 32, 128, cfg["k"]})
-    ma, ia = colored_models(cfg, env, cfg["models"], task=IID_TASK)
-    mb, ib = colored_models(cfg, env, cfg["models"], task=COLORED_TASK)
-    ea = colored_eval(ma, [0.0], ks, cfg["k"], cfg["n_test"], env.seed + 4, env.device)
-    eb = colored_eval(mb, [0.95], ks, cfg["k"], cfg["n_test"], env.seed + 4, env.device)
-    return {"a": ea["0.0"], "b": eb["0.95"], "k": cfg["k"], "training": {"a": ia, "b": ib}}
+    runs = _runs(cfg, env.seed)
+    with one_thread():
+        ma, ia, sa = trained_set(runs["a"], env)
+        mb, ib, sb = trained_set(runs["b"], env)
+        ea = colored_eval(ma, [0.0], ks, cfg["k"], cfg["n_test"], env.seed + 4, env.device)
+        eb = colored_eval(mb, [0.95], ks, cfg["k"], cfg["n_test"], env.seed + 4, env.device)
+    return {"a": ea["0.0"], "b": eb["0.95"], "k": cfg["k"], "training": {"a": ia, "b": ib},
+            "training_seeds": {"a": sa, "b": sb}, "n_seeds": len(cfg["seeds"])}
 
 
 def _fig(ctx: Context, res: dict[str, Any]) -> str:
@@ -69,7 +80,7 @@ def _fig(ctx: Context, res: dict[str, Any]) -> str:
 
 
 def _cell(ctx: Context, model: str, case: str) -> Outcome:
-    res = results(ctx, "exp4")
+    res = ctx.experiment("exp4")
     cfg = _config(ctx.profile)
     ci = res[case]["are"][model]
     ssm = res[case]["models"]["ssm"]
@@ -118,7 +129,7 @@ _register()
        statement="in case (a) the selective SSM's excess risk at k = 256 is ≈ 0 (read: |excess| "
                  "< 0.02, 1% of the oracle risk ≈ 1.6)")
 def check_ssm_a(ctx: Context) -> Outcome:
-    res = results(ctx, "exp4")
+    res = ctx.experiment("exp4")
     ssm = res["a"]["models"]["ssm"]
     se = ssm["excess"][ssm["ks"].index(res["k"])]
     return decide_interval(se["lo"], se["hi"], target_lo=-0.02, target_hi=0.02, predicted="≈ 0",

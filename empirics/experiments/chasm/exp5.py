@@ -10,58 +10,58 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 
 from chasm_theory._context import Context
-from empirics.experiments.chasm.exp1 import results
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, combine, decide_interval
 from chasm_theory._registry import claim
-from empirics.experiments.chasm.exp1 import (MODEL_SPECS, colored_test_set, oracle_sq_errors, predict,
-                                       profile_scale, trained_model, ci_dict)
-from chasm_theory.stats import bootstrap_ci
+from chasm_theory.stats import bootstrap_ci, seeds_ci
+from empirics.engine.evaluate import colored_test_set, one_thread, oracle_sq_errors, predict
+from empirics.engine.runs import TrainRun, trained_set
+from empirics.engine.specs import EXP5_ALPHA, EXP5_TASK, LG_SPECS, lg_runs, lg_scale, variant_spec
 
 SOURCE = "000 §8.5, Fig 5(a); App C.4"
 SECTION = "Experiment V: positional-encoding ablation"
-ALPHA = 0.95
-TASK = {"name": "colored", "a": 0.9, "alpha": ALPHA}
+ALPHA = EXP5_ALPHA
+TASK = EXP5_TASK
 PAPER = {"a": 0.38, "b": 0.52, "c": 0.022, "d": "< 0.001"}
 LABEL = {"a": "linear, no PE", "b": "softmax, no PE", "c": "softmax + sinusoidal", "d": "softmax + learned"}
 
 
-def variant_spec(v: str, max_len: int) -> dict[str, Any]:
-    base = {"kind": "tf", "d_model": 16, "n_heads": 1, "mlp_hidden": 80, "layernorm": True,
-            "attn_bias": True, "attn_out_proj": True, "max_len": max_len}
-    return {**base, **{"a": {"attention": "linear", "pe": "none"},
-                       "b": {"attention": "softmax", "pe": "none"},
-                       "c": {"attention": "softmax", "pe": "sinusoidal"},
-                       "d": {"attention": "softmax", "pe": "learned"}}[v]}
-
-
 def _config(profile: str) -> dict[str, Any]:
-    sc = profile_scale(profile)
+    sc = lg_scale(profile)
     k = 512 if profile == "full" else sc["tf_len"]
     return {"train": sc["train"], "ssm_len": sc["ssm_len"], "tf_len": sc["tf_len"],
-            "n_test": sc["n_test"], "k": k, "ks": [k2 for k2 in (8, 16, 32, 64, 128, 256, 512) if k2 <= k]}
+            "n_test": sc["n_test"], "k": k, "seeds": sc["seeds"],
+            "ks": [k2 for k2 in (8, 16, 32, 64, 128, 256, 512) if k2 <= k]}
+
+
+def _runs(cfg: dict[str, Any], seed: int) -> dict[str, list[TrainRun]]:
+    specs = {v: variant_spec(v, cfg["tf_len"]) for v in "abcd"}
+    specs["ssm"] = LG_SPECS["ssm"]
+    return lg_runs(cfg, seed, list(specs), TASK, "exp5", specs=specs)
+
+
+def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
+    return [r for rs in _runs(cfg, seed).values() for r in rs]
 
 
 @experiment("exp5", title="000 Exp V: PE ablation of ~4K Transformers at α = 0.95", config=_config,
-            version=1)
+            version=2, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
-    torch.set_num_threads(1)
     ks, K = cfg["ks"], cfg["k"]
     x = colored_test_set(ALPHA, cfg["n_test"], K, env.seed + 5)
     orc = oracle_sq_errors(x, 0.9, ALPHA)["steady"]
-    out: dict[str, Any] = {"ks": ks, "k": K, "models": {}, "training": {}}
-    specs = {v: variant_spec(v, cfg["tf_len"]) for v in "abcd"}
-    specs["ssm"] = MODEL_SPECS["ssm"]
-    for name, spec in specs.items():
-        T = cfg["tf_len"] if spec["kind"] == "tf" else cfg["ssm_len"]
-        m, info = trained_model(f"exp5-{name}", spec, TASK, T, cfg["train"], env, env.seed)
-        out["training"][name] = info
-        ex = ((predict(m, x[:, :K], env.device)[..., 0] - x[:, 1:, 0]) ** 2) - orc
-        out["models"][name] = {"excess": [ci_dict(ex[:, k - 1]) for k in ks],
-                               "units_k": ex[:, K - 1].tolist()}
+    with one_thread():
+        models, infos, every = trained_set(_runs(cfg, env.seed), env)
+        out: dict[str, Any] = {"ks": ks, "k": K, "models": {}, "training": infos,
+                               "training_seeds": every, "n_seeds": len(cfg["seeds"])}
+        for name, (ms, _) in models.items():
+            ex = np.stack([((predict(m, x[:, :K], env.device)[..., 0] - x[:, 1:, 0]) ** 2) - orc
+                           for m in ms])  # (n_seeds, n, K)
+            # units_k: per test sequence, averaged over the seeds (seed variation is in "excess")
+            out["models"][name] = {"excess": [seeds_ci(ex[:, :, k - 1]) for k in ks],
+                                   "units_k": ex[:, :, K - 1].mean(0).tolist()}
     return out
 
 
@@ -91,7 +91,7 @@ def _register() -> None:
         cid = f"chasm.exp5.excess-{v}"
 
         def check(ctx: Context, v=v) -> Outcome:
-            res = results(ctx, "exp5")
+            res = ctx.experiment("exp5")
             c = res["models"][v]["excess"][-1]
             p = PAPER[v]
             ev = (f"Variant ({v}) {LABEL[v]}: excess over the steady-state Kalman oracle at "
@@ -119,7 +119,7 @@ _register()
        paper="PI variants (a, b) > sinusoidal (c) > learned (d)",
        statement="excess risk ordering: min(a, b) > c > d at the largest k")
 def check_hierarchy(ctx: Context) -> Outcome:
-    res = results(ctx, "exp5")
+    res = ctx.experiment("exp5")
     u = {v: np.array(res["models"][v]["units_k"]) for v in "abcd"}
     pi = "a" if u["a"].mean() < u["b"].mean() else "b"
     parts = {}

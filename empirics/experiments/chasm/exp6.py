@@ -13,40 +13,31 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from chasm_theory import Context, Outcome, claim, combine, decide_interval, experiment
 from chasm_theory._experiments import RunEnv
 from chasm_theory.oracles.hmm import bigram_predict, forward_predict
-from empirics.engine.chasm_eval import fit, hier_ci, one_thread, paired_diff_ci
-from empirics.tasks.hmm import HMMTaskConfig, draw, hmm_sampler, one_hot_io
+from chasm_theory.stats import hier_ci, paired_diff_ci
+from empirics.engine.evaluate import one_thread
+from empirics.engine.runs import TrainRun, trained
+from empirics.engine.specs import hmm_models, named_seed, profile_seeds
+from empirics.tasks.hmm import HMMTaskConfig, draw, one_hot_io
 
 SOURCE = "000 §8.6, App C.5, Fig 5b"
 SECTION = "Experiment VI: character-level HMM (Fig 5b)"
 BAYES_SOURCE = "001 §5.2, App B.3"
 
 
-def _models(V: int, T: int, small: bool) -> dict[str, dict[str, Any]]:
-    if small:  # 000 App C.5: d = 32, one Mamba block n = 16 | 1 attention layer, 4 heads, FFN 64, learned PE, LN
-        return {"mamba": {"kind": "mamba", "d_model": 32, "d_state": 16, "expand": 1},
-                "tf": {"kind": "tf", "d_model": 32, "n_layers": 1, "n_heads": 4, "attention": "softmax",
-                       "pe": "learned", "max_len": T, "mlp_hidden": 64, "layernorm": True}}
-    # 001 App B.3: d = 64, one Mamba block | 1 layer, 4 heads × 16, FFN 128, learned PE
-    return {"mamba": {"kind": "mamba", "d_model": 64, "d_state": 16, "expand": 2},
-            "tf": {"kind": "tf", "d_model": 64, "n_layers": 1, "n_heads": 4, "attention": "softmax",
-                   "pe": "learned", "max_len": T, "mlp_hidden": 128, "layernorm": True}}
-
-
 def _config(profile: str) -> dict[str, Any]:
     quick = profile == "quick"
     return {
         "chasm": {"task": {"n_states": 20, "n_symbols": 50, "alpha_emit": 0.1},
-                  "alphas": [0.01, 0.1, 1.0], "T": 64 if quick else 128, "seeds": [0, 1] if quick else [0, 1, 2],
+                  "alphas": [0.01, 0.1, 1.0], "T": 64 if quick else 128, "seeds": profile_seeds(profile, [0, 1]),
                   "train": {"steps": 100 if quick else 5000, "batch": 16 if quick else 32, "lr": 1e-3,
                             "checkpoint_every": 50 if quick else 500, "log_every": 25},
                   "test": {"tasks": 50, "per_task": 10, "seed": 777}},
         "bayes": {"task": {"n_states": 50, "n_symbols": 100, "alpha_emit": 0.1},
-                  "alphas": [0.1], "T": 64 if quick else 512, "seeds": [0] if quick else [0, 1, 2],
+                  "alphas": [0.1], "T": 64 if quick else 512, "seeds": profile_seeds(profile, [0]),
                   "train": {"steps": 100 if quick else 782, "batch": 16 if quick else 64, "lr": 1e-3,
                             "checkpoint_every": 50 if quick else 200, "log_every": 25},
                   "test": {"tasks": 50, "per_task": 10 if quick else 20, "seed": 778}},
@@ -74,11 +65,34 @@ def _per_task(correct: np.ndarray, tasks: int, per: int, lo: int, hi: int) -> np
     return correct[:, lo - 1:hi - 1].reshape(tasks, per, -1).mean(axis=(1, 2))
 
 
+def family_runs(fam: dict[str, Any], seed: int, small: bool, tag: str
+                ) -> dict[str, dict[str, list[TrainRun]]]:
+    """alpha -> model name -> one run per replicate."""
+    T, V = fam["T"], fam["task"]["n_symbols"]
+    out: dict[str, dict[str, list[TrainRun]]] = {}
+    for alpha in fam["alphas"]:
+        task = {"name": "hmm", **fam["task"], "alpha_trans": alpha}
+        out[str(alpha)] = {
+            name: [TrainRun(spec, task, T, fam["train"], "cross_entropy",
+                            named_seed(f"{tag}-{name}-a{alpha}", int(seed) * 100 + s), V, V,
+                            label=f"exp6/{tag}-{name}-a{alpha}", replicate=r)
+                   for r, s in enumerate(fam["seeds"])]
+            for name, spec in hmm_models(V, T, small).items()}
+    return out
+
+
+def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
+    return [r for fam, small, tag in ((cfg["chasm"], True, "c"), (cfg["bayes"], False, "b"))
+            for by_model in family_runs(fam, seed, small, tag).values()
+            for rs in by_model.values() for r in rs]
+
+
 def _run_family(fam: dict[str, Any], env: RunEnv, small: bool, tag: str) -> dict[str, Any]:
     T = fam["T"]
     tt = fam["test"]
     V = fam["task"]["n_symbols"]
-    specs = _models(V, T, small)
+    specs = hmm_models(V, T, small)
+    runs = family_runs(fam, env.seed, small, tag)
     out: dict[str, Any] = {}
     for alpha in fam["alphas"]:
         task = HMMTaskConfig(alpha_trans=alpha, **fam["task"])
@@ -94,16 +108,15 @@ def _run_family(fam: dict[str, Any], env: RunEnv, small: bool, tag: str) -> dict
         correct = {"forward-oracle": [(fo.top1[:, 1:] == obs[:, 1:]).astype(float)],
                    "bigram-in-context": [(bg.top1[:, 1:] == obs[:, 1:]).astype(float)]}
         logs = {}
-        for name, spec in specs.items():
+        for name in specs:
             correct[name], logs[name] = [], []
-            for seed in fam["seeds"]:
-                model, log = fit(f"{tag}-{name}-a{alpha}", spec, V, V, hmm_sampler(task, T),
-                                 lambda lg, t: F.cross_entropy(lg.reshape(-1, lg.shape[-1]), t.reshape(-1)),
-                                 fam["train"], env, int(env.seed) * 100 + seed)
+            for r in runs[str(alpha)][name]:
+                model, log = trained(r, env)
                 correct[name].append(_model_correct(model, x, y))
                 logs[name].append(log)
         bins = _bins(T)
         entry: dict[str, Any] = {"bins": [[a, b] for a, b in bins], "acc": {}, "per_task": {},
+                                 "n_seeds": len(fam["seeds"]),
                                  "train": logs, "n_params": {n: logs[n][0]["n_params"] for n in specs}}
         for name, cs in correct.items():
             per_bin = {f"{a}-{b - 1}": np.stack([_per_task(c, tt["tasks"], tt["per_task"], a, b) for c in cs])
@@ -116,7 +129,7 @@ def _run_family(fam: dict[str, Any], env: RunEnv, small: bool, tag: str) -> dict
 
 
 @experiment("exp6", title="000 Exp VI / 001 §5.2: random-HMM next-symbol accuracy, Mamba vs Transformer",
-            config=_config, version=1)
+            config=_config, version=2, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     with one_thread():
         return {"chasm": _run_family(cfg["chasm"], env, True, "c"),

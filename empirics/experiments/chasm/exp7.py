@@ -11,126 +11,40 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from chasm_theory import Context, Outcome, claim, combine, decide_interval, experiment
 from chasm_theory._experiments import RunEnv
-from chasm_theory.oracles.product_tracking import MatrixLaw
-from empirics.engine.chasm_eval import fit, hier_ci, one_thread, paired_ratio_ci
-from empirics.tasks.product import product_sampler, sample_product_batch
+from empirics.engine.evaluate import fmt_ci as _fmt_ci
+from empirics.engine.evaluate import one_thread, per_seq, ratio
+from empirics.engine.evaluate import ratio_parts as _ratio_parts
+from empirics.engine.product import product_runs, run_product
+from empirics.engine.runs import TrainRun
+from empirics.engine.specs import PRODUCT_MODELS as MODELS
+from empirics.engine.specs import product_config
 
 SOURCE = "000 §8.7, App C.6, Table 3, Fig 6"
 SECTION = "Experiment VII: product tracking (Table 3, Fig 6)"
 
 KS = [8, 16, 32, 64, 128, 256, 512]
-KEEP_KS = [64, 256, 512]  # per-sequence values kept for the CIs
-
-# name -> (spec, paper's params, paper MSE at k = 64 / 256 / 512; None = "–")
-MODELS: dict[str, tuple[dict[str, Any], int, list[float | None]]] = {
-    "ssm-kron": ({"kind": "kron", "hidden": 64}, 4760, [0.356, 0.594, 0.808]),
-    "general-ssm": ({"kind": "general", "hidden": 64}, 6104, [0.338, 0.842, 1.174]),
-    "lintf": ({"kind": "tf", "d_model": 32, "n_layers": 1, "n_heads": 4, "attention": "linear-elu",
-               "pe": "none", "mlp_hidden": 128}, 12868, [0.388, 11.69, None]),
-    "softtf-rope": ({"kind": "tf", "d_model": 32, "n_layers": 1, "n_heads": 4, "attention": "softmax",
-                     "pe": "rope", "mlp_hidden": 128}, 12868, [0.336, 2.24, 2.00]),
-    "tf2l-rope": ({"kind": "tf", "d_model": 32, "n_layers": 2, "n_heads": 4, "attention": "softmax",
-                   "pe": "rope", "mlp_hidden": 128, "layernorm": True}, 25508, [0.237, 1.59, 1.25]),
-    "tf4l-rope": ({"kind": "tf", "d_model": 32, "n_layers": 4, "n_heads": 4, "attention": "softmax",
-                   "pe": "rope", "mlp_hidden": 128, "layernorm": True}, 50660, [0.195, 1.44, 1.60]),
-    "hybrid": ({"kind": "kron_hybrid", "hidden": 64}, 20472, [0.344, 3.13, 2.19]),
-}
 TF_NAMES = ["lintf", "softtf-rope", "tf2l-rope", "tf4l-rope"]
 
 
-def product_config(profile: str, models: list[str]) -> dict[str, Any]:
-    quick = profile == "quick"
-    return {
-        "law": MatrixLaw().as_dict(),
-        "train_T": 64,
-        "models": models,
-        "seeds": [0, 1] if quick else [0, 1, 2],
-        # quick: fewer steps, so a larger learning rate (fixed before any run); full = paper
-        "train": {"steps": 300 if quick else 8000, "batch": 32 if quick else 64,
-                  "lr": 1e-3 if quick else 3e-4, "weight_decay": 0.01, "warmup": 0,
-                  "grad_clip": 1.0, "checkpoint_every": 100 if quick else 1000, "log_every": 50},
-        "test": {"n": 256 if quick else 640, "T": 512, "seed": 20240601, "ks": KS},
-    }
+def _config(profile: str) -> dict[str, Any]:
+    return product_config(profile, list(MODELS))
 
 
-@torch.no_grad()
-def per_position_sq_err(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor,
-                        batch: int = 64) -> np.ndarray:
-    """mean over the 4 entries of (ŷ − y)², (n, T) float64; non-finite predictions stay inf."""
-    out = []
-    model.eval()
-    for i in range(0, X.shape[0], batch):
-        yh = model(X[i:i + batch]).double()
-        e = (yh - Y[i:i + batch].double()).pow(2).mean(-1)
-        out.append(torch.nan_to_num(e, nan=float("inf")).numpy())
-    return np.concatenate(out)
-
-
-def run_product(cfg: dict[str, Any], env: RunEnv, table: dict[str, tuple]) -> dict[str, Any]:
-    """Train every model of ``cfg["models"]`` for every seed; evaluate MSE@k."""
-    law = MatrixLaw(**cfg["law"])
-    tcfg = cfg["test"]
-    g = torch.Generator().manual_seed(int(tcfg["seed"]) + int(env.seed))
-    X, Y = sample_product_batch(g, tcfg["n"], tcfg["T"], law)
-    ysq = (Y.double() ** 2).mean(-1).numpy()  # (n, T)
-    ks = tcfg["ks"]
-    sampler = product_sampler(cfg["train_T"], law)
-    res: dict[str, Any] = {
-        "zero_predictor": {str(k): float(ysq[:, :k].mean()) for k in ks},
-        "target_second_moment_last": {str(k): float(ysq[:, k - 1].mean()) for k in ks},
-        "models": {},
-    }
-    for name in cfg["models"]:
-        spec = table[name][0]
-        per_seed_mse, per_seed_last, logs = [], [], []
-        for seed in cfg["seeds"]:
-            model, log = fit(name, spec, 4, 4, sampler, F.mse_loss, cfg["train"], env,
-                             int(env.seed) * 100 + seed)
-            err = per_position_sq_err(model, X, Y)
-            per_seed_mse.append({k: err[:, :k].mean(1) for k in ks})
-            per_seed_last.append({k: err[:, k - 1] for k in ks})
-            logs.append(log)
-        entry: dict[str, Any] = {"n_params": logs[0]["n_params"], "spec": spec, "train": logs,
-                                 "mse": {}, "nmse": {}, "last_mse": {}, "per_seq": {}}
-        for k in ks:
-            arr = np.stack([d[k] for d in per_seed_mse])
-            entry["mse"][str(k)] = hier_ci(arr)
-            m = float(arr.mean()) if np.all(np.isfinite(arr)) else float("inf")
-            entry["nmse"][str(k)] = m / res["zero_predictor"][str(k)]
-            last = np.stack([d[k] for d in per_seed_last])
-            entry["last_mse"][str(k)] = float(last.mean()) if np.all(np.isfinite(last)) else float("inf")
-            if k in KEEP_KS:
-                entry["per_seq"][str(k)] = np.round(arr, 6).tolist()
-        entry["nonfinite_frac_512"] = float(np.mean([~np.isfinite(d[ks[-1]]) for d in per_seed_mse]))
-        res["models"][name] = entry
-    return res
+def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
+    return [r for rs in product_runs(cfg, seed, MODELS, "exp7").values() for r in rs]
 
 
 @experiment("exp7", title="000 Exp VII: product tracking, trained at k = 64, tested to k = 512",
-            config=lambda profile: product_config(profile, list(MODELS)), version=2)
+            config=_config, version=3, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     with one_thread():
-        return run_product(cfg, env, MODELS)
+        return run_product(cfg, env, MODELS, "exp7")
 
 
 # ----------------------------------------------------------------------------- checks
-
-def per_seq(res: dict[str, Any], name: str, k: int) -> np.ndarray:
-    return np.asarray(res["models"][name]["per_seq"][str(k)], dtype=float)
-
-
-def ratio(res: dict[str, Any], num: str, den: str, k: int) -> dict[str, float]:
-    return paired_ratio_ci(per_seq(res, num, k), per_seq(res, den, k))
-
-
-def _fmt_ci(c: dict[str, float]) -> str:
-    return f"{c['est']:.3g} [{c['lo']:.3g}, {c['hi']:.3g}]"
-
 
 def figure_fig6(ctx: Context, res: dict[str, Any], table: dict[str, tuple], name: str,
                 title: str) -> str:
@@ -201,17 +115,6 @@ def table_claim(name: str, table: dict[str, tuple], exp: str, source: str, secti
 
 for _n in MODELS:
     table_claim(_n, MODELS, "exp7", SOURCE, SECTION)
-
-
-def _ratio_parts(res: dict[str, Any], pairs: list[tuple[str, str, int]], lo: float = 1.0,
-                 hi: float = float("inf")) -> dict[str, Outcome]:
-    parts = {}
-    for num, den, k in pairs:
-        c = ratio(res, num, den, k)
-        parts[f"{num}/{den}@{k}"] = decide_interval(
-            c["lo"], c["hi"], target_lo=lo, target_hi=hi, predicted=f"> {lo}" if hi == float("inf") else f"< {hi}",
-            measured=_fmt_ci(c), evidence=f"MSE ratio {num}/{den} at k={k}: {_fmt_ci(c)}")
-    return parts
 
 
 @claim("chasm.exp7.tf4l-best-at-64", source=SOURCE, section=SECTION, kind="empirical",

@@ -10,38 +10,18 @@ from typing import Any
 
 from chasm_theory import Context, Outcome, claim, combine, decide_interval, experiment
 from chasm_theory._experiments import RunEnv
-from empirics.engine.chasm_eval import one_thread
-from empirics.experiments.chasm.exp7 import (
-    MODELS as EXP7_MODELS,
-    _fmt_ci,
-    _ratio_parts,
-    per_seq,
-    product_config,
-    ratio,
-    run_product,
-)
+from empirics.engine.evaluate import fmt_ci as _fmt_ci
+from empirics.engine.evaluate import one_thread, per_seq, ratio
+from empirics.engine.evaluate import ratio_parts as _ratio_parts
+from empirics.engine.product import product_runs, run_product
+from empirics.engine.runs import TrainRun
+from empirics.engine.specs import PE_SWEEP_MODELS as MODELS
+from empirics.engine.specs import product_config
 
 SOURCE = "000 §8.8, App C.7, Table 4"
 SECTION = "Experiment VIII: PE sweep (Table 4)"
 
 
-def _tf(n_layers: int, pe: str) -> dict[str, Any]:
-    if n_layers == 1:  # 3,364 = (4·16+16) + 4·(16·16+16) + MLP 16→64→16 + (16·4+4)
-        return {"kind": "tf", "d_model": 16, "n_layers": 1, "n_heads": 2, "attention": "softmax",
-                "pe": pe, "mlp_hidden": 64}
-    return {"kind": "tf", "d_model": 32, "n_layers": 2, "n_heads": 4, "attention": "softmax",
-            "pe": pe, "mlp_hidden": 128, "layernorm": True}
-
-
-# name -> (spec, paper params, paper ratio at k = 64 / 256)
-MODELS: dict[str, tuple[dict[str, Any], int, list[float]]] = {
-    "ssm-kron": (EXP7_MODELS["ssm-kron"][0], 4760, [1.0, 1.0]),
-    "tf1l-none": (_tf(1, "none"), 3364, [1.77, 2.78]),
-    "tf1l-sinusoidal": (_tf(1, "sinusoidal"), 3364, [1.38, 1.31]),
-    "tf1l-rope": (_tf(1, "rope"), 3364, [1.64, 2.64]),
-    "tf2l-none": (_tf(2, "none"), 25508, [1.16, 0.79]),
-    "tf2l-rope": (_tf(2, "rope"), 25508, [0.89, 1.15]),
-}
 TFS = [m for m in MODELS if m != "ssm-kron"]
 
 
@@ -52,11 +32,15 @@ def _config(profile: str) -> dict[str, Any]:
     return cfg
 
 
+def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
+    return [r for rs in product_runs(cfg, seed, MODELS, "exp8").values() for r in rs]
+
+
 @experiment("exp8", title="000 Exp VIII: PE sweep on product tracking (ratios TF/SSM)",
-            config=_config, version=2)
+            config=_config, version=3, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     with one_thread():
-        res = run_product(cfg, env, MODELS)
+        res = run_product(cfg, env, MODELS, "exp8")
     res["ratios"] = {m: {str(k): ratio(res, m, "ssm-kron", k) for k in (64, 256)} for m in TFS}
     return res
 

@@ -37,11 +37,11 @@ def _ln_readings(d_in: int, d: int, L: int, mlp: int, d_out: int, pos: int = 0) 
 
 
 def _entries() -> dict[str, dict[str, Any]]:
-    from empirics.engine.chasm_eval import build_model
-    from empirics.experiments.chasm.appD import MODELS as D
-    from empirics.experiments.chasm.exp6 import _models
-    from empirics.experiments.chasm.exp7 import MODELS as E7
-    from empirics.experiments.chasm.exp8 import MODELS as E8
+    from empirics.engine.models import build_model
+    from empirics.engine.specs import APPD_MODELS as D
+    from empirics.engine.specs import PE_SWEEP_MODELS as E8
+    from empirics.engine.specs import PRODUCT_MODELS as E7
+    from empirics.engine.specs import hmm_models as _models
 
     def ours(spec: dict[str, Any], d_in: int = 4, d_out: int = 4) -> Callable[[], int]:
         return lambda: count_params(build_model(spec, d_in, d_out))

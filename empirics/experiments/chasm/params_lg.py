@@ -9,7 +9,7 @@ from typing import Any
 from chasm_theory._context import Context
 from chasm_theory._record import Outcome, decide
 from chasm_theory._registry import claim
-from empirics.experiments.chasm.exp5 import variant_spec
+from empirics.engine.specs import variant_spec
 from empirics.models.count import count_params
 from empirics.models.selective_ssm import SelectiveSSM, SelectiveSSMConfig
 from empirics.models.transformer import Transformer, TransformerConfig

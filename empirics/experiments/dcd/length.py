@@ -14,13 +14,13 @@ import numpy as np
 import torch
 
 from chasm_theory._context import Context
-from chasm_theory._experiments import RunEnv, experiment, load_cached, get_experiment
-from chasm_theory._record import Outcome, combine, decide, not_run
+from chasm_theory._experiments import RunEnv, experiment
+from chasm_theory._record import Outcome, combine, decide
 from chasm_theory._registry import claim
-from chasm_theory.oracles.group_witnesses import s3_coordinates
 from chasm_theory.oracles.groups import get_group
-from empirics.models.diagonal_ssm import TwoLayerAUSSM, build_tracker
-from empirics.engine.training import TrainConfig, seed_everything, train
+from empirics.engine.evaluate import one_thread
+from empirics.engine.runs import TrainRun, initial_model, trained
+from empirics.tasks.groups import group_sampler
 
 NAME = "dcd_length"
 SOURCE = "002 §Key Experimental Results (main table; ablation; initialisation sensitivity)"
@@ -47,22 +47,8 @@ def config(profile: str) -> dict[str, Any]:
 
 
 def _sampler(mult: torch.Tensor, T: int):
-    n = mult.shape[0]
-
-    def sample(gen: torch.Generator, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
-        x = torch.randint(0, n, (batch, T), generator=gen, device=gen.device)
-        y = torch.empty_like(x)
-        acc = torch.zeros(batch, dtype=torch.long, device=x.device)
-        for t in range(T):
-            acc = mult[acc, x[:, t]]
-            y[:, t] = acc
-        return x, y
-
-    return sample
-
-
-def _ce(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+    """Words of length T and their running products (the task registry's ``group`` sampler)."""
+    return group_sampler(mult, T)
 
 
 @torch.no_grad()
@@ -94,43 +80,65 @@ def hash_str(s: str) -> int:
     return zlib.crc32(s.encode())
 
 
-@experiment(NAME, title="002 group tracking: length generalisation", config=config, version=1)
-def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
-    torch.set_num_threads(1)
-    out: dict[str, Any] = {"cells": {}, "s3_init": {}}
-    tc = TrainConfig(steps=cfg["steps"], batch=cfg["batch"], lr=cfg["lr"], warmup=20,
-                     checkpoint_every=max(50, cfg["steps"] // 4), log_every=50)
+def _train_cfg(cfg: dict[str, Any], steps: int) -> dict[str, Any]:
+    return {"steps": steps, "batch": cfg["batch"], "lr": cfg["lr"], "warmup": 20,
+            "checkpoint_every": max(50, steps // 4), "log_every": 50}
+
+
+def _runs(cfg: dict[str, Any], seed: int) -> dict[str, TrainRun]:
+    """"<group>/<model>" cells of the table, then "S3-two-layer/<init>" (002 initialisation)."""
+    out = {}
     for gname in cfg["groups"]:
-        G = get_group(gname)
-        mult = torch.as_tensor(G.mult, dtype=torch.long)
         for model_name in cfg["models"]:
-            seed = _seed(env.seed, gname, model_name)
-            seed_everything(seed)
-            model = build_tracker(model_name, G.order)
-            log = train(model, _sampler(mult, cfg["train_len"]), _ce, tc, env=env,
-                        name=f"{gname}-{model_name}", seed=seed)
-            curve = accuracy_curve(model, mult, cfg["test_len"], cfg["eval_words"], cfg["window"], seed + 1)
-            out["cells"][f"{gname}/{model_name}"] = {**curve, "final_loss": log["final_loss"]}
-    # 002: two-layer AUSSM on S3, random vs near-solution initialisation
-    G = get_group("S3")
-    mult = torch.as_tensor(G.mult, dtype=torch.long)
-    coords = s3_coordinates(G, "sigma-rho")
-    alpha = torch.tensor([coords[i][0] for i in range(6)])
-    beta = torch.tensor([coords[i][1] for i in range(6)])
+            out[f"{gname}/{model_name}"] = TrainRun(
+                {"kind": "tracker", "model": model_name, "n": get_group(gname).order},
+                {"name": "group", "group": gname}, cfg["train_len"],
+                _train_cfg(cfg, cfg["steps"]), "cross_entropy", _seed(seed, gname, model_name),
+                0, 0, label=f"{NAME}/{gname}-{model_name}")
     si = cfg["s3_init"]
-    tc2 = TrainConfig(steps=si["steps"], batch=cfg["batch"], lr=cfg["lr"], warmup=20,
-                      checkpoint_every=max(50, si["steps"] // 4), log_every=50)
     for init in ("random", "near-solution"):
-        seed = _seed(env.seed, "S3-two-layer", init)
-        seed_everything(seed)
-        model = TwoLayerAUSSM(6)
-        if init == "near-solution":
-            model.init_near_solution(alpha, beta, si["noise"], torch.Generator().manual_seed(seed))
-        before = accuracy_curve(model, mult, si["test_len"], cfg["eval_words"], cfg["window"], seed + 2)
-        log = train(model, _sampler(mult, cfg["train_len"]), _ce, tc2, env=env,
-                    name=f"S3-two-layer-{init}", seed=seed)
-        after = accuracy_curve(model, mult, si["test_len"], cfg["eval_words"], cfg["window"], seed + 1)
-        out["s3_init"][init] = {"before_training": before, **after, "final_loss": log["final_loss"]}
+        out[f"S3-two-layer/{init}"] = TrainRun(
+            {"kind": "aussm2", "init": init, "noise": si["noise"]}, {"name": "group", "group": "S3"},
+            cfg["train_len"], _train_cfg(cfg, si["steps"]), "cross_entropy",
+            _seed(seed, "S3-two-layer", init), 0, 0, label=f"{NAME}/S3-two-layer-{init}")
+    return out
+
+
+def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
+    return list(_runs(cfg, seed).values())
+
+
+@experiment(NAME, title="002 group tracking: length generalisation", config=config, version=2,
+            training_runs=_training_runs)
+def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
+    with one_thread():
+        return _run(cfg, env)
+
+
+def _run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
+    out: dict[str, Any] = {"cells": {}, "s3_init": {}, "n_seeds": 1}
+    runs = _runs(cfg, env.seed)
+    for gname in cfg["groups"]:
+        mult = torch.as_tensor(get_group(gname).mult, dtype=torch.long)
+        for model_name in cfg["models"]:
+            r = runs[f"{gname}/{model_name}"]
+            model, log = trained(r, env)
+            curve = accuracy_curve(model, mult, cfg["test_len"], cfg["eval_words"], cfg["window"],
+                                   r.seed + 1)
+            out["cells"][f"{gname}/{model_name}"] = {**curve, "final_loss": log["final_loss"],
+                                                    "final_heldout": log["final_heldout"]}
+    # 002: two-layer AUSSM on S3, random vs near-solution initialisation
+    mult = torch.as_tensor(get_group("S3").mult, dtype=torch.long)
+    si = cfg["s3_init"]
+    for init in ("random", "near-solution"):
+        r = runs[f"S3-two-layer/{init}"]
+        before = accuracy_curve(initial_model(r), mult, si["test_len"], cfg["eval_words"],
+                                cfg["window"], r.seed + 2)
+        model, log = trained(r, env)
+        after = accuracy_curve(model, mult, si["test_len"], cfg["eval_words"], cfg["window"],
+                               r.seed + 1)
+        out["s3_init"][init] = {"before_training": before, **after, "final_loss": log["final_loss"],
+                                "final_heldout": log["final_heldout"]}
     return out
 
 
@@ -138,12 +146,6 @@ def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
 
 
 def _results(ctx: Context) -> dict[str, Any] | Outcome:
-    if ctx.profile == "full" and ctx.device != "cuda":
-        exp = get_experiment(NAME)
-        doc = load_cached(ctx.reports_dir, exp, ctx.profile, ctx.seed)
-        if doc is None or doc.get("status") != "ok":
-            return not_run("the full profile of dcd_length is a GPU run; no cached full run exists")
-        return doc["results"]
     return ctx.experiment(NAME)
 
 

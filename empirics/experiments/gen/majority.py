@@ -14,8 +14,11 @@ from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, combine, decide
 from chasm_theory._registry import claim
+from empirics.engine.evaluate import one_thread
+from empirics.engine.runs import TrainRun, trained
+from empirics.engine.specs import profile_seeds
 from empirics.models.diagonal_ssm import SpectralLTI
-from empirics.engine.training import TrainConfig, seed_everything, train
+from empirics.tasks.majority import majority_sampler
 
 NAME = "gen_majority"
 SOURCE = "003 abstract (synthetic majority task; spectral abscissa and length generalisation)"
@@ -26,22 +29,14 @@ def config(profile: str) -> dict[str, Any]:
     base = {"alphas": [-0.5, -0.1, -0.02, 0.0, 0.02], "d": 8, "train_max_len": 31,
             "test_lens": [31, 63, 127, 255, 511, 1023], "lr": 1e-2}
     if profile == "quick":
-        return {**base, "steps": 300, "batch": 128, "test_words": 20000}
-    return {**base, "steps": 3000, "batch": 256, "test_words": 100000}
+        return {**base, "steps": 300, "batch": 128, "test_words": 20000, "seeds": [0]}
+    return {**base, "steps": 3000, "batch": 256, "test_words": 100000,
+            "seeds": profile_seeds(profile)}
 
 
 def _sampler(max_len: int):
-    def sample(gen: torch.Generator, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
-        T = 2 * int(torch.randint(0, (max_len + 1) // 2, (1,), generator=gen)) + 1  # odd, no ties
-        x = torch.randint(0, 2, (batch, T, 1), generator=gen).float() * 2 - 1
-        y = (x.sum(1) > 0).float()
-        return x, y
-
-    return sample
-
-
-def _bce(logit: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    return torch.nn.functional.binary_cross_entropy_with_logits(logit, y)
+    """The task registry's ``majority`` sampler."""
+    return majority_sampler(max_len)
 
 
 @torch.no_grad()
@@ -57,22 +52,42 @@ def accuracy_at(model: SpectralLTI, T: int, n: int, seed: int, chunk: int = 5000
     return correct / n
 
 
+def _runs(cfg: dict[str, Any], seed: int) -> dict[str, list[TrainRun]]:
+    """α -> one run per replicate (seed of replicate r: (seed + 1000·r)·1000 + index of α)."""
+    tc = {"steps": cfg["steps"], "batch": cfg["batch"], "lr": cfg["lr"], "warmup": 10,
+          "checkpoint_every": max(50, cfg["steps"] // 3), "log_every": 50}
+    return {f"{a:+.3f}": [TrainRun({"kind": "spectral_lti", "alpha": a, "d": cfg["d"]},
+                                   {"name": "majority"}, cfg["train_max_len"], tc, "bce_logits",
+                                   (int(seed) + 1000 * r) * 1000 + i, 1, 1,
+                                   label=f"{NAME}/alpha{a:+.3f}", replicate=r)
+                          for r in cfg["seeds"]]
+            for i, a in enumerate(cfg["alphas"])}
+
+
+def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
+    return [r for rs in _runs(cfg, seed).values() for r in rs]
+
+
 @experiment(NAME, title="003 majority task: accuracy vs length per spectral abscissa", config=config,
-            version=1, gpu_for_full=False)
+            version=2, gpu_for_full=False, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
-    torch.set_num_threads(1)
     out: dict[str, Any] = {}
-    tc = TrainConfig(steps=cfg["steps"], batch=cfg["batch"], lr=cfg["lr"], warmup=10,
-                     checkpoint_every=max(50, cfg["steps"] // 3), log_every=50)
-    for i, a in enumerate(cfg["alphas"]):
-        seed = int(env.seed) * 1000 + i
-        seed_everything(seed)
-        model = SpectralLTI(a, d=cfg["d"])
-        log = train(model, _sampler(cfg["train_max_len"]), _bce, tc, env=env, name=f"alpha{a:+.3f}", seed=seed)
-        acc = [accuracy_at(model, T, cfg["test_words"], seed + 7 + T) for T in cfg["test_lens"]]
-        out[f"{a:+.3f}"] = {"alpha": a, "accuracy": acc, "final_loss": log["final_loss"],
-                            "a_learned": model.a.detach().tolist()}
+    with one_thread():
+        for key, rs in _runs(cfg, env.seed).items():
+            accs, logs, learned = [], [], []
+            for r in rs:
+                model, log = trained(r, env)
+                accs.append([accuracy_at(model, T, cfg["test_words"], r.seed + 7 + T)
+                             for T in cfg["test_lens"]])
+                logs.append(log)
+                learned.append(model.a.detach().tolist())
+            # accuracy pooled over the seeds' test words (equal numbers per seed)
+            out[key] = {"alpha": rs[0].model["alpha"],
+                        "accuracy": [float(v) for v in np.mean(accs, axis=0)],
+                        "accuracy_per_seed": accs, "final_loss": logs[0]["final_loss"],
+                        "final_heldout": logs[0]["final_heldout"], "a_learned": learned[0]}
     out["test_lens"] = cfg["test_lens"]
+    out["n_seeds"] = len(cfg["seeds"])
     return out
 
 
@@ -113,7 +128,7 @@ def _figure(ctx: Context, res: dict[str, Any]) -> str:
 )
 def check_majority(ctx: Context) -> Outcome:
     res = ctx.experiment(NAME)
-    n = config(ctx.profile)["test_words"]
+    n = config(ctx.profile)["test_words"] * int(res.get("n_seeds", 1))  # pooled over seeds
     lens = res["test_lens"]
     rows = sorted((v for k, v in res.items() if k != "test_lens"), key=lambda r: r["alpha"])
     L = lens[-1]
