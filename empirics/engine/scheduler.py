@@ -1,0 +1,416 @@
+"""The training scheduler: every experiment's training runs for a profile, deduplicated by key,
+run in parallel single-thread processes, each landing in the run cache as it finishes.
+
+Order: the first replicate (seed index 0) of every model before any second one (the first pass
+finishes first), then replicate 1, then 2; longest first within a pass. A finished run (model
+file present) is skipped; an interrupted one resumes from ``ckpt/<key>.pt``; a failed run is
+reported and does not stop the others. ``chasm-theory train --plan`` prints the run list with
+its estimated cost (steps × measured s/step from ``step_times.json`` when a run of the same cost
+class has been timed on this machine, else a rough estimate from the parameter count).
+The executor is a protocol (``submit`` / ``results``): :class:`LocalPool` (a spawn process pool,
+one torch thread per worker) is the default; a Ray executor can implement the same two methods.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Protocol
+
+from chasm_theory import _codec
+from chasm_theory._experiments import all_experiments, register_trainer
+from chasm_theory._io import atomic_write_text
+from chasm_theory.errors import ValidationError
+from empirics.engine.runs import TrainRun, ckpt_path, execute, is_finished, model_path
+
+__all__ = ["collect", "order", "plan_rows", "Executor", "LocalPool", "schedule", "train_command"]
+
+
+@dataclass
+class Planned:
+    """A deduplicated run and the experiments (labels) that asked for it."""
+
+    run: TrainRun
+    labels: list[str] = field(default_factory=list)
+    experiments: list[str] = field(default_factory=list)
+
+
+def collect(profile: str, seed: int = 0, only: list[str] | None = None,
+            replicates: list[int] | None = None) -> list[Planned]:
+    """Every registered experiment's training runs at ``profile`` (those of ``only`` if given),
+    deduplicated by key, keeping replicates in ``replicates`` (all if None)."""
+    exps = all_experiments()
+    if only:
+        bad = [n for n in only if n not in exps]
+        if bad:
+            raise ValidationError("--only", f"must name experiments ({', '.join(exps)})", str(bad))
+    out: dict[str, Planned] = {}
+    for name, exp in exps.items():
+        if exp.training_runs is None or (only and name not in only):
+            continue
+        for r in exp.training_runs(exp.config(profile), seed):
+            if replicates is not None and r.replicate not in replicates:
+                continue
+            p = out.setdefault(r.key, Planned(r))
+            # a run shared by two experiments is scheduled at its earliest replicate
+            if r.replicate < p.run.replicate:
+                p.run = r
+            p.labels.append(r.label)
+            if name not in p.experiments:
+                p.experiments.append(name)
+    return list(out.values())
+
+
+# ----------------------------------------------------------------------------- cost
+
+
+def step_times_path(root: Path) -> Path:
+    return Path(root) / "step_times.json"
+
+
+def load_step_times(root: Path) -> dict[str, float]:
+    p = step_times_path(root)
+    return json.loads(p.read_text()) if p.exists() else {}
+
+
+def estimate_s_per_step(run: TrainRun) -> float:
+    """A rough single-thread CPU estimate when nothing was measured: ~3 ns per parameter and
+    token (forward + backward + optimizer), plus the softmax attention's T² term."""
+    from empirics.engine.runs import initial_model
+    from empirics.models.count import count_params
+
+    n = count_params(initial_model(run))
+    b, T = int(run.train["batch"]), int(run.length)
+    s = 3e-9 * n * b * T
+    m = run.model
+    if m.get("kind") == "tf" and m.get("attention") == "softmax":
+        s += 2e-9 * int(m.get("n_layers", 1)) * int(m.get("d_model", 32)) * b * T * T
+    return s
+
+
+def measure_step_times(planned: list[Planned], root: Path, steps: int = 2,
+                       console: Any = None) -> dict[str, float]:
+    """Time ``steps`` optimizer steps (after one warm-up step) of every cost class that has no
+    measurement yet, one torch thread, this process; merged into ``step_times.json``."""
+    import torch
+
+    from empirics.engine.runs import LOSSES, initial_model
+    from empirics.engine.training import step_generator
+    from empirics.tasks.registry import make_sampler
+
+    measured = load_step_times(root)
+    prev = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        for p in planned:
+            c = p.run.cost_class()
+            if c in measured:
+                continue
+            r = p.run
+            model = initial_model(r)
+            opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+            sample, loss = make_sampler(r.task, r.length), LOSSES[r.loss]
+            ts = []
+            for s in range(steps + 1):
+                t0 = time.perf_counter()
+                x, y = sample(step_generator(r.seed, s), int(r.train["batch"]))
+                opt.zero_grad(set_to_none=True)
+                loss(model(x), y).backward()
+                opt.step()
+                ts.append(time.perf_counter() - t0)
+            measured[c] = float(sum(ts[1:]) / steps)
+            if console is not None:
+                console.print(f"measured {r.label}: {measured[c]:.3f} s/step")
+            atomic_write_text(step_times_path(root), json.dumps(measured, indent=1, sort_keys=True) + "\n")
+    finally:
+        torch.set_num_threads(prev)
+    return measured
+
+
+def s_per_step(run: TrainRun, measured: dict[str, float]) -> tuple[float, bool]:
+    c = run.cost_class()
+    if c in measured:
+        return measured[c], True
+    return estimate_s_per_step(run), False
+
+
+def order(planned: list[Planned], measured: dict[str, float] | None = None) -> list[Planned]:
+    """First pass first (replicate ascending), longest first within a pass."""
+    measured = measured or {}
+    return sorted(planned, key=lambda p: (p.run.replicate,
+                                          -p.run.steps * s_per_step(p.run, measured)[0]))
+
+
+def plan_rows(planned: list[Planned], root: Path) -> list[dict[str, Any]]:
+    measured = load_step_times(root)
+    rows = []
+    for p in order(planned, measured):
+        sps, was_measured = s_per_step(p.run, measured)
+        done = is_finished(root, p.run)
+        rows.append({"key": p.run.key, "label": p.run.label, "experiments": p.experiments,
+                     "replicate": p.run.replicate, "steps": p.run.steps, "s_per_step": sps,
+                     "measured": was_measured, "est_s": 0.0 if done else p.run.steps * sps,
+                     "finished": done, "resumable": ckpt_path(root, p.run).exists()})
+    return rows
+
+
+# ----------------------------------------------------------------------------- executors
+
+
+class Executor(Protocol):
+    """Runs :class:`TrainRun`s somewhere; ``results`` yields ``(run, record or None, error or
+    None)`` as runs finish."""
+
+    def submit(self, run: TrainRun) -> None: ...
+
+    def results(self) -> Iterator[tuple[TrainRun, dict[str, Any] | None, str | None]]: ...
+
+
+_QUEUE: Any = None
+
+
+def _init_worker(queue: Any) -> None:
+    import torch
+
+    global _QUEUE
+    _QUEUE = queue
+    torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
+
+
+def _worker(run_doc: dict[str, Any], root: str, device: str) -> dict[str, Any]:
+    run = TrainRun.from_dict(run_doc)
+    state = {"n": 0, "t": time.time()}
+
+    def advance(n: int) -> None:
+        state["n"] += n
+        now = time.time()
+        if now - state["t"] >= 1.0 and _QUEUE is not None:
+            _QUEUE.put((run.key, state["n"], now - state["t"]))
+            state.update(n=0, t=now)
+
+    record = execute(run, Path(root), device, advance=advance)
+    if _QUEUE is not None and state["n"]:
+        _QUEUE.put((run.key, state["n"], time.time() - state["t"]))
+    return record
+
+
+class LocalPool:
+    """A spawn-context process pool of ``jobs`` workers, one torch thread each."""
+
+    def __init__(self, jobs: int, root: Path, device: str = "cpu") -> None:
+        import multiprocessing as mp
+
+        ctx = mp.get_context("spawn")
+        self.queue = ctx.Manager().Queue()
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
+                                        initializer=_init_worker, initargs=(self.queue,))
+        self.root, self.device = Path(root), device
+        self.futures: dict[Future, TrainRun] = {}
+
+    def submit(self, run: TrainRun) -> None:
+        f = self.pool.submit(_worker, run.as_dict(), str(self.root), self.device)
+        self.futures[f] = run
+
+    def poll_progress(self) -> list[tuple[str, int, float]]:
+        out = []
+        while True:
+            try:
+                out.append(self.queue.get_nowait())
+            except Exception:  # noqa: BLE001 - queue.Empty from the manager proxy
+                return out
+
+    def results(self, timeout: float = 0.5
+                ) -> Iterator[tuple[TrainRun, dict[str, Any] | None, str | None]]:
+        if not self.futures:
+            return
+        done, _ = wait(list(self.futures), timeout=timeout, return_when=FIRST_COMPLETED)
+        for f in done:
+            run = self.futures.pop(f)
+            try:
+                yield run, f.result(), None
+            except Exception as err:  # noqa: BLE001 - a failed run is reported, not fatal
+                yield run, None, f"{type(err).__name__}: {err}"
+
+    def running(self) -> int:
+        return len(self.futures)
+
+    def shutdown(self, cancel: bool = False) -> None:
+        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+# ----------------------------------------------------------------------------- git
+
+
+def _git(*args: str) -> bool:
+    for _ in range(20):
+        r = subprocess.run(["git", *args], capture_output=True, text=True)
+        if r.returncode == 0:
+            return True
+        if "index.lock" not in r.stderr:
+            return False
+        time.sleep(3)
+    return False
+
+
+def commit_paths(paths: list[Path], message: str) -> bool:
+    """Commit exactly ``paths`` (added or removed), nothing else in the index."""
+    existing = [str(p) for p in paths if p.exists()]
+    gone = [str(p) for p in paths if not p.exists()]
+    if existing and not _git("add", "--", *existing):
+        return False
+    for g in gone:
+        _git("rm", "-q", "--cached", "--ignore-unmatch", "--", g)
+    tracked = subprocess.run(["git", "ls-files", "--", *map(str, paths)], capture_output=True,
+                             text=True).stdout.split() + gone
+    return _git("commit", "-q", "-m", message, "--", *sorted(set(tracked) | set(existing)))
+
+
+# ----------------------------------------------------------------------------- scheduling
+
+
+def schedule(planned: list[Planned], root: Path, jobs: int, device: str = "cpu",
+             console: Any = None, commit: bool = False, commit_ckpt_every_s: float = 1800.0,
+             executor: LocalPool | None = None) -> dict[str, Any]:
+    """Run every unfinished planned run; returns {"done", "failed", "skipped"}."""
+    from rich.console import Console
+    from rich.live import Live
+    from rich.table import Table
+
+    console = console or Console()
+    root = Path(root)
+    measured = load_step_times(root)
+    todo = [p.run for p in order(planned, measured) if not is_finished(root, p.run)]
+    skipped = len(planned) - len(todo)
+    status = {"done": [], "failed": [], "skipped": skipped}
+    if not todo:
+        console.print(f"all {len(planned)} runs are finished")
+        return status
+    pool = executor or LocalPool(jobs, root, device)
+    queue = list(todo)
+    progress: dict[str, int] = {}
+    started: dict[str, float] = {}
+    for r in todo:
+        ck = ckpt_path(root, r)
+        if ck.exists():
+            import torch
+
+            progress[r.key] = int(torch.load(ck, map_location="cpu", weights_only=True)["step"])
+    rates: dict[str, list[float]] = {}  # cost class -> [steps, seconds]
+    by_key = {r.key: r for r in todo}
+    last_ckpt_commit = time.time()
+
+    def eta() -> float:
+        left = 0.0
+        for r in queue + [by_key[k] for k in started]:
+            c = rates.get(r.cost_class())
+            sps = c[1] / c[0] if c and c[0] else s_per_step(r, measured)[0]
+            left += max(0, r.steps - progress.get(r.key, 0)) * sps
+        return left / max(1, jobs)
+
+    def view() -> Table:
+        t = Table(title=f"training: {len(status['done'])} done, {len(started)} running, "
+                  f"{len(queue)} queued, {len(status['failed'])} failed, {skipped} already "
+                  f"finished — est. {eta() / 3600:.2f} h left on {jobs} workers")
+        for c in ("run", "key", "rep", "step", "s/step"):
+            t.add_column(c)
+        for k in started:
+            r = by_key[k]
+            c = rates.get(r.cost_class())
+            t.add_row(r.label, k, str(r.replicate), f"{progress.get(k, 0)}/{r.steps}",
+                      f"{c[1] / c[0]:.3f}" if c and c[0] else "—")
+        return t
+
+    def fill() -> None:
+        while queue and pool.running() < jobs:
+            r = queue.pop(0)
+            pool.submit(r)
+            started[r.key] = time.time()
+
+    try:
+        with Live(view(), console=console, refresh_per_second=1) as live:
+            fill()
+            while started:
+                for key, n, dt in pool.poll_progress():
+                    progress[key] = progress.get(key, 0) + n
+                    c = rates.setdefault(by_key[key].cost_class(), [0.0, 0.0])
+                    c[0] += n
+                    c[1] += dt
+                for run, rec, err in pool.results():
+                    started.pop(run.key, None)
+                    if err is None:
+                        status["done"].append(run.key)
+                        if commit:
+                            commit_paths([model_path(root, run), model_path(root, run).with_suffix(".json"),
+                                          ckpt_path(root, run), step_times_path(root)],
+                                         f"run cache: trained {run.label} ({run.key})")
+                    else:
+                        status["failed"].append((run.key, run.label, err))
+                        console.print(f"[red]run {run.label} ({run.key}) failed:[/] {err}")
+                fill()
+                if rates:
+                    merged = {**load_step_times(root),
+                              **{c: v[1] / v[0] for c, v in rates.items() if v[0]}}
+                    atomic_write_text(step_times_path(root), json.dumps(merged, indent=1, sort_keys=True) + "\n")
+                if commit and time.time() - last_ckpt_commit > commit_ckpt_every_s:
+                    cks = [ckpt_path(root, by_key[k]) for k in started]
+                    commit_paths(cks, f"run cache: checkpoints of {len(cks)} runs in progress")
+                    last_ckpt_commit = time.time()
+                live.update(view())
+    except KeyboardInterrupt:
+        pool.shutdown(cancel=True)
+        console.print("interrupted: running runs resume from their checkpoints next time")
+        raise
+    pool.shutdown()
+    return status
+
+
+def train_command(*, profile: str, jobs: int | None = None, only: str | None = None,
+                  seeds: str | None = None, plan: bool = False, seed: int = 0,
+                  reports_dir: Path | str | None = None, device: str = "cpu",
+                  commit: bool = False, measure: bool = False, console: Any = None) -> int:
+    """``chasm-theory train``: plan (``plan=True``) or run the profile's training runs."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from chasm_theory._context import default_reports_dir
+
+    console = console or Console()
+    root = Path(reports_dir or default_reports_dir()) / "runs" / profile
+    reps = [int(s) for s in seeds.split(",")] if seeds else None
+    planned = collect(profile, seed, [s for s in only.split(",") if s] if only else None, reps)
+    jobs = int(jobs or os.cpu_count() or 1)
+    if plan:
+        if measure:
+            measure_step_times([p for p in planned if not is_finished(root, p.run)], root,
+                               console=console)
+        rows = plan_rows(planned, root)
+        t = Table(title=f"{profile} profile: {len(rows)} training runs")
+        for c in ("rep", "run", "key", "experiments", "steps", "s/step", "est. h", "state"):
+            t.add_column(c)
+        for r in rows:
+            t.add_row(str(r["replicate"]), r["label"], r["key"], ",".join(r["experiments"]),
+                      str(r["steps"]), f"{r['s_per_step']:.3f}" + ("" if r["measured"] else "~"),
+                      f"{r['est_s'] / 3600:.2f}",
+                      "finished" if r["finished"] else ("resumable" if r["resumable"] else ""))
+        console.print(t)
+        for rep in sorted({r["replicate"] for r in rows}):
+            s = sum(r["est_s"] for r in rows if r["replicate"] == rep)
+            console.print(f"replicate {rep}: {sum(1 for r in rows if r['replicate'] == rep)} runs, "
+                          f"{s / 3600:.1f} CPU-h, ≈ {s / 3600 / jobs:.1f} h on {jobs} workers")
+        tot = sum(r["est_s"] for r in rows)
+        console.print(f"total left: {tot / 3600:.1f} CPU-h (≈ {tot / 3600 / jobs:.1f} h wall on "
+                      f"{jobs} workers); '~' = estimated, not measured on this machine")
+        atomic_write_text(root / "plan.json", _codec.dumps(rows))
+        return 0
+    status = schedule(planned, root, jobs, device, console, commit=commit)
+    console.print(f"{len(status['done'])} trained, {status['skipped']} already finished, "
+                  f"{len(status['failed'])} failed")
+    return 1 if status["failed"] else 0
+
+
+register_trainer(train_command)

@@ -1,0 +1,90 @@
+"""The scheduler: first pass (replicate 0) before any replicate 1, longest first within a pass;
+dedup by key across experiments; finished runs skipped; a failed run does not stop the others."""
+from __future__ import annotations
+
+import pytest
+
+from chasm_theory import experiment
+from chasm_theory._experiments import _EXPERIMENTS
+from empirics.engine.runs import TrainRun, execute, is_finished
+from empirics.engine.scheduler import Planned, collect, order, schedule
+
+SPEC = {"kind": "ssm", "n": 4, "width": 3}
+TASK = {"name": "colored", "a": 0.9, "alpha": 0.5}
+
+
+def _tc(steps):
+    return {"steps": steps, "batch": 2, "lr": 1e-2, "checkpoint_every": 2, "log_every": 2}
+
+
+def _runs_a(cfg, seed):
+    return [TrainRun(SPEC, TASK, 8, _tc(s), "mse", seed + 10 * r, label=f"a{s}", replicate=r)
+            for s in (2, 4) for r in (0, 1)]
+
+
+def _runs_b(cfg, seed):  # shares one run with experiment a
+    return [TrainRun(SPEC, TASK, 8, _tc(4), "mse", seed, label="b4", replicate=0)]
+
+
+@pytest.fixture
+def toy():
+    experiment("test-sched-a", title="a", config=lambda p: {}, training_runs=_runs_a)(lambda c, e: {})
+    experiment("test-sched-b", title="b", config=lambda p: {}, training_runs=_runs_b)(lambda c, e: {})
+    yield ["test-sched-a", "test-sched-b"]
+    _EXPERIMENTS.pop("test-sched-a", None)
+    _EXPERIMENTS.pop("test-sched-b", None)
+
+
+def test_first_pass_before_second_and_longest_first(toy):
+    planned = collect("quick", only=toy)
+    assert len(planned) == 4  # 5 requested, one shared by both experiments
+    shared = [p for p in planned if len(p.experiments) == 2]
+    assert len(shared) == 1 and shared[0].run.steps == 4
+    ordered = order(planned, {})
+    reps = [p.run.replicate for p in ordered]
+    assert reps == sorted(reps) and reps[0] == 0 and reps[-1] == 1
+    first = [p.run.steps for p in ordered if p.run.replicate == 0]
+    assert first == sorted(first, reverse=True)
+    assert [p.run.replicate for p in collect("quick", only=toy, replicates=[1])] == [1, 1]
+
+
+class InProcess:
+    """An executor running each run in this process (the protocol the process pool implements)."""
+
+    def __init__(self, root):
+        self.root, self.pending, self.submitted = root, [], []
+
+    def submit(self, run):
+        self.pending.append(run)
+        self.submitted.append(run.key)
+
+    def running(self):
+        return len(self.pending)
+
+    def poll_progress(self):
+        return []
+
+    def results(self, timeout=0.0):
+        while self.pending:
+            run = self.pending.pop(0)
+            if run.label == "boom":
+                yield run, None, "RuntimeError: boom"
+            else:
+                yield run, execute(run, self.root), None
+
+    def shutdown(self, cancel=False):
+        pass
+
+
+def test_finished_runs_are_skipped_and_failures_reported(tmp_path, toy):
+    planned = collect("quick", only=toy)
+    done_first = planned[0].run
+    execute(done_first, tmp_path)
+    bad = TrainRun(SPEC, TASK, 8, _tc(2), "mse", 777, label="boom")
+    ex = InProcess(tmp_path)
+    status = schedule(planned + [Planned(bad)], tmp_path, jobs=2, executor=ex)
+    assert done_first.key not in ex.submitted and status["skipped"] == 1
+    assert len(status["done"]) == 3 and [f[0] for f in status["failed"]] == [bad.key]
+    assert all(is_finished(tmp_path, p.run) for p in planned)
+    ex2 = InProcess(tmp_path)
+    assert schedule(planned, tmp_path, jobs=2, executor=ex2)["done"] == [] and ex2.submitted == []
