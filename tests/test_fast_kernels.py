@@ -15,9 +15,14 @@ from empirics.models.kernels import (
     select_impl,
     selective_scan_seq,
 )
+from empirics.models.linear_attention import (
+    causal_linear_attention_chunked,
+    causal_linear_attention_ref,
+)
 from empirics.models.mamba import MambaConfig, MambaModel, selective_scan, selective_scan_ref
 from empirics.models.nonselective_ssm import NonSelectiveSSM
 from empirics.models.selective_ssm import SelectiveSSM, SelectiveSSMConfig
+from empirics.models.transformer import Transformer, TransformerConfig
 
 pytestmark = pytest.mark.torch
 F64 = torch.float64
@@ -219,3 +224,70 @@ def test_diagonal_layer_all_scans_agree(kind):
     wrapped = Real()
     wrapped.layer = layer
     _all_impls_agree(wrapped, tokens, "scan", ("reference", "sequential", "logdepth"), 2e-5)
+
+
+# ----------------------------------------------------------------------------- linear attention
+
+
+@pytest.mark.parametrize("kind", ["linear-elu", "linear"])
+@pytest.mark.parametrize("T,chunk", [(1, 4), (3, 8), (8, 4), (37, 8), (64, 16), (70, 64)])
+def test_chunked_linear_attention_values_and_grads(kind, T, chunk):
+    g = torch.Generator().manual_seed(T + chunk)
+    q, k = (torch.randn(2, 3, T, 4, dtype=F64, generator=g).requires_grad_() for _ in range(2))
+    v = torch.randn(2, 3, T, 5, dtype=F64, generator=g).requires_grad_()
+    w = torch.randn(2, 3, T, 5, dtype=F64, generator=g)
+    o1 = causal_linear_attention_chunked(q, k, v, kind, chunk)
+    o2 = causal_linear_attention_ref(q, k, v, kind)
+    _close([o1], [o2], 1e-12)
+    _close(_grads(o1, w, [q, k, v]), _grads(o2, w, [q, k, v]))
+
+
+@pytest.mark.parametrize("kind", ["linear-elu", "linear"])
+def test_chunked_linear_attention_gradcheck(kind):
+    g = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(1, 2, 7, 3, dtype=F64, generator=g).requires_grad_() for _ in range(3))
+    assert torch.autograd.gradcheck(
+        lambda a, b, c: causal_linear_attention_chunked(a, b, c, kind, 3), (q, k, v))
+
+
+def test_chunked_linear_attention_is_causal():
+    g = torch.Generator().manual_seed(1)
+    q, k, v = (torch.randn(1, 1, 20, 4, dtype=F64, generator=g) for _ in range(3))
+    k2, v2 = k.clone(), v.clone()
+    k2[..., 13, :] += 3.0
+    v2[..., 13, :] -= 2.0
+    for kind in ("linear-elu", "linear"):
+        d = (causal_linear_attention_chunked(q, k, v, kind, 4)
+             - causal_linear_attention_chunked(q, k2, v2, kind, 4)).abs().sum(-1)[0, 0]
+        assert d[:13].max() == 0 and d[13:].min() > 0
+
+
+@pytest.mark.parametrize("attention,d_model,heads", [("linear-elu", 32, 1), ("linear", 16, 1),
+                                                     ("linear-elu", 16, 4)])
+@pytest.mark.parametrize("T", [1, 50, 130])
+def test_transformer_chunked_equals_quadratic(attention, d_model, heads, T):
+    torch.manual_seed(5)
+    m = Transformer(TransformerConfig(d_in=2, d_out=3, d_model=d_model, n_heads=heads,
+                                      attention=attention, mlp_hidden=8, layernorm=True))
+    _all_impls_agree(m.double(), torch.randn(2, T, 2, dtype=F64), "attention",
+                     ("quadratic", "chunked"), 1e-10)
+
+
+def test_transformer_float32_chunked_equals_quadratic_to_rounding():
+    torch.manual_seed(6)
+    m = Transformer(TransformerConfig(d_in=1, d_out=1, d_model=32, attention="linear-elu",
+                                      attn_bias=False, attn_out_proj=False))
+    _all_impls_agree(m, torch.randn(4, 200, 1), "attention", ("quadratic", "chunked"), 2e-5)
+
+
+def test_transformer_state_dict_keys_unchanged():
+    m = Transformer(TransformerConfig(d_in=1, d_out=1, d_model=16, attention="linear",
+                                      mlp_hidden=8, layernorm=True))
+    assert sorted(m.state_dict()) == sorted(
+        ["embed.weight", "embed.bias", "blocks.0.attn.q.weight", "blocks.0.attn.q.bias",
+         "blocks.0.attn.k.weight", "blocks.0.attn.k.bias", "blocks.0.attn.v.weight",
+         "blocks.0.attn.v.bias", "blocks.0.attn.o.weight", "blocks.0.attn.o.bias",
+         "blocks.0.ln1.weight", "blocks.0.ln1.bias", "blocks.0.mlp.0.weight",
+         "blocks.0.mlp.0.bias", "blocks.0.mlp.2.weight", "blocks.0.mlp.2.bias",
+         "blocks.0.ln2.weight", "blocks.0.ln2.bias", "ln_f.weight", "ln_f.bias",
+         "readout.weight", "readout.bias"])

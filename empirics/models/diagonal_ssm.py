@@ -98,7 +98,8 @@ class TwoLayerAUSSM(nn.Module):
         self.read1 = nn.Linear(2 * d1, k_mix)
         self.l2 = DiagonalLayer(n, d2, "aussm", k_mix=k_mix)
         self.emb = nn.Embedding(n, 16)
-        self.dec = nn.Sequential(nn.Linear(2 * d1 + 2 * d2 + 16, hidden), nn.ReLU(), nn.Linear(hidden, n))
+        self.dec = nn.Sequential(nn.Linear(2 * d1 + 2 * d2 + 16, hidden), nn.ReLU(),
+                                 nn.Linear(hidden, n))
 
     def forward(self, x: Tensor) -> Tensor:
         h1 = self.l1(x)
@@ -107,7 +108,8 @@ class TwoLayerAUSSM(nn.Module):
         return self.dec(torch.cat([_features(h1), _features(h2), self.emb(x)], -1))
 
     @torch.no_grad()
-    def init_near_solution(self, alpha: Tensor, beta: Tensor, noise: float, gen: torch.Generator) -> None:
+    def init_near_solution(self, alpha: Tensor, beta: Tensor, noise: float,
+                           gen: torch.Generator) -> None:
         """alpha, beta (n,) long: x = σ^α ρ^β. Layer 1: angle π·α; layer 2: angle ±(2π/3)β by
         the mixing slot (slot 0 = even parity, slot 1 = odd); h0 = 1, b = 0 in both layers;
         the parity read-out sends Re h1 = ±1 to the two slots. Angles get N(0, noise²) noise;
@@ -117,7 +119,8 @@ class TwoLayerAUSSM(nn.Module):
         self.l1.theta.copy_(th1 + noise * torch.randn(self.l1.theta.shape, generator=gen))
         sign = torch.tensor([1.0, -1.0]).view(1, 2, 1)
         th2 = (2 * math.pi / 3) * beta.float().view(n, 1, 1) * sign
-        self.l2.theta.copy_(th2.expand_as(self.l2.theta) + noise * torch.randn(self.l2.theta.shape, generator=gen))
+        self.l2.theta.copy_(th2.expand_as(self.l2.theta)
+                            + noise * torch.randn(self.l2.theta.shape, generator=gen))
         self.read1.weight.zero_()
         self.read1.weight[0, 0], self.read1.weight[1, 0] = 4.0, -4.0
         self.read1.bias.zero_()
@@ -149,8 +152,9 @@ def build_tracker(model: str, n: int) -> nn.Module:
 
 
 class SpectralLTI(nn.Module):
-    """LTI diagonal SSM with continuous-time A = diag(a), a_0 = α (pinned), a_i = α − softplus(r_i),
-    so the spectral abscissa max a_i = α exactly; discretised with Δ = 1: h_T = Σ_t e^{a(T−t)} B x_t.
+    """LTI diagonal SSM with continuous-time A = diag(a), a_0 = α (pinned),
+    a_i = α − softplus(r_i), so the spectral abscissa max a_i = α exactly; discretised with
+    Δ = 1: h_T = Σ_t e^{a(T−t)} B x_t.
     x (B, T, 1) -> logit (B, 1) from a linear read-out of h_T."""
 
     def __init__(self, alpha: float, d: int = 8) -> None:

@@ -121,7 +121,8 @@ def linear_scan_logdepth(a: Tensor, b: Tensor, chunk: int = 64) -> Tensor:
     """Same result as :func:`linear_scan_ref` by a chunked log-depth scan (time is padded to
     a multiple of ``chunk``)."""
     if a.shape != b.shape:
-        raise ValidationError("a/b", "must have the same shape", f"{tuple(a.shape)} vs {tuple(b.shape)}")
+        raise ValidationError("a/b", "must have the same shape",
+                              f"{tuple(a.shape)} vs {tuple(b.shape)}")
     if chunk < 1:
         raise ValidationError("chunk", "must be >= 1", repr(chunk))
     B, T = a.shape[:2]

@@ -55,7 +55,8 @@ def _scan_inputs(x: Tensor, delta: Tensor, A: Tensor, Bm: Tensor) -> tuple[Tenso
     return a, b
 
 
-def selective_scan_ref(x: Tensor, delta: Tensor, A: Tensor, Bm: Tensor, Cm: Tensor, D: Tensor) -> Tensor:
+def selective_scan_ref(x: Tensor, delta: Tensor, A: Tensor, Bm: Tensor, Cm: Tensor,
+                       D: Tensor) -> Tensor:
     """Sequential selective scan. x, delta (batch, T, c); A (c, n); Bm, Cm (batch, T, n); D (c,)
     -> y (batch, T, c)."""
     a, b = _scan_inputs(x, delta, A, Bm)
@@ -125,7 +126,8 @@ class MambaBlock(nn.Module):
         self.conv = nn.Conv1d(di, di, cfg.d_conv, groups=di, padding=cfg.d_conv - 1)
         self.x_proj = nn.Linear(di, r + 2 * n, bias=False)
         self.dt_proj = nn.Linear(r, di)
-        self.A_log = nn.Parameter(torch.log(torch.arange(1, n + 1, dtype=torch.float32)).repeat(di, 1))
+        self.A_log = nn.Parameter(
+            torch.log(torch.arange(1, n + 1, dtype=torch.float32)).repeat(di, 1))
         self.D = nn.Parameter(torch.ones(di))
         self.out_proj = nn.Linear(di, d, bias=False)
         with torch.no_grad():  # Δ initialised in [1e-3, 1e-1] (log-uniform), as in Mamba

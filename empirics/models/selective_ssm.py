@@ -73,5 +73,6 @@ class SelectiveSSM(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim != 3 or x.shape[-1] != self.cfg.d_in:
-            raise ValidationError("x", f"must have shape (batch, time, {self.cfg.d_in})", str(tuple(x.shape)))
+            raise ValidationError("x", f"must have shape (batch, time, {self.cfg.d_in})",
+                                  str(tuple(x.shape)))
         return self.out(self.states(x))

@@ -12,12 +12,13 @@ Attention kinds (per head, d_h = d_model / n_heads; s ≤ t causal):
   out_t = Σ_s φ(q_t)·φ(k_s) v_s / Σ_s φ(q_t)·φ(k_s).
 * ``"linear"``: no kernel, causal mean of (q_t·k_s) v_s: out_t = (1/t) Σ_s (q_t·k_s) v_s.
 
+The two linear kinds run by chunks (:mod:`empirics.models.linear_attention`, O(T·d²) per head).
+
 Without positional encoding all three give a last output that is invariant to permutations of
 the context (``chasm.defn1.architectures`` probes this).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
@@ -25,8 +26,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from chasm_theory.errors import ValidationError
+from empirics.models.linear_attention import causal_linear_attention
 
-__all__ = ["TransformerConfig", "Transformer", "sinusoidal_table", "apply_rope"]
+__all__ = ["Transformer", "TransformerConfig", "apply_rope", "sinusoidal_table"]
 
 ATTENTIONS = ("softmax", "linear-elu", "linear")
 PES = ("none", "sinusoidal", "learned", "rope")
@@ -63,9 +65,11 @@ class TransformerConfig:
         if self.pe not in PES:
             raise ValidationError("pe", f"must be one of {PES}", repr(self.pe))
         if self.d_model % self.n_heads:
-            raise ValidationError("n_heads", "must divide d_model", f"{self.d_model} % {self.n_heads}")
-        if self.pe in ("rope", "sinusoidal") and (self.d_model // self.n_heads) % 2 and self.pe == "rope":
-            raise ValidationError("pe", "rope needs an even head dimension", str(self.d_model // self.n_heads))
+            raise ValidationError("n_heads", "must divide d_model",
+                                  f"{self.d_model} % {self.n_heads}")
+        if self.pe == "rope" and (self.d_model // self.n_heads) % 2:
+            raise ValidationError("pe", "rope needs an even head dimension",
+                                  str(self.d_model // self.n_heads))
 
 
 def sinusoidal_table(length: int, d: int) -> Tensor:
@@ -118,16 +122,8 @@ class CausalAttention(nn.Module):
         kind = self.cfg.attention
         if kind == "softmax":
             out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-        else:
-            mask = torch.ones(T, T, dtype=torch.bool, device=h.device).tril()
-            if kind == "linear-elu":
-                w = (F.elu(q) + 1) @ (F.elu(k) + 1).transpose(-1, -2)  # (B, H, T, T), > 0
-                w = w.masked_fill(~mask, 0.0)
-                out = (w @ v) / w.sum(-1, keepdim=True)
-            else:  # "linear": causal mean of (q_t·k_s) v_s
-                w = (q @ k.transpose(-1, -2)).masked_fill(~mask, 0.0)
-                n = torch.arange(1, T + 1, device=h.device, dtype=h.dtype)[:, None]
-                out = (w @ v) / n
+        else:  # chunked O(T·d²) on every device; the quadratic form is the reference
+            out = causal_linear_attention(q, k, v, kind)
         out = out.transpose(1, 2).reshape(B, T, d)
         return self.o(out)
 
@@ -164,7 +160,8 @@ class Transformer(nn.Module):
         if cfg.pe == "learned":
             self.pos = nn.Parameter(torch.randn(cfg.max_len, cfg.d_model) * 0.02)
         elif cfg.pe == "sinusoidal":
-            self.register_buffer("pos", sinusoidal_table(cfg.max_len, cfg.d_model), persistent=False)
+            self.register_buffer("pos", sinusoidal_table(cfg.max_len, cfg.d_model),
+                                 persistent=False)
         else:
             self.pos = None
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layers))
@@ -173,14 +170,15 @@ class Transformer(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim != 3 or x.shape[-1] != self.cfg.d_in:
-            raise ValidationError("x", f"must have shape (batch, time, {self.cfg.d_in})", str(tuple(x.shape)))
-        T = x.shape[1]
+            raise ValidationError("x", f"must have shape (batch, time, {self.cfg.d_in})",
+                                  str(tuple(x.shape)))
+        length = x.shape[1]
         h = self.embed(x)
         if self.pos is not None:
-            if T > self.cfg.max_len:
+            if length > self.cfg.max_len:
                 raise ValidationError("x", f"time must be <= max_len = {self.cfg.max_len} with "
-                                      f"{self.cfg.pe} positional encoding", str(T))
-            h = h + self.pos[:T].to(h.dtype)
+                                      f"{self.cfg.pe} positional encoding", str(length))
+            h = h + self.pos[:length].to(h.dtype)
         for blk in self.blocks:
             h = blk(h)
         return self.readout(self.ln_f(h))
