@@ -54,6 +54,7 @@ __all__ = [
     "second_moment_operator",
     "second_moment_rate",
     "vec_col",
+    "choose_law",
 ]
 
 # row-major flat index of each column-stacked entry: vec_col = [P11, P21, P12, P22]
@@ -108,7 +109,8 @@ TRAINED_LAW_RULE = (
     "trained runs use the one closest to norm-preserving, i.e. with the smallest "
     "max(|log ρ(E[M⊗M])|, 2|λ₁|): the per-step log-change of E‖P_k‖² and of the typical ‖P_k‖²; "
     "candidates: shear ∈ {0.1, 0.2, 0.3, 0.5} × cap {rescale, reject} × {as written, "
-    "det-normalised}; ties (criterion CIs overlapping) go to the smaller shear")
+    "det-normalised}; ties (95% CIs of the criterion overlapping) go to the smaller shear, then "
+    "to rescale before reject")
 
 
 def _check_shape(name: str, v: int) -> int:
@@ -149,7 +151,8 @@ def _uncapped(law: MatrixLaw, n: int, rng: np.random.Generator) -> np.ndarray:
     M[..., 1, 0] = sn * s[..., 0]
     M[..., 1, 1] = c * s[..., 1]
     if law.normalize == "det":
-        M /= np.sqrt(np.abs(M[..., 0, 0] * M[..., 1, 1] - M[..., 0, 1] * M[..., 1, 0]))[..., None, None]
+        det = M[..., 0, 0] * M[..., 1, 1] - M[..., 0, 1] * M[..., 1, 0]
+        M /= np.sqrt(np.abs(det))[..., None, None]
     return M.reshape(n, 2, 2)
 
 
@@ -332,5 +335,24 @@ def law_scale(law: MatrixLaw, rng: np.random.Generator, *, n_G: int = 400_000,
         "criterion": max(abs(rate["est"]), 2 * abs(lam["est"])),
         "zero_mse_mean": {str(k): float(m[:k].mean()) for k in ks},
         "zero_mse_last": {str(k): float(m[k - 1]) for k in ks},
-        "fro_bound_frac": float((np.sqrt((Ms ** 2).sum((-2, -1))) <= law.max_fro * (1 + 1e-12)).mean()),
+        "fro_bound_frac": float((np.sqrt((Ms ** 2).sum((-2, -1)))
+                                 <= law.max_fro * (1 + 1e-12)).mean()),
     }
+
+
+def choose_law(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Apply :data:`TRAINED_LAW_RULE` to :func:`law_scale` rows: the candidates are the rows with
+    shear > 0, a cap (not ``none``) and every sampled factor within the bound; the criterion's
+    standard error is max(se(rate), 2 se(λ₁)); rows whose 95% interval overlaps the minimum's tie,
+    and the tie goes to the smaller shear, then to rescale before reject. Returns the chosen row."""
+    cand = [r for r in rows if r["law"]["shear"] > 0 and r["law"]["cap"] != "none"
+            and r["fro_bound_frac"] == 1.0]
+    if not cand:
+        raise ValidationError("rows", "need at least one candidate law", str(len(rows)))
+
+    def se(r: dict[str, Any]) -> float:
+        return max(r["second_moment_rate"]["se"], 2 * r["lyapunov_top"]["se"])
+
+    best = min(cand, key=lambda r: r["criterion"])
+    ties = [r for r in cand if r["criterion"] - 1.96 * se(r) <= best["criterion"] + 1.96 * se(best)]
+    return min(ties, key=lambda r: (r["law"]["shear"], r["law"]["cap"] != "rescale"))
