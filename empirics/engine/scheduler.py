@@ -139,10 +139,25 @@ def s_per_step(run: TrainRun, measured: dict[str, float]) -> tuple[float, bool]:
 
 
 def order(planned: list[Planned], measured: dict[str, float] | None = None) -> list[Planned]:
-    """First pass first (replicate ascending), longest first within a pass."""
+    """First pass first (replicate ascending). Within a pass, whole experiments complete as
+    early as possible: experiments by ascending cost of their runs in that pass (a run shared
+    by several experiments goes with the cheapest), then longest run first inside one."""
     measured = measured or {}
-    return sorted(planned, key=lambda p: (p.run.replicate,
-                                          -p.run.steps * s_per_step(p.run, measured)[0]))
+
+    def cost(p: Planned) -> float:
+        return p.run.steps * s_per_step(p.run, measured)[0]
+
+    exp_cost: dict[tuple[int, str], float] = {}
+    for p in planned:
+        for e in p.experiments:
+            k = (p.run.replicate, e)
+            exp_cost[k] = exp_cost.get(k, 0.0) + cost(p)
+
+    def rank(p: Planned) -> tuple[float, str]:
+        return min(((exp_cost[(p.run.replicate, e)], e) for e in p.experiments),
+                   default=(cost(p), ""))
+
+    return sorted(planned, key=lambda p: (p.run.replicate, rank(p), -cost(p)))
 
 
 def plan_rows(planned: list[Planned], root: Path) -> list[dict[str, Any]]:
