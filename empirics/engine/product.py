@@ -49,6 +49,7 @@ def run_product(cfg: dict[str, Any], env: RunEnv, table: dict[str, tuple], exp: 
         "zero_predictor": {str(k): float(ysq[:, :k].mean()) for k in ks},
         "target_second_moment_last": {str(k): float(ysq[:, k - 1].mean()) for k in ks},
         "n_seeds": len(cfg["seeds"]),
+        "law": dict(cfg["law"]),
         "models": {},
     }
     for name in cfg["models"]:
