@@ -155,3 +155,24 @@ def test_quotes_are_verbatim_in_the_seed_text():
     for i in ids:
         q = get_claim(i).quote
         assert q and re.sub(r"\s+", " ", q) in text, i
+
+
+def _row(lo, hi, name):
+    return {"name": name, "law": MatrixLaw().as_dict(),
+            "second_moment_rate": {"est": (lo + hi) / 2, "se": (hi - lo) / 3.92, "lo": lo,
+                                   "hi": hi},
+            "lyapunov_top": {"est": 0.0, "se": 1e-4}, "zero_mse_last": {"512": 1.0}}
+
+
+def test_per_law_rule_and_one_verdict_over_the_laws():
+    from empirics.experiments.chasm.thm1_bound import law_outcome, over_laws
+
+    shrink, grow, edge = _row(-0.02, -0.01, "a"), _row(0.01, 0.02, "b"), _row(-0.01, 0.01, "c")
+    assert [law_outcome(r).verdict for r in (shrink, grow, edge)] == ["fails", "holds",
+                                                                      "inconclusive"]
+    kw = {"predicted": "", "evidence": ""}
+    all_fail = over_laws({"a": law_outcome(shrink), "a2": law_outcome(shrink)}, **kw)
+    assert all_fail.verdict == "fails" and "a" in all_fail.counterexample
+    assert over_laws({"b": law_outcome(grow)}, **kw).verdict == "holds"
+    mixed = over_laws({"a": law_outcome(shrink), "b": law_outcome(grow)}, **kw)
+    assert mixed.verdict == "inconclusive" and mixed.details["fails_on"] == ["a"]
