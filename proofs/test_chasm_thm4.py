@@ -1,11 +1,14 @@
 """000 Theorem 4: the discrepancy identity (symbolic) and its "nonzero whenever" premise."""
 import numpy as np
 import sympy as sp
-from hypothesis import example, given
+from hypothesis import given
 
 from chasm_theory import run_claim
 from chasm_theory.claims.chasm.thm4 import (
+    _a1_systems,
     _systems,
+    a1_kalman_implies_nonzero,
+    a1_kalman_parts,
     discrepancy_symbolic,
     nonzero_premise_implies_nonzero,
 )
@@ -37,9 +40,51 @@ def test_nonzero_is_true_in_the_scalar_case():
     assert sp.solve(sp.Eq(expr, 0), a) == [1]
 
 
+def test_pinned_literal_counterexample_violates_a1():
+    # the minimal literal counterexample has the eigenvalue 1, which Assumption A1 excludes
+    A = np.diag([0.0, 1.0])
+    K = np.array([[0.0], [1.0]])
+    C = np.array([[0.0, 1.0]])
+    assert not nonzero_premise_implies_nonzero((A, K, C))
+    assert np.max(np.abs(np.linalg.eigvals(A))) == 1.0
+
+
+def test_free_gain_can_annihilate_c_but_a_kalman_gain_cannot():
+    # m = 2: K = [1, 1], C = [1; -1] gives KC = 0 with K, C nonzero (A = 0 satisfies A1) ...
+    K, C = np.array([[1.0, 1.0]]), np.array([[1.0], [-1.0]])
+    assert not (K @ C).any()
+    # ... but a Kalman gain P Cᵀ S⁻¹ with the same C and any P, R > 0 has tr(KC) > 0
+    for P, R in [(np.eye(1), np.eye(2)), (np.array([[3.0]]), np.array([[2.0, 1.0], [1.0, 2.0]]))]:
+        Kk = P @ C.T @ np.linalg.inv(C @ P @ C.T + R)
+        assert np.trace(Kk @ C) > 0
+
+
+@given(_a1_systems())
+def test_a1_kalman_discrepancy_is_never_zero(sys):
+    """Under A1 with a Kalman gain, C ≠ 0 ⇒ KC(I − A) ≠ 0 (exact integer arithmetic)."""
+    assert a1_kalman_implies_nonzero(sys)
+
+
+@given(_a1_systems())
+def test_a1_facts_behind_the_proof(sys):
+    """|det(I − A)| ≥ (1 − ρ(A))^d > 0 (so I − A is invertible) and tr(KC) = tr(P Cᵀ S⁻¹ C) ≥ 0,
+    with equality iff C = 0."""
+    p = a1_kalman_parts(sys)
+    A = p["N"] / p["s"]
+    d = A.shape[0]
+    rho = np.max(np.abs(np.linalg.eigvals(A)))
+    assert abs(np.linalg.det(np.eye(d) - A)) >= (1 - rho) ** d * (1 - 1e-9)
+    K = p["P"] @ p["C"].T @ np.linalg.inv(p["S"])
+    tr = float(np.trace(K @ p["C"]))
+    assert tr >= -1e-12
+    assert (tr > 1e-12) == bool(p["C"].any())
+
+
 def test_records_are_computed():
     assert run_claim("chasm.thm4.discrepancy-identity").verdict == "holds"
-    rec = run_claim("chasm.thm4.discrepancy-nonzero")
+    assert run_claim("chasm.thm4.discrepancy-nonzero").verdict == "holds"
+    assert run_claim("chasm.thm4.discrepancy-nonzero.a1").verdict == "holds"
+    rec = run_claim("chasm.thm4.discrepancy-nonzero.literal")
     assert rec.verdict == "fails"
     cx = rec.counterexample
     A, K, C = (np.array(cx[k]) for k in ("A", "K", "C"))
