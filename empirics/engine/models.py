@@ -4,7 +4,9 @@ Kinds: ``ssm`` / ``nonsel`` (000 selective / non-selective SSM: n, width), ``tf`
 TransformerConfig fields), ``kron`` / ``general`` / ``kron_hybrid`` (product tracking),
 ``mamba`` (MambaConfig fields + n_layers, vocab), ``mamba_attn`` (App D hybrid), ``tracker``
 (002 group trackers: model ∈ mamba | neg | aussm | rnn, n), ``aussm2`` (002's two-layer AUSSM on
-S3: init random | near-solution, noise), ``spectral_lti`` (003: alpha, d).
+S3: init random | near-solution, noise), ``spectral_lti`` (003: alpha, d), ``simple_aussm``
+(002's Simple AUSSM: n, delta coord | scalar, d), ``diag2`` (two diagonal layers: layer
+mamba | neg | aussm, n, d1, d2, k_mix; 002's two-layer Negative Mamba).
 Constructors take their own random draws from torch's global RNG: seed it first
 (:func:`empirics.engine.runs.initial_model` does).
 """
@@ -92,6 +94,20 @@ def _aussm2(spec: dict[str, Any], d_in: int, d_out: int, seed: int) -> nn.Module
     return model
 
 
+def _simple_aussm(spec: dict[str, Any], d_in: int, d_out: int, seed: int) -> nn.Module:
+    from empirics.models.diagonal_variants import SimpleAUSSMTracker
+
+    return SimpleAUSSMTracker(int(spec["n"]), spec.get("delta", "coord"), d=int(spec.get("d", 32)))
+
+
+def _diag2(spec: dict[str, Any], d_in: int, d_out: int, seed: int) -> nn.Module:
+    from empirics.models.diagonal_variants import TwoLayerDiagonal
+
+    n = int(spec["n"])
+    return TwoLayerDiagonal(n, spec.get("layer", "neg"), d1=int(spec.get("d1", 32)),
+                            d2=int(spec.get("d2", 32)), k_mix=int(spec.get("k_mix", n)))
+
+
 def _spectral_lti(spec: dict[str, Any], d_in: int, d_out: int, seed: int) -> nn.Module:
     from empirics.models.diagonal_ssm import SpectralLTI
 
@@ -102,6 +118,7 @@ MODEL_KINDS: dict[str, Callable[[dict[str, Any], int, int, int], nn.Module]] = {
     "ssm": _ssm, "nonsel": _ssm, "tf": _tf, "kron": _kron, "general": _general,
     "kron_hybrid": _kron_hybrid, "mamba": _mamba, "mamba_attn": _mamba_attn,
     "tracker": _tracker, "aussm2": _aussm2, "spectral_lti": _spectral_lti,
+    "simple_aussm": _simple_aussm, "diag2": _diag2,
 }
 
 
