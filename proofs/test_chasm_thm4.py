@@ -109,4 +109,18 @@ def test_commutator_symbolic_and_scalar():
 
 def test_scalar_and_commutator_records():
     assert run_claim("chasm.thm4.scalar-degeneracy").verdict == "fails"
+    assert run_claim("chasm.thm4.scalar-degeneracy.orderings").verdict == "holds"
     assert run_claim("chasm.thm4.commutator").verdict == "holds"
+
+
+def test_scalar_forms_differ_by_kc_one_minus_a_but_orderings_commute():
+    a, k, c = sp.symbols("a k c")
+    assert sp.expand((1 - k * c) * a - (a - k * c) - k * c * (1 - a)) == 0
+    assert sp.expand((1 - k * c) * a - a * (1 - k * c)) == 0
+    # a scalar Kalman filter under A1 (|a| < 1, gain k = p c/(c² p + r) > 0) has a nonzero discrepancy
+    p, r = sp.symbols("p r", positive=True)
+    aa = sp.Rational(1, 2)
+    kk = p * c / (c ** 2 * p + r)
+    disc = sp.simplify(kk * c * (1 - aa))
+    assert sp.simplify(disc.subs({c: 1, p: 1, r: 1})) == sp.Rational(1, 4)
+    assert sp.ask(sp.Q.positive(disc.subs(c, 1)))

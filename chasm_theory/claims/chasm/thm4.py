@@ -308,51 +308,85 @@ def scalar_discrepancy_symbolic() -> sp.Expr:
     return sp.expand((1 - k * c) * a - (a - k * c) - k * c * (1 - a))
 
 
+Q_INTRO4 = ("We prove that in the scalar case ( d = 1 ), the distinction between the SSM and "
+            "Transformer innovations forms vanishes due to commutativity, and no separation arises "
+            "(Theorem 4).")
+Q_THM4_I = "The distinction between different orderings of prediction and correction vanishes."
+
+
 @claim(
     "chasm.thm4.scalar-degeneracy",
-    source=SOURCE,
-    statement="In the scalar case (d = m = 1) the distinction between the innovations form "
-    "(1 − kc)a and the form a − kc vanishes, so no separation arises",
+    source="000 §1 contribution (4); §6.1 Thm 4; App B.5",
+    statement="In the scalar case (d = m = 1) the distinction between the SSM innovations form "
+    "(1 − kc)a and the Transformer form a − kc vanishes, so no separation arises (§1 contribution "
+    "(4); the ordering sentence of Thm 4(i) is chasm.thm4.scalar-degeneracy.orderings)",
     kind="symbolic",
-    paper="(1 − kc)a = a − kca ∀ a, k, c ∈ ℝ; 'the distinction between different orderings of "
-    "prediction and correction vanishes'; example (a = 2, k = 3, c = 5) yields 28 ≠ 13",
+    paper="Quote of §1 contribution (4): " + Q_INTRO4,
+    quote=Q_INTRO4,
     section=SECTION,
+    finding="thm4-scalar-forms-differ",
 )
 def check_scalar_degeneracy(ctx: Context) -> Outcome:
     from fractions import Fraction
 
     a, k, c = sp.symbols("a k c")
-    ident = sp.expand((1 - k * c) * a - (a - k * c * a))
-    p_ident = decide(ident == 0, predicted="(1-kc)a = a - kca", measured=f"expand = {ident}",
-                     evidence="(1 − kc)a − (a − kca) expands to 0: the literal identity of Part (i) "
-                     "is true (it is the distributive law).",
-                     rule="holds iff the expansion is 0")
     ex = scalar_forms(Fraction(2), Fraction(3), Fraction(5))
+    # the same distinction for a scalar Kalman filter under A1: a = 1/2, c = 1, p = r = 1 -> k = 1/2
+    a1 = scalar_forms(Fraction(1, 2), Fraction(1, 2), Fraction(1))
     disc_sym = sp.factor((1 - k * c) * a - (a - k * c))
-    vanishes = ex["discrepancy (1-kc)a-(a-kc)"] == 0
+    vanishes = ex["discrepancy (1-kc)a-(a-kc)"] == 0 and a1["discrepancy (1-kc)a-(a-kc)"] == 0
     shown = {key: str(v) for key, v in ex.items()}
-    p_disc = decide(
+    shown_a1 = {key: str(v) for key, v in a1.items()}
+    return decide(
         vanishes,
         predicted="(1 − kc)a − (a − kc) = 0 in d = 1",
-        measured={"symbolic": str(disc_sym), "paper_example": shown},
-        counterexample={"a": 2, "k": 3, "c": 5, **shown},
-        evidence=f"The scalar discrepancy is (1 − kc)a − (a − kc) = {disc_sym}, the d = 1 case of "
-        "Part (ii)'s K C (I − A); it is nonzero whenever kc ≠ 0 and a ≠ 1. The paper's own example "
-        f"a = 2, k = 3, c = 5 is scalar and gives (1 − kc)a = {ex['(1-kc)a']} and a − kc = "
-        f"{ex['a-kc']}: the extraction lost both minus signs ('28 ≠ 13' is −28 ≠ −13).",
-        rule="holds iff the scalar discrepancy is zero at the paper's example")
-    return combine(
-        {"literal_identity": p_ident, "distinction_vanishes": p_disc},
-        predicted="no distinction in d = 1",
-        evidence="The literal scalar identity (1 − kc)a = a − kca holds trivially, but the "
-        "distinction that Part (ii) measures — (I − KC)A versus A − KC — does not vanish in d = 1: "
-        f"it equals kc(1 − a), and the paper's own scalar example gives {ex['(1-kc)a']} vs "
-        f"{ex['a-kc']}. What does vanish "
-        "in d = 1 is the commutator (1 − kc)a − a(1 − kc) (see chasm.thm4.commutator), which is a "
-        "different statement.",
-        reading="'the distinction vanishes' read as: the discrepancy (I − KC)A − (A − KC) of Part (ii) "
-        "is zero when d = m = 1 (this is what Part (ii) contrasts with, and what the 28 vs 13 example "
-        "computes). Signs restored: 28, 13 -> −28, −13.",
+        measured={"symbolic": str(disc_sym), "paper_example": shown, "a1_kalman_example": shown_a1},
+        counterexample={"a": "1/2", "k": "1/2 (Kalman gain, p = r = c = 1)", "c": 1, **shown_a1,
+                        "paper_example_a2_k3_c5": shown},
+        evidence=f"The scalar distinction between the SSM form (1 − kc)a and the Transformer form a − kc "
+        f"is (1 − kc)a − (a − kc) = {disc_sym}, the d = 1 case of Part (ii)'s K C (I − A): nonzero "
+        "whenever kc ≠ 0 and a ≠ 1, so it does not vanish by commutativity. The paper's own example "
+        f"a = 2, k = 3, c = 5 is scalar and gives (1 − kc)a = {ex['(1-kc)a']} vs a − kc = {ex['a-kc']} "
+        "(the extraction lost both minus signs: '28 ≠ 13' is −28 ≠ −13); a scalar Kalman filter inside "
+        "Assumption A1 (a = 1/2, c = 1, p = r = 1, so k = 1/2) gives "
+        f"{a1['(1-kc)a']} vs {a1['a-kc']}. What commutativity does make vanish in d = 1 is the "
+        "ordering distinction (1 − kc)a − a(1 − kc), which is Thm 4(i)'s own sentence: "
+        "chasm.thm4.scalar-degeneracy.orderings (holds).",
+        rule="holds iff the scalar discrepancy (1 − kc)a − (a − kc) is zero at the paper's example and at "
+        "a scalar Kalman example under A1",
+        reading="'the SSM and Transformer innovations forms' = (1 − kc)a (Thm 4's innovations form) and "
+        "a − kc (the form Part (ii) contrasts it with, and the paper's 28 vs 13 example computes). Signs "
+        "restored: 28, 13 -> −28, −13.",
+    )
+
+
+@claim(
+    "chasm.thm4.scalar-degeneracy.orderings",
+    source=SOURCE,
+    statement="In the scalar case (d = m = 1) the distinction between the orderings of prediction and "
+    "correction vanishes: (1 − kc)a = a − kca = a(1 − kc) for all real a, k, c",
+    kind="symbolic",
+    paper="Quote of Thm 4(i): " + Q_THM4_I,
+    quote=Q_THM4_I,
+    section=SECTION,
+)
+def check_scalar_orderings(ctx: Context) -> Outcome:
+    a, k, c = sp.symbols("a k c")
+    ident = sp.expand((1 - k * c) * a - (a - k * c * a))
+    comm = sp.expand((1 - k * c) * a - a * (1 - k * c))
+    return decide(
+        ident == 0 and comm == 0,
+        predicted="(1 − kc)a = a − kca = a(1 − kc)",
+        measured={"(1-kc)a - (a - kca)": str(ident), "(1-kc)a - a(1-kc)": str(comm)},
+        evidence=f"sympy: (1 − kc)a − (a − kca) expands to {ident} (Thm 4(i)'s displayed identity) and the "
+        f"ordering difference predict-then-correct minus correct-then-predict, (1 − kc)a − a(1 − kc), "
+        f"expands to {comm}: scalars commute, so the order of A and (I − KC) is irrelevant in d = 1 "
+        "(App B.5.1). For d ≥ 2 the ordering difference is the commutator [A, KC] "
+        "(chasm.thm4.commutator). This is a different distinction from SSM form vs Transformer form, "
+        "which does not vanish in d = 1 (chasm.thm4.scalar-degeneracy).",
+        rule="holds iff both scalar differences expand to 0",
+        reading="orderings = predict-then-correct (1 − kc)a vs correct-then-predict a(1 − kc), as in App "
+        "B.5.1 ('the ordering of A and (I − KC) is irrelevant')",
     )
 
 
