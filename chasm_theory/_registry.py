@@ -126,8 +126,8 @@ def run_claim(claim_or_id: Claim | str, ctx: Context | None = None) -> Record:
     """Run one claim's check and build its record.
 
     A check that needs a run this profile does not allow gives ``not-run``; a check that
-    raises gives ``inconclusive`` with the error in the evidence (and the traceback in details),
-    so a broken check can never produce ``holds``.
+    raises gives ``error`` (no verdict: counted apart from ``inconclusive``) with the error in
+    the evidence and the traceback in details, so a broken check can never produce ``holds``.
     """
     c = get_claim(claim_or_id) if isinstance(claim_or_id, str) else claim_or_id
     ctx = ctx or Context()
@@ -144,7 +144,7 @@ def run_claim(claim_or_id: Claim | str, ctx: Context | None = None) -> Record:
     except Exception as err:  # noqa: BLE001
         reason = "the run failed" if isinstance(err, RunFailed) else "the check raised"
         out = Outcome(
-            verdict="inconclusive",
+            verdict="error",
             predicted=c.paper,
             measured=None,
             evidence=f"{reason}: {type(err).__name__}: {err}",
@@ -177,6 +177,7 @@ def run_claim(claim_or_id: Claim | str, ctx: Context | None = None) -> Record:
         quote=c.quote,
         check=c.check_ref,
         runs=list(ctx.runs_read),
+        headline=out.headline,
     )
 
 
@@ -200,6 +201,7 @@ def cap_below_budget(out: Outcome, profile: str) -> Outcome:
         counterexample=None,
         reading=out.reading,
         figures=out.figures,
+        headline=out.headline,
         details={**out.details, "verdict_at_this_budget": out.verdict,
                  "counterexample_at_this_budget": out.counterexample},
     )

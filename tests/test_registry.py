@@ -104,12 +104,12 @@ def _fake(check) -> Claim:
     return Claim("test.fake", "none", "s", "numeric", "p", "sec", check)
 
 
-def test_a_raising_check_is_inconclusive_never_holds():
+def test_a_raising_check_is_an_error_never_a_verdict():
     def boom(ctx):
         raise RuntimeError("broken")
 
     rec = run_claim(_fake(boom))
-    assert rec.verdict == "inconclusive" and "broken" in rec.evidence
+    assert rec.verdict == "error" and "broken" in rec.evidence
 
 
 def test_a_check_needing_an_absent_run_is_not_run():
@@ -121,7 +121,7 @@ def test_a_check_needing_an_absent_run_is_not_run():
 
 def test_a_check_must_return_an_outcome():
     rec = run_claim(_fake(lambda ctx: {"verdict": "holds"}))
-    assert rec.verdict == "inconclusive"
+    assert rec.verdict == "error"
 
 
 def test_context_rng_is_reproducible_and_named():
