@@ -1,0 +1,102 @@
+"""dcd_length's new rows (Simple AUSSM under both readings; C2 × C4 with one and two Negative
+Mamba layers): declared as training runs for the scheduler, trained and evaluated end to end at
+toy size, judged by the table's one cell rule."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chasm_theory._experiments import RunEnv
+from empirics.engine.runs import TrainRun, is_finished
+from empirics.engine.scheduler import collect
+from empirics.experiments.dcd.length import (
+    _cell_run,
+    _run,
+    _runs,
+    _train_cfg,
+    cell_outcome,
+    check_table,
+    config,
+    hash_str,
+)
+from empirics.experiments.dcd.length_rows import ablation_outcome, column_outcome
+
+TOY = {"groups": ["C2"], "models": ["neg", "simple-aussm", "simple-aussm-scalar"],
+       "train_len": 8, "steps": 20, "batch": 4, "lr": 1e-2, "test_len": 40, "eval_words": 8,
+       "window": 20, "s3_init": {"steps": 20, "noise": 0.1, "test_len": 40},
+       "ablation": {"group": "C2xC4", "models": ["neg", "neg-2layer"]}}
+
+
+@pytest.mark.parametrize("profile", ["quick", "full"])
+def test_new_rows_are_training_runs_of_the_profile(profile):
+    cfg = config(profile)
+    labels = {p.run.label for p in collect(profile, only=["dcd_length"])}
+    for g in cfg["groups"]:
+        assert {f"dcd_length/{g}-simple-aussm", f"dcd_length/{g}-simple-aussm-scalar"} <= labels
+    assert {"dcd_length/C2xC4-neg", "dcd_length/C2xC4-neg-2layer"} <= labels
+    kinds = {r.label: r.model for r in _runs(cfg, 0).values()}
+    assert kinds["dcd_length/C2xC4-neg-2layer"]["kind"] == "diag2"
+    assert kinds["dcd_length/C2-simple-aussm-scalar"] == {"kind": "simple_aussm", "n": 2,
+                                                          "delta": "scalar"}
+
+
+def test_existing_cells_keep_their_keys():
+    """The old columns' runs are unchanged by the new ones (same spec, seed and key)."""
+    cfg = config("quick")
+    seed = int(np.random.SeedSequence([abs(hash_str(p)) for p in ("0", "C2", "neg")])
+               .generate_state(1)[0])
+    old = TrainRun({"kind": "tracker", "model": "neg", "n": 2}, {"name": "group", "group": "C2"},
+                   60, _train_cfg(cfg, cfg["steps"]), "cross_entropy", seed, 0, 0)
+    assert _cell_run(cfg, 0, "C2", "neg").key == old.key
+
+
+def test_toy_end_to_end(tmp_path):
+    env = RunEnv("quick", "cpu", 0, tmp_path)
+    res = _run(TOY, env)
+    assert set(res["cells"]) == {"C2/neg", "C2/simple-aussm", "C2/simple-aussm-scalar"}
+    assert set(res["ablation"]) == {"C2xC4/neg", "C2xC4/neg-2layer"}
+    for c in [*res["cells"].values(), *res["ablation"].values()]:
+        assert c["lengths"] == [20, 40] and all(0.0 <= a <= 1.0 for a in c["accuracy"])
+    assert all(is_finished(tmp_path, r) for r in _runs(TOY, 0).values())
+    # cached: the same results without training
+    again = _run(TOY, RunEnv("quick", "cpu", 0, tmp_path, allow_training=False))
+    assert again["ablation"] == res["ablation"] and again["cells"] == res["cells"]
+    col = column_outcome(res, "simple-aussm", "reading")
+    assert set(col.details["parts"]) == {"C2/simple-aussm"}
+    assert col.verdict in ("holds", "fails", "inconclusive")
+    ab = ablation_outcome(res)
+    assert set(ab.details["parts"]) == {"C2xC4/neg", "C2xC4/neg-2layer"}
+    assert ablation_outcome({"cells": {}}).verdict == "not-run"
+    table = check_table(_Ctx(res))  # the table claim: the column, not its second reading
+    assert set(table.details["parts"]) == {"C2/neg", "C2/simple-aussm"}
+
+
+class _Ctx:
+    """What the claim checks use of a Context: the experiment's results and savefig."""
+
+    def __init__(self, res):
+        self.res = res
+
+    def experiment(self, name):
+        return self.res
+
+    def savefig(self, fig, name):
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        return f"figures/{name}.png"
+
+
+@pytest.mark.parametrize("ours, paper, cap, verdict", [
+    (0, None, 500, "holds"),         # both ✘
+    (500, 160, 500, "holds"),        # generalises at least as far (cap reached)
+    (200, 160, 500, "holds"),        # further than the paper
+    (120, 360, 500, "inconclusive"),  # generalises, less far than reported
+    (60, 360, 500, "inconclusive"),   # ours does not learn at this budget
+    (140, None, 500, "fails"),       # ours generalises where the paper reports ✘
+])
+def test_cell_rule(ours, paper, cap, verdict):
+    out = cell_outcome("G/m", ours, paper, cap)
+    assert out.verdict == verdict
+    if verdict == "fails":
+        assert out.counterexample == {"G/m": {"paper": "✘", "ours": str(ours)}}
