@@ -1,14 +1,16 @@
 """Parameter counts of the linear-Gaussian models (000 App C.7.3, C.4; 001 App B.1):
 build each architecture as stated, count, and compare with the paper's number within its
 rounding. Readings of unstated details (biases, output projection) are enumerated and recorded."""
+
 from __future__ import annotations
 
 import itertools
 from typing import Any
 
 from chasm_theory._context import Context
-from chasm_theory._record import Outcome, decide
+from chasm_theory._record import Outcome
 from chasm_theory._registry import claim
+from chasm_theory.claims._count_rule import judge_count
 from empirics.engine.specs import variant_spec
 from empirics.models.count import count_params
 from empirics.models.selective_ssm import SelectiveSSM, SelectiveSSMConfig
@@ -17,89 +19,217 @@ from empirics.models.transformer import Transformer, TransformerConfig
 SECTION = "Parameter counts (linear-Gaussian models)"
 
 
-def ssm_variant_count(w: int, n: int = 16, bias_u: bool = True, bias_a: bool = True,
-                      bias_b: bool = True, bias_out: bool = True, skip_d: bool = False) -> int:
-    """Count of the App C.7.3 selective SSM with d_in = d_out = 1 under one reading."""
-    return (w + bias_u * w) + (n * w + bias_a * n) + (n * w + bias_b * n) + n + bias_out + skip_d
+def ssm_variant_count(
+    w: int,
+    n: int = 16,
+    bias_u: bool = True,
+    bias_a: bool = True,
+    bias_b: bool = True,
+    bias_out: bool = True,
+    skip_d: bool = False,
+    h0: bool = False,
+) -> int:
+    """Count of the App C.7.3 selective SSM with d_in = d_out = 1 under one reading: U (1→w),
+    W_A and W_B (w→n) with their biases, diagonal log-rate n, read-out n→1, a skip term D and a
+    learned initial state h0 (n)."""
+    return (
+        (w + bias_u * w)
+        + (n * w + bias_a * n)
+        + (n * w + bias_b * n)
+        + n
+        + bias_out
+        + skip_d
+        + h0 * n
+    )
 
 
-@claim("chasm.params.selective-ssm", source="000 App C.7.3", kind="numeric", section=SECTION,
-       paper="370 parameters (n = 16, s_t = SiLU(U x_t + b), Ā = tanh(W_A s + b_A), B̄ = W_B s + b_B)",
-       statement="the stated selective SSM (all stated biases, linear read-out) has exactly 370 "
-                 "parameters for some width of s_t")
+Q_SSM = (
+    "Selective SSM: Hidden dimension n = 16 , selective projection s t = SiLU ( U x t + b ) , "
+    "diagonal A ¯ t = tanh ( W A s t + b A ) , B ¯ t = W B s t + b B . 370 parameters."
+)
+Q_LINTF = (
+    "Linear Transformer: Single layer, embedding d = 32 , linear attention with ELU+1 kernel: "
+    "ϕ ( x ) = ELU ( x ) + 1 , Attn ( Q , K , V ) = ϕ ( Q ) ϕ ( K ) V / ( ϕ ( Q ) ϕ ( K ) 1 ) , "
+    "causal masking, no positional encoding. 3.2K parameters."
+)
+Q_SOFTTF = (
+    "Softmax Transformer (+PE): Single layer, embedding d = 32 , softmax attention with learned "
+    "positional embedding table of size 512 × d . 19.6K parameters (primarily from PE table)."
+)
+Q_EXP5_CORE = (
+    "All four Transformer variants share the same core architecture (single layer, embedding "
+    "d = 16 , ∼4K parameters) and differ only in the attention mechanism and positional "
+    "encoding:"
+)
+Q_EXP5_ALL = (
+    "(a) linear attention, no PE; (b) softmax, no PE; (c) softmax + sinusoidal PE; (d) softmax "
+    "+ learned PE. All ∼4K params."
+)
+
+
+@claim(
+    "chasm.params.selective-ssm",
+    source="000 App C.7.3",
+    kind="numeric",
+    section=SECTION,
+    paper="Quote: " + Q_SSM,
+    quote=Q_SSM,
+    statement="the stated selective SSM (n = 16, the three stated biases) has 370 parameters "
+    "for some reading of the unstated width of s_t and read-out",
+)
 def check_ssm(ctx: Context) -> Outcome:
-    built = {w: count_params(SelectiveSSM(SelectiveSSMConfig(width=w))) for w in range(1, 41)}
+    built = {w: count_params(SelectiveSSM(SelectiveSSMConfig(width=w))) for w in range(1, 65)}
     assert all(built[w] == ssm_variant_count(w) for w in built)  # model matches the formula
-    stated = [w for w, c in built.items() if c == 370]
-    readings = []
-    for w, bu, ba, bb, bo, dk in itertools.product(range(1, 41), *[(True, False)] * 5):
-        if ssm_variant_count(w, 16, bu, ba, bb, bo, dk) == 370:
-            readings.append({"width": w, "bias_U": bu, "bias_A": ba, "bias_B": bb,
-                             "readout_bias": bo, "skip_D": dk})
-    return decide(bool(stated), predicted=370,
-                  measured={"count(width)": "34·w + 49", "w=9": built[9], "w=10": built[10],
-                            "other_readings_giving_370": readings[:6]},
-                  counterexample={"width_9": built[9], "width_10": built[10]},
-                  evidence=f"Built and counted: U (1→w) with bias, W_A and W_B (w→16) with biases, "
-                  f"read-out 16→1 with bias: 34·w + 49 parameters; w = 9 gives {built[9]}, w = 10 "
-                  f"gives {built[10]}, so no width gives 370. Dropping/adding single terms: "
-                  f"{len(readings)} reading(s) reach 370"
-                  + (f", e.g. {readings[0]}" if readings else "") + ". Our runs use w = 9 (355).",
-                  reading="d_in = d_out = 1; s_t of width w; Ā, B̄ per state (n = 16)")
+    readings = [
+        (
+            f"width {w}, read-out bias {bo}, skip D {dk}, learned h0 {h}",
+            ssm_variant_count(w, 16, True, True, True, bo, dk, h),
+        )
+        for w, bo, dk, h in itertools.product(range(1, 65), *[(True, False)] * 3)
+    ]
+    return judge_count(
+        "370",
+        readings,
+        ours=built[9],
+        exhaustive=True,
+        open_choices="width of s_t 1..64 (the count grows by 34 per unit of width, so "
+        "wider readings only overshoot), read-out bias, skip term D, learned initial "
+        "state h0; the stated biases b, b_A, b_B are kept",
+        note="Our runs use width 9 with a read-out bias (355).",
+    )
 
 
 def _tf(**kw: Any) -> int:
     return count_params(Transformer(TransformerConfig(d_in=1, d_out=1, **kw)))
 
 
-def _rounds_to(count: int, stated_k: float) -> bool:
-    return round(count / 1000, 1) == stated_k
+def _tf_readings_lg(d: int, pe_rows: tuple[int, ...]) -> list[tuple[str, int]]:
+    from empirics.experiments.chasm.params import tf_readings
+
+    return tf_readings(
+        d_in=1,
+        d_out=1,
+        d=(d,),
+        L=1,
+        mlp=lambda dd: (0, 2 * dd, 4 * dd),
+        ln=range(0, 4),
+        pe_rows=pe_rows,
+    )
 
 
-@claim("chasm.params.lintf", source="000 App C.7.3", kind="numeric", section=SECTION,
-       paper="3.2K parameters (one layer, d = 32, ELU+1 linear attention, no PE)",
-       statement="the stated linear Transformer has 3.2K parameters (rounded to 0.1K)")
+@claim(
+    "chasm.params.lintf",
+    source="000 App C.7.3",
+    kind="numeric",
+    section=SECTION,
+    paper="Quote: " + Q_LINTF,
+    quote=Q_LINTF,
+    statement="the stated linear Transformer (one layer, d = 32, no PE) has 3.2K parameters",
+)
 def check_lintf(ctx: Context) -> Outcome:
-    readings = {f"attn_bias={b}, out_proj={o}": _tf(d_model=32, attention="linear-elu",
-                                                    attn_bias=b, attn_out_proj=o)
-                for b in (True, False) for o in (True, False)}
-    ok = {k: v for k, v in readings.items() if _rounds_to(v, 3.2)}
-    return decide(bool(ok), predicted="3.2K", measured=readings,
-                  evidence=f"Counts of the built model under the four readings of the unstated "
-                  f"attention details: {readings}. Rounding to 3.2K: {list(ok) or 'none'}. Our "
-                  "experiments use attn_bias=False, out_proj=False (3,169).",
-                  reading="embedding 1→32 and read-out 32→1 with biases; Q, K, V 32×32")
+    ours = _tf(d_model=32, attention="linear-elu", attn_bias=False, attn_out_proj=False)
+    return judge_count(
+        "3.2K",
+        _tf_readings_lg(32, (0,)),
+        ours=ours,
+        exhaustive=True,
+        open_choices="MLP (none, 2d, 4d), LayerNorms, attention biases, W_O",
+        note="Our experiments use no attention biases and no W_O (3,169).",
+    )
 
 
-@claim("chasm.params.softtf", source="000 App C.7.3", kind="numeric", section=SECTION,
-       paper="19.6K parameters (primarily from the 512 × d learned PE table)",
-       statement="the stated softmax Transformer with a 512 × 32 learned PE table has 19.6K parameters")
+@claim(
+    "chasm.params.softtf",
+    source="000 App C.7.3",
+    kind="numeric",
+    section=SECTION,
+    paper="Quote: " + Q_SOFTTF,
+    quote=Q_SOFTTF,
+    statement="the stated softmax Transformer with a 512 × 32 learned PE table has 19.6K "
+              "parameters",
+)
 def check_softtf(ctx: Context) -> Outcome:
-    readings = {f"attn_bias={b}, out_proj={o}": _tf(d_model=32, attention="softmax", pe="learned",
-                                                    max_len=512, attn_bias=b, attn_out_proj=o)
-                for b in (True, False) for o in (True, False)}
-    ok = {k: v for k, v in readings.items() if _rounds_to(v, 19.6)}
-    return decide(bool(ok), predicted="19.6K", measured=readings,
-                  evidence=f"Counts: {readings} (the table alone is 16,384). Rounding to 19.6K: "
-                  f"{list(ok) or 'none'}; the reading used for Table 1 (no attention biases, no "
-                  "W_O) gives 19,553.")
+    ours = _tf(
+        d_model=32,
+        attention="softmax",
+        pe="learned",
+        max_len=512,
+        attn_bias=False,
+        attn_out_proj=False,
+    )
+    return judge_count(
+        "19.6K",
+        _tf_readings_lg(32, (512,)),
+        ours=ours,
+        exhaustive=True,
+        open_choices="MLP (none, 2d, 4d), LayerNorms, attention biases, W_O; the "
+        "512-row table is stated",
+        note="The table alone is 16,384.",
+    )
 
 
-@claim("chasm.params.exp5-variants", source="000 App C.4, §8.5", kind="numeric", section=SECTION,
-       paper="all four variants ∼4K parameters (d = 16; variant (d): learned table k_max × d)",
-       statement="each Exp V variant, including the learned table of k_max = 512 rows, has ∼4K "
-                 "parameters (read: 3.5K … 4.5K)")
+def _exp5_core_ours() -> int:
+    spec = {k: x for k, x in variant_spec("a", 512).items() if k != "kind"}
+    return count_params(Transformer(TransformerConfig(d_in=1, d_out=1, **spec)))
+
+
+def _min_mlp_for(lo: int) -> int:
+    """The smallest MLP width whose d = 16 single-layer core (attention biases, W_O, 3 LN)
+    reaches ``lo`` parameters."""
+    from empirics.experiments.chasm.params import tf_count
+
+    return next(
+        m for m in range(0, 1000) if tf_count(d_in=1, d_out=1, d=16, L=1, mlp=m, n_ln=3) >= lo
+    )
+
+
+@claim(
+    "chasm.params.exp5-variants",
+    source="000 App C.4",
+    kind="numeric",
+    section=SECTION,
+    paper="Quote (App C.4): " + Q_EXP5_CORE,
+    quote=Q_EXP5_CORE,
+    statement="the shared core of the Exp V variants (one layer, d = 16; variant (d)'s learned "
+    "table excluded) has ∼4K parameters",
+)
 def check_exp5(ctx: Context) -> Outcome:
-    counts = {}
-    for v in "abcd":
-        spec = {k: x for k, x in variant_spec(v, 512).items() if k != "kind"}
-        counts[v] = count_params(Transformer(TransformerConfig(d_in=1, d_out=1, **spec)))
-    bad = {v: c for v, c in counts.items() if not 3500 <= c < 4500}
-    return decide(not bad, predicted="∼4K each", measured=counts,
-                  counterexample={"variant_counts": counts, "learned_table_512x16": 512 * 16},
-                  evidence=f"Our d = 16 build (LayerNorm, MLP 80, attention biases and W_O) has "
-                  f"{counts['a']} parameters without a PE table; a learned table of k_max × 16 adds "
-                  f"16·k_max, i.e. 8,192 at k_max = 512 (the evaluated length), giving "
-                  f"{counts['d']}. ∼4K for variant (d) needs k_max ≤ {(4500 - counts['a']) // 16}, "
-                  "shorter than the contexts it is evaluated on.",
-                  reading="the core layer sized to ≈ 3.9K so that (a)-(c) are '∼4K'; k_max = 512")
+    from chasm_theory.claims._count_rule import tolerance_window
+
+    lo = tolerance_window("∼4K").lo
+    return judge_count(
+        "∼4K",
+        _tf_readings_lg(16, (0,)),
+        ours=_exp5_core_ours(),
+        exhaustive=True,
+        open_choices="MLP (none, 2d, 4d), LayerNorms, attention biases, W_O",
+        note=f"Our build uses an MLP of width 80 = 5d (3,889; chosen earlier to reach "
+        f"∼4K, outside the rule's domain); the core reaches {lo:,} only with an MLP of "
+        f"width ≥ {_min_mlp_for(lo)}.",
+    )
+
+
+@claim(
+    "chasm.params.exp5-variants.with-table",
+    source="000 §8.5; App C.4",
+    kind="numeric",
+    section=SECTION,
+    paper="Quote (§8.5): " + Q_EXP5_ALL,
+    quote=Q_EXP5_ALL,
+    statement="every Exp V variant, variant (d) with its learned k_max × d table included, has "
+    "∼4K parameters",
+)
+def check_exp5_with_table(ctx: Context) -> Outcome:
+    from chasm_theory.claims._count_rule import pe_rows_domain
+
+    spec = {k: x for k, x in variant_spec("d", 512).items() if k != "kind"}
+    ours = count_params(Transformer(TransformerConfig(d_in=1, d_out=1, **spec)))
+    return judge_count(
+        "∼4K",
+        _tf_readings_lg(16, pe_rows_domain(512)),
+        ours=ours,
+        exhaustive=True,
+        open_choices="variant (d): PE table rows (contexts up to k = 512), MLP (none, "
+        "2d, 4d), LayerNorms, attention biases, W_O",
+        note="Variants (a)-(c) have no table: chasm.params.exp5-variants.",
+    )
