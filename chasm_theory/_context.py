@@ -82,16 +82,15 @@ class Context:
 
     def savefig(self, fig: Any, name: str) -> str:
         """Save a matplotlib figure atomically as ``figures/<name>.png``; return the path
-        relative to :attr:`out_dir` (what a Record lists and REPORT.md links)."""
-        import io
+        relative to :attr:`out_dir` (what a Record lists and REPORT.md links). The PNG bytes
+        depend only on what is drawn (``_figures.png_bytes``); an identical file is not
+        rewritten."""
+        from chasm_theory._figures import png_bytes
 
-        import matplotlib.pyplot as plt
-
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-        plt.close(fig)
+        data = png_bytes(fig)
         path = self.figures_dir / f"{name}.png"
-        atomic_write_bytes(path, buf.getvalue())
+        if not path.exists() or path.read_bytes() != data:
+            atomic_write_bytes(path, data)
         return path.relative_to(self.out_dir).as_posix()
 
     # ------------------------------------------------------------------ experiments

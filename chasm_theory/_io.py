@@ -8,6 +8,7 @@ that a regenerated report is byte-identical when the measurements are.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -32,10 +33,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     return path
 

@@ -203,7 +203,8 @@ def combine(parts: dict[str, Outcome], *, predicted: Any, evidence: str, **kw: A
         predicted=predicted,
         measured={k: o.measured for k, o in parts.items()},
         evidence=evidence,
-        rule=kw.pop("rule", "conjunction of parts: " + ", ".join(f"{k}={v}" for k, v in verdicts.items())),
+        rule=kw.pop("rule", "conjunction of parts: "
+                    + ", ".join(f"{k}={v}" for k, v in verdicts.items())),
         counterexample=cx,
         details={**kw.pop("details", {}), "parts": {k: asdict(o) for k, o in parts.items()}},
         **kw,
@@ -211,4 +212,5 @@ def combine(parts: dict[str, Outcome], *, predicted: Any, evidence: str, **kw: A
 
 
 def not_run(reason: str, *, predicted: Any = None) -> Outcome:
-    return Outcome(verdict="not-run", predicted=predicted, measured=None, evidence=reason, rule=reason)
+    return Outcome(verdict="not-run", predicted=predicted, measured=None, evidence=reason,
+                   rule=reason)

@@ -23,7 +23,8 @@ def test_compare_close_uses_atol_plus_rtol():
     [(1.0, 2.0, "holds"), (3.5, 4.0, "fails"), (2.5, 3.5, "inconclusive"), (-1.0, -0.5, "fails")],
 )
 def test_decide_interval(lo, hi, verdict):
-    o = decide_interval(lo, hi, target_lo=0.0, target_hi=3.0, predicted="[0,3]", measured=lo, evidence="")
+    o = decide_interval(lo, hi, target_lo=0.0, target_hi=3.0, predicted="[0,3]", measured=lo,
+                        evidence="")
     assert o.verdict == verdict
     assert (o.counterexample is not None) == (verdict == "fails")
 
@@ -79,5 +80,6 @@ def test_atomic_writes_are_readable_by_others(tmp_path):
 
     from chasm_theory._io import atomic_write_json, atomic_write_text
 
-    for p in (atomic_write_text(tmp_path / "a.md", "x"), atomic_write_json(tmp_path / "b.json", {})):
+    for p in (atomic_write_text(tmp_path / "a.md", "x"),
+              atomic_write_json(tmp_path / "b.json", {})):
         assert stat.S_IMODE(os.stat(p).st_mode) == 0o644

@@ -196,13 +196,15 @@ def render_front(recs: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         "# chasm-theory report",
         "",
         (f"Profile **{meta['profile']}** · commit `{meta['commit']}` · checks run on "
-        f"`{meta.get('device', 'cpu')}` · experiment runs read: {meta.get('run_devices') or 'none'}"),
+         f"`{meta.get('device', 'cpu')}` · experiment runs read: "
+         f"{meta.get('run_devices') or 'none'}"),
         "",
         f"Generated {meta['generated']}",
         "",
-        ("Every verdict and number below was computed by `chasm-theory report`; nothing is typed by "
-        "hand. Each id links to its page: the reading checked, the rule, the evidence, the "
-        "counterexample, the figures, the command that reruns it, its source, tests and run files."),
+        ("Every verdict and number below was computed by `chasm-theory report`; nothing is "
+         "typed by hand. Each id links to its page: the reading checked, the rule, the evidence, "
+         "the counterexample, the figures, the command that reruns it, its source, tests and run "
+         "files."),
         "",
         "| prefix | paper | seed text |",
         "|---|---|---|",

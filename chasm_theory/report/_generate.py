@@ -32,8 +32,9 @@ def source_commit(exclude: Path | None = None) -> str:
     writing anything."""
     root = repo_root()
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], check=False, cwd=root, capture_output=True,
-                                text=True, timeout=10).stdout.strip() or "unknown"
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], check=False, cwd=root,
+                                capture_output=True, text=True,
+                                timeout=10).stdout.strip() or "unknown"
         if commit == "unknown":
             return commit
         spec = ["--", "."]

@@ -178,7 +178,8 @@ def render_page(r: dict[str, Any], *, out_dir: Path, reports_dir: Path, profile:
         lines += ["## Figures", ""]
         for f in figs:
             lines += [f"![{Path(f).stem}](../{f})", ""]
-    lines += ["## Measured (all values)", ""] + _block(compact_json(r.get("measured")), "json") + [""]
+    lines += ["## Measured (all values)", ""]
+    lines += _block(compact_json(r.get("measured")), "json") + [""]
     details = {k: v for k, v in (r.get("details") or {}).items()
                if k not in ("verdict_at_this_budget", "counterexample_at_this_budget",
                             "traceback")}
@@ -215,7 +216,8 @@ def render_page(r: dict[str, Any], *, out_dir: Path, reports_dir: Path, profile:
         prov = (doc or {}).get("provenance") or {}
         when = f", run of {prov['date'][:10]}" if prov.get("date") else ""
         status = f", status {doc.get('status')}" if doc else ", file missing"
-        lines.append(f"- run file: [{file}]({Path(os.path.relpath(reports_dir / file, page_dir)).as_posix()})"
+        rel = Path(os.path.relpath(reports_dir / file, page_dir)).as_posix()
+        lines.append(f"- run file: [{file}]({rel})"
                      f" (experiment `{run.get('experiment')}`, config hash "
                      f"`{run.get('config_hash')}`{when} on {run_device(doc)}{status})")
     if not runs:

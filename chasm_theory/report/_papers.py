@@ -26,22 +26,24 @@ ORDER = [
 ]
 
 
-def sort_key(claim_id: str) -> tuple[int, str]:
+def paper_key(prefix: str) -> tuple[int, str]:
+    """Sort key of a paper prefix: the papers' numbers, then anything else alphabetically."""
+    keys = list(PAPERS)
+    return (keys.index(prefix), prefix) if prefix in PAPERS else (len(keys), prefix)
+
+
+def sort_key(claim_id: str) -> tuple[int, int, str]:
+    """Report order: by paper, then by :data:`ORDER` (the papers' own order), then by id."""
+    paper = paper_key(claim_id.split(".", 1)[0])[0]
     for i, p in enumerate(ORDER):
         if claim_id == p or claim_id.startswith(p + "."):
-            return (i, claim_id)
-    return (len(ORDER), claim_id)
+            return (paper, i, claim_id)
+    return (paper, len(ORDER), claim_id)
 
 
 def paper_of(claim_id: str) -> str:
     """The id's paper prefix (``chasm``, ``bayes``, ``dcd``, ``gen``, or the first component)."""
     return claim_id.split(".", 1)[0]
-
-
-def paper_key(prefix: str) -> tuple[int, str]:
-    """Sort key of a paper prefix: the papers' numbers, then anything else alphabetically."""
-    keys = list(PAPERS)
-    return (keys.index(prefix), prefix) if prefix in PAPERS else (len(keys), prefix)
 
 
 def paper_label(prefix: str) -> str:

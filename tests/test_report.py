@@ -1,0 +1,193 @@
+"""The report: what the committed profile says (no check raised), what the front page holds, and
+that regenerating it on the same commit changes nothing but the date line."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+from chasm_theory.report import (
+    BUCKETS,
+    bucket,
+    counts,
+    findings,
+    headline,
+    load_records,
+    main_number,
+    write_reports,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMITTED = ROOT / "reports" / "claims.json"
+DATE_LINE = re.compile(r'^(Generated .*|\s*"generated": .*)$')
+
+
+def _committed() -> dict[str, dict]:
+    if not COMMITTED.exists():
+        pytest.skip("no committed reports/claims.json")
+    return load_records(COMMITTED)
+
+
+def test_no_check_raises_on_the_committed_profile():
+    errors = [(i, r["evidence"][:200]) for i, r in _committed().items() if bucket(r) == "error"]
+    assert not errors, f"{len(errors)} checks raised (a raised check is no verdict): {errors}"
+
+
+def test_committed_claims_json_has_no_wall_clock_field():
+    doc = json.loads(COMMITTED.read_text()) if COMMITTED.exists() else pytest.skip("no report")
+    if "buckets" not in doc["meta"]:
+        pytest.skip("claims.json predates the current report writer; regenerate it")
+    assert all("seconds" not in r for r in doc["claims"])
+
+
+def _rec(i: str, verdict: str, **kw) -> dict:
+    r = {"id": i, "verdict": verdict, "source": "s", "statement": "t", "kind": "numeric",
+         "predicted": 1.0, "measured": 2.0, "tolerance": None, "evidence": "e", "paper": "p",
+         "section": "S " + i.split(".")[1], "figures": [], "details": {}, "runs": [],
+         "check": "", "finding": None, "quote": "", "counterexample": None}
+    r.update(kw)
+    return r
+
+
+def test_verdict_buckets_split_inconclusive_three_ways():
+    recs = [
+        _rec("chasm.a.x", "inconclusive", details={"verdict_at_this_budget": "fails"}),
+        _rec("chasm.a.y", "inconclusive"),
+        _rec("chasm.a.z", "error"),
+        _rec("chasm.a.w", "inconclusive", details={"traceback": "..."}),  # older error record
+        _rec("chasm.a.v", "holds"),
+    ]
+    assert [bucket(r) for r in recs] == ["below-budget", "undecided", "error", "error", "holds"]
+    c = counts(recs)
+    assert set(c) == set(BUCKETS) and sum(c.values()) == len(recs)
+
+
+def test_findings_count_a_root_cause_once():
+    recs = [
+        _rec("chasm.t.a", "fails", finding="law", counterexample=1),
+        _rec("chasm.t.b", "vacuous", finding="law"),
+        _rec("bayes.t.c", "fails", finding="law", counterexample=2),
+        _rec("chasm.t.d", "fails", counterexample=3),  # no key: its own finding
+        _rec("chasm.t.e", "holds", finding="law"),  # not refuted: not listed
+    ]
+    f = findings(recs)
+    assert [x.key for x in f] == ["law", "chasm.t.d"]
+    assert [r["id"] for r in f[0].records] == ["chasm.t.a", "chasm.t.b", "bayes.t.c"]
+    assert f[0].papers == ["chasm", "bayes"]
+
+
+@pytest.mark.parametrize(
+    ("measured", "text"),
+    [
+        (0.123456, "0.1235"),
+        ({"est": 0.5, "lo": -0.1, "hi": "inf", "level": 0.95}, "0.5 [-0.1, ∞]"),
+        ({"are_ci": {"est": 2.0, "lo": 1.0, "hi": 3.0}, "k": 128}, "ARE 2 [1, 3]"),
+        ({"ours": 21377, "matching": []}, "21377 (no reading matches)"),
+        ({"slope": -0.95, "ci": [-1.01, -0.87], "ks": [8, 16]}, "slope -0.95 [-1.01, -0.87]"),
+        ({"counterexample_found": True, "examples": 200}, "counterexample found in 200 examples"),
+        ({"a": {"b": 1.5, "c": 2}}, "a.b: 1.5 (+1 more)"),
+    ],
+)
+def test_headline_picks_the_main_number(measured, text):
+    assert main_number(measured) == text
+
+
+def test_a_check_given_headline_wins():
+    assert headline({"headline": "excess 0.05 [0.04, 0.06]", "measured": {"x": 1}}) == \
+        "excess 0.05 [0.04, 0.06]"
+
+
+def _files(d: Path) -> dict[str, bytes]:
+    return {p.relative_to(d).as_posix(): p.read_bytes() for p in sorted(d.rglob("*"))
+            if p.is_file()}
+
+
+def _same_but_date(a: dict[str, bytes], b: dict[str, bytes]) -> None:
+    assert a.keys() == b.keys()
+    for name in a:
+        la, lb = a[name].split(b"\n"), b[name].split(b"\n")
+        assert len(la) == len(lb), name
+        diff = [(x, y) for x, y in zip(la, lb) if x != y]
+        assert all(DATE_LINE.match(x.decode()) and DATE_LINE.match(y.decode())
+                   for x, y in diff), (name, diff[:3])
+
+
+def test_front_page_and_pages_from_the_committed_records(tmp_path):
+    recs = _committed()
+    meta = write_reports(recs, tmp_path, "quick", commit="c0ffee", reports_dir=ROOT / "reports",
+                         generated="2000-01-01T00:00:00+00:00")
+    front = (tmp_path / "REPORT.md").read_text()
+    assert len(front.encode()) < 60_000
+    heads = [ln for ln in front.splitlines() if ln.startswith("## ")]
+    assert heads[0] == "## Verdicts per paper" and heads[1].startswith("## Findings")
+    for t in ("Table 1", "Table 2", "Table 3", "Table 4", "Table A1", "002 length-generalization",
+              "Parameter counts"):
+        assert f"### 000 {t}" in front or f"### {t}" in front
+    pages = {p.stem: p.read_text() for p in (tmp_path / "claims").glob("*.md")}
+    assert set(pages) == set(recs)
+    for cid, text in pages.items():
+        assert f"chasm-theory check {cid}" in text
+        embeds = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+        assert len(embeds) == len(set(embeds)), cid  # each figure once per page
+        assert f"(claims/{cid}.md)" in front  # the front page links every page
+    assert sum(meta["buckets"].values()) == len(recs)
+    assert meta["findings"] == len(findings(list(recs.values())))
+
+
+def test_regenerating_from_the_same_records_changes_only_the_date_line(tmp_path):
+    recs = _committed()
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_reports(recs, a, "quick", commit="c0ffee", reports_dir=ROOT / "reports",
+                  generated="2000-01-01T00:00:00+00:00")
+    write_reports(json.loads(json.dumps(recs)), b, "quick", commit="c0ffee",
+                  reports_dir=ROOT / "reports", generated="2001-02-03T04:05:06+00:00")
+    _same_but_date(_files(a), _files(b))
+    for p in a.rglob("*"):
+        if p.is_file():
+            assert stat.S_IMODE(os.stat(p).st_mode) == 0o644, p
+
+
+def test_generate_twice_on_the_same_commit_gives_the_same_files(tmp_path):
+    from chasm_theory import Context
+    from chasm_theory._registry import select
+    from chasm_theory.report import generate
+
+    claims = select("chasm.lemma1") + select("chasm.thm4.discrepancy-identity")
+    ctx = Context(reports_dir=tmp_path)
+    generate(ctx, claims, show_progress=False)
+    first = _files(tmp_path)
+    assert "figures/chasm_lemma1_precision.png" in first
+    generate(ctx, claims, show_progress=False)
+    _same_but_date(first, _files(tmp_path))
+    doc = json.loads((tmp_path / "claims.json").read_text())
+    assert "+dirty" not in doc["meta"]["commit"] or _tracked_changes_outside(tmp_path)
+
+
+def _tracked_changes_outside(reports: Path) -> bool:
+    """Whether the checkout itself has tracked changes (then +dirty is right)."""
+    import subprocess
+
+    out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                         capture_output=True, text=True, check=False).stdout
+    return bool(out.strip())
+
+
+def test_source_commit_ignores_the_reports_folder(tmp_path):
+    import subprocess
+
+    from chasm_theory.report import source_commit
+
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                          check=False).stdout.strip()
+    if not head:
+        pytest.skip("not a git checkout")
+    c = source_commit(ROOT / "reports")
+    assert c.startswith(head)
+    changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                              ":(exclude)reports"], cwd=ROOT, capture_output=True, text=True,
+                             check=False).stdout
+    assert c.endswith("+dirty") == bool(changed.strip())
