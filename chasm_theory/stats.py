@@ -17,7 +17,8 @@ import numpy as np
 from chasm_theory.errors import ValidationError
 
 __all__ = ["CI", "bootstrap_ci", "ratio_of_means_ci", "loglog_slope", "SlopeFit", "mean_ci",
-           "hier_ci", "paired_ratio_ci", "paired_diff_ci", "seeds_ci", "seeds_ratio_ci"]
+           "hier_ci", "paired_ratio_ci", "paired_diff_ci", "seeds_ci", "seeds_ratio_ci",
+           "seeds_boot_means"]
 
 
 class CI(NamedTuple):
@@ -225,3 +226,33 @@ def seeds_ratio_ci(num: np.ndarray, den: np.ndarray, seed: int = 0) -> dict[str,
     if a.shape[0] == 1:
         return ratio_of_means_ci(a[0], b[0], rng=seed).as_dict()
     return paired_ratio_ci(a, b, seed=seed)
+
+
+def seeds_boot_means(values: np.ndarray | list[np.ndarray], n_boot: int = 1000, seed: int = 0,
+                     chunk: int = 50) -> np.ndarray | list[np.ndarray]:
+    """Bootstrap replicates of the mean over (seeds, units) under the rule of :func:`seeds_ci`:
+    values (n_seeds, n_units, *rest) -> (n_boot, *rest); seeds are resampled, then units
+    within each resampled seed (one seed: units only). The trailing axes (e.g. the context
+    lengths k of one test sequence) are resampled together, so they stay paired.
+
+    A list of such arrays (strata: independent test sets evaluated with the same trained
+    seeds, e.g. one per test α) shares the seed draws of each replicate and resamples each
+    stratum's units on its own; returns one (n_boot, *rest) array per stratum."""
+    many = isinstance(values, list)
+    arrays = [np.asarray(v, dtype=float) for v in (values if many else [values])]
+    n_seeds = arrays[0].shape[0]
+    for a in arrays:
+        if a.ndim < 2 or a.shape[0] != n_seeds or a.shape[1] < 1:
+            raise ValidationError("values", f"must be (n_seeds={n_seeds}, n_units, ...)",
+                                  str(a.shape))
+    g = np.random.default_rng(seed)
+    si = g.integers(0, n_seeds, size=(n_boot, n_seeds))
+    outs = []
+    for a in arrays:
+        reps = np.empty((n_boot, *a.shape[2:]))
+        for b0 in range(0, n_boot, chunk):
+            b1 = min(n_boot, b0 + chunk)
+            ui = g.integers(0, a.shape[1], size=(b1 - b0, n_seeds, a.shape[1]))
+            reps[b0:b1] = a[si[b0:b1, :, None], ui].mean(axis=(1, 2))
+        outs.append(reps)
+    return outs if many else outs[0]

@@ -27,7 +27,7 @@ class one_thread:
     """Run torch on one CPU thread inside the block (small models on a shared machine are
     faster single-threaded); restores the previous setting."""
 
-    def __enter__(self) -> "one_thread":
+    def __enter__(self) -> one_thread:
         self.prev = torch.get_num_threads()
         torch.set_num_threads(1)
         return self
@@ -79,9 +79,10 @@ def colored_eval(models: dict[str, tuple[list[nn.Module], int]], alphas: list[fl
     for alpha in alphas:
         x = colored_test_set(alpha, n_test, K, seed, a)
         orc = oracle_sq_errors(x, a, alpha)
-        cell: dict[str, Any] = {"oracle_risk": {k: ci_dict(orc["steady"][:, k - 1]) for k in ks},
-                                "exact_oracle_risk": {k: ci_dict(orc["exact"][:, k - 1]) for k in ks},
-                                "models": {}}
+        cell: dict[str, Any] = {
+            "oracle_risk": {k: ci_dict(orc["steady"][:, k - 1]) for k in ks},
+            "exact_oracle_risk": {k: ci_dict(orc["exact"][:, k - 1]) for k in ks},
+            "models": {}}
         ex_at: dict[str, np.ndarray] = {}
         for name, (seeds, kmax) in models.items():
             kk = [k for k in ks if k <= kmax]
@@ -93,6 +94,10 @@ def colored_eval(models: dict[str, tuple[list[nn.Module], int]], alphas: list[fl
                 "ks": kk, "n_seeds": len(seeds),
                 "risk": [seeds_ci(sq[:, :, k - 1]) for k in kk],
                 "excess": [seeds_ci(ex[:, :, k - 1]) for k in kk],
+                # (n_seeds, n) per test sequence at the ARE's k and the largest k, for
+                # intervals that pool cells (hierarchical over seeds and sequences)
+                "per_seq_excess": {str(k): np.round(ex[:, :, k - 1], 6).tolist()
+                                   for k in sorted({k_are, km}) if k <= km},
             }
             if k_are <= kmax:
                 ex_at[name] = ex[:, :, k_are - 1]

@@ -20,9 +20,10 @@ import json
 import os
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -31,6 +32,7 @@ from chasm_theory import _codec
 from chasm_theory._experiments import RunEnv, git_commit
 from chasm_theory._io import atomic_write_text
 from chasm_theory.errors import NotRunError, ValidationError
+from empirics.engine.convergence import heldout_change
 from empirics.engine.models import build_model
 from empirics.engine.training import TrainConfig, seed_everything, train
 from empirics.models.count import count_params
@@ -99,7 +101,7 @@ class TrainRun:
                 "replicate": self.replicate}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "TrainRun":
+    def from_dict(cls, d: dict[str, Any]) -> TrainRun:
         return cls(d["model"], d["task"], d["length"], d["train"], d["loss"], d["seed"],
                    d.get("d_in", 1), d.get("d_out", 1), d.get("label", ""), d.get("replicate", 0))
 
@@ -157,8 +159,7 @@ def summary_of(record: dict[str, Any]) -> dict[str, Any]:
     (no wall time, no provenance)."""
     t = record["training"]
     held = t["heldout_curve"]
-    tail = [v for s, v in held if s >= 0.75 * t["steps"]]
-    change = (tail[-1] - tail[0]) / abs(tail[0]) if len(tail) >= 2 and tail[0] else None
+    change = heldout_change(held, t["steps"])  # the convergence rule's input, defined once
     return {"key": record["run"]["key"], "steps": t["steps"], "n_params": record["n_params"],
             "final_loss": t["final_loss"], "final_heldout": t["final_heldout"],
             "heldout_rel_change_last_quarter": change,

@@ -15,8 +15,10 @@ from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
-from chasm_theory.stats import loglog_slope, seeds_ci
+from chasm_theory.stats import seeds_boot_means, seeds_ci
+from empirics.engine import convergence
 from empirics.engine.evaluate import ci_dict, one_thread, predict
+from empirics.engine.figures import label, once, save_figure
 from empirics.engine.runs import TrainRun, trained_set
 from empirics.engine.specs import STATIC_TASK, lg_runs, lg_scale
 from empirics.engine.training import step_generator
@@ -45,7 +47,7 @@ def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
 
 
 @experiment("exp2", title="000 Exp II: static estimation, fixed-gain vs selective SSM vs LinTF",
-            config=_config, version=2, training_runs=_training_runs)
+            config=_config, version=3, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     with one_thread():
         return _run(cfg, env)
@@ -61,16 +63,18 @@ def _run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
                            "n_seeds": len(cfg["seeds"])}
     for name, (ms, _) in models.items():
         se = np.stack([(predict(m, x, env.device)[..., 0] - theta[:, None]) ** 2 for m in ms])
-        # units: per test sequence, averaged over the seeds (seed variation is in "mse")
+        # units: (n_seeds, n) per test sequence and seed, for hierarchical intervals
         out["models"][name] = {"mse": [seeds_ci(se[:, :, k - 1]) for k in ks],
-                               "units": {str(k): se[:, :, k - 1].mean(0).tolist() for k in ks}}
+                               "units": {str(k): np.round(se[:, :, k - 1], 7).tolist()
+                                         for k in ks}}
     # fixed gain: no training, many sequences (cheap) so its plateau is resolved sharply
     fg = FixedGainSSM(cfg["gamma"])
     g2 = step_generator(20_000_003 + env.seed, 1)
     ses = []
     for _ in range(cfg["n_fixed"] // 10_000):
         xf, th = static_batch(g2, 10_000, K)
-        ses.append(((fg(xf.double())[..., 0] - th.double()[:, None]) ** 2)[:, [k - 1 for k in ks]].numpy())
+        err = (fg(xf.double())[..., 0] - th.double()[:, None]) ** 2
+        ses.append(err[:, [k - 1 for k in ks]].numpy())
     sef = np.concatenate(ses)
     out["models"]["fixed-gain"] = {"mse": [ci_dict(sef[:, i]) for i in range(len(ks))]}
     sm = (np.cumsum(x[..., 0], 1) / np.arange(1, K + 1) - theta[:, None]) ** 2
@@ -78,56 +82,134 @@ def _run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     return out
 
 
-def _fig(ctx: Context, res: dict[str, Any]) -> str:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+# ----------------------------------------------------------------------------- numbers
+
+
+def _n_seeds(res: dict[str, Any]) -> int:
+    return int(res.get("n_seeds", 1))
+
+
+def _ci_words(n: int) -> str:
+    return ("95% bootstrap CI over the test sequences (one training seed)" if n == 1 else
+            f"95% hierarchical-bootstrap CI over the {n} training seeds, then the test sequences")
+
+
+def _budget(ctx: Context, res: dict[str, Any]) -> str:
+    cfg = _config(ctx.profile)
+    t, n = cfg["train"], _n_seeds(res)
+    return (f"Profile {ctx.profile}: trained models {t['steps']} steps × batch {t['batch']}, lr "
+            f"{t['lr']} (paper 10,000 × 128, 3e-4), {n} training seed{'s' if n > 1 else ''} per "
+            f"model; {cfg['n_test']} test sequences ({cfg['n_fixed']} for the untrained "
+            "fixed-gain SSM).")
+
+
+def lintf_slope(res: dict[str, Any], ks: list[int]) -> tuple[float, float, float]:
+    """Least-squares slope of log MSE vs log k for the LinTF and its 95% CI: hierarchical
+    bootstrap over seeds, then test sequences, each sequence's MSEs at every k resampled
+    together (the same sequences answer every k)."""
+    units = np.stack([np.asarray(res["models"]["lintf"]["units"][str(k)], dtype=float)
+                      for k in ks], axis=-1)  # (n_seeds, n, len(ks))
+    lk = np.log(np.asarray(ks, dtype=float))
+    slope = float(np.polyfit(lk, np.log(units.mean(axis=(0, 1))), 1)[0])
+    boots = seeds_boot_means(units, n_boot=1000, seed=0)  # (n_boot, len(ks))
+    ok = np.all(boots > 0, axis=1)
+    slopes = np.polyfit(lk, np.log(boots[ok]).T, 1)[0]
+    lo, hi = np.quantile(slopes, [0.025, 0.975])
+    return slope, float(lo), float(hi)
+
+
+def _outcomes(ctx: Context, res: dict[str, Any]) -> dict[str, Outcome]:
+    """The three exp2 outcomes (figures and convergence notes are added by the checks)."""
+    budget, n = _budget(ctx, res), _n_seeds(res)
+    out: dict[str, Outcome] = {}
+    c = res["models"]["fixed-gain"]["mse"][res["ks"].index(512)]
+    pred = GAMMA / (2 - GAMMA)
+    out["chasm.exp2.fixed-gain-plateau"] = decide_interval(
+        c["lo"], c["hi"], target_lo=pred * 0.97, target_hi=pred * 1.03, predicted=round(pred, 5),
+        measured=c, evidence=f"Monte Carlo MSE of h_512 − θ for h_t = 0.9 h_(t−1) + 0.1 x_t: "
+        f"{c['est']:.5f}, 95% CI [{c['lo']:.5f}, {c['hi']:.5f}]; Theorem 3's limit γ/(2−γ) = "
+        f"{pred:.5f} (the prior-bias term (1−γ)^(2k) is ~1e-47 at k = 512). {budget}",
+        reading="plateau read as the k = 512 value, target γ/(2−γ) ± 3% (covers the paper's "
+        "rounding 0.053)")
+    ks = [k for k in res["ks"] if k <= _config(ctx.profile)["tf_len"]]
+    slope, lo, hi = lintf_slope(res, ks)
+    out["chasm.exp2.lintf-1-over-k"] = decide_interval(
+        lo, hi, target_lo=-1.2, target_hi=-0.8, predicted=-1.0,
+        measured={"slope": slope, "ci": [lo, hi], "ks": ks, "n_seeds": n},
+        evidence=f"Least-squares slope of log MSE vs log k for the LinTF over k ∈ {ks}: "
+        f"{slope:.3f}, {_ci_words(n)} (each sequence's MSEs at all k resampled together): "
+        f"[{lo:.3f}, {hi:.3f}] (sample mean: exactly −1). {budget}",
+        reading="'tracks 1/k' read as slope −1 ± 0.2 within the training length")
+    i = res["ks"].index(512)
+    c = res["models"]["ssm"]["mse"][i]
+    c128 = res["models"]["ssm"]["mse"][res["ks"].index(128)]
+    out["chasm.exp2.ssm-plateau"] = decide_interval(
+        c["lo"], c["hi"], target_lo=0.01, target_hi=0.02, predicted=0.015,
+        measured={"k512": c, "k128": c128},
+        evidence=f"Selective SSM estimation MSE ({_ci_words(n)}): k = 128: {c128['est']:.4f} "
+        f"[{c128['lo']:.4f}, {c128['hi']:.4f}]; k = 512: {c['est']:.4f} [{c['lo']:.4f}, "
+        f"{c['hi']:.4f}] (sample mean 1/512 = 0.00195). {budget}",
+        reading="'plateaus near 0.015' read as the k = 512 MSE in [0.01, 0.02]")
+    return out
+
+
+# ----------------------------------------------------------------------------- figures
+
+_FIG_LABELS = {"chasm.exp2.fixed-gain-plateau": "fixed-gain plateau",
+               "chasm.exp2.lintf-1-over-k": "LinTF 1/k", "chasm.exp2.ssm-plateau": "SSM plateau"}
+_UNTRAINED = ("chasm.exp2.fixed-gain-plateau",)
+
+
+def _fig(ctx: Context, res: dict[str, Any], outs: dict[str, Outcome]) -> str:
+    """Fig 3: estimation MSE vs k with 95% bands, the paper's values (SSM plateau 0.015,
+    fixed-gain 0.053) marked, the three ids' verdicts in the title."""
+    from chasm_theory._figures import ci_band, legend_below, mark_paper, new_figure
 
     ks = np.array(res["ks"])
-    fig, ax = plt.subplots(figsize=(5.2, 3.8))
-    labels = {"ssm": "selective SSM (trained)", "lintf": "LinTF (trained)",
-              "fixed-gain": "fixed-gain SSM γ = 0.1", "sample-mean": "sample mean"}
-    for name, m in res["models"].items():
-        e = [c["est"] for c in m["mse"]]
-        ax.plot(ks, e, "o-", ms=3, label=labels.get(name, name))
-        ax.fill_between(ks, [c["lo"] for c in m["mse"]], [c["hi"] for c in m["mse"]], alpha=0.25)
-    ax.plot(ks, 1 / ks, "k:", label="1/k (oracle rate)")
-    ax.axhline(GAMMA / (2 - GAMMA), color="r", ls="--", lw=0.8, label="γ/(2−γ) = 0.0526 (Thm 3)")
-    ax.axhline(0.015, color="g", ls="--", lw=0.8, label="paper: SSM plateau 0.015")
+    fig, ax = new_figure(width=5.6, height=4.4)
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
+    labels = {"ssm": "selective SSM (trained)", "lintf": "LinTF (trained)",
+              "fixed-gain": "fixed-gain SSM γ = 0.1", "sample-mean": "sample mean"}
+    for i, (name, m) in enumerate(res["models"].items()):
+        ax.plot(ks, [c["est"] for c in m["mse"]], "o-", ms=3, color=f"C{i}",
+                label=labels.get(name, name))
+        ci_band(ax, ks, [c["lo"] for c in m["mse"]], [c["hi"] for c in m["mse"]], color=f"C{i}")
+    ax.plot(ks, 1 / ks, "k:", label="1/k (oracle rate)")
+    ax.axhline(GAMMA / (2 - GAMMA), color="r", ls="--", lw=0.8, label="γ/(2−γ) = 0.0526 (Thm 3)")
+    mark_paper(ax, [512, 512], [0.015, 0.053], label="paper: SSM 0.015, fixed-gain 0.053")
     ax.set_xlabel("context k")
     ax.set_ylabel("MSE of the estimate of θ (95% CI)")
-    ax.legend(fontsize=7)
-    ax.set_title("Exp II (Fig 3): ours, with the paper's predictions", fontsize=9)
-    return ctx.savefig(fig, "exp2_fig3_static")
+    verdicts = "; ".join(
+        f"{_FIG_LABELS[cid]}: {label(ctx, o.verdict, cid not in _UNTRAINED)}"
+        for cid, o in outs.items())
+    ax.set_title(f"Exp II (Fig 3) — {verdicts}", fontsize=7)
+    legend_below(ax, ncol=2)
+    return save_figure(ctx, fig, "exp2_fig3_static")
 
 
-def _res(ctx: Context) -> tuple[dict[str, Any], list[str], str]:
+def _check(ctx: Context, cid: str) -> Outcome:
     res = ctx.experiment("exp2")
-    cfg = _config(ctx.profile)
-    t = cfg["train"]
-    budget = (f"Profile {ctx.profile}: trained models {t['steps']} steps × batch {t['batch']}, lr "
-              f"{t['lr']} (paper 10,000 × 128, 3e-4); {cfg['n_test']} test sequences "
-              f"({cfg['n_fixed']} for the untrained fixed-gain SSM).")
-    return res, [_fig(ctx, res)], budget
+    outs = _outcomes(ctx, res)
+    out = outs[cid]
+    out.figures = [once(ctx, "exp2_fig3_static", res, lambda: _fig(ctx, res, outs))]
+    if cid in _UNTRAINED:
+        return out
+    curves = once(ctx, "exp2_training_curves", res["training_seeds"],
+                  lambda: convergence.curves_figure(ctx, res["training_seeds"],
+                                                    "exp2_training_curves",
+                                                    "Exp II models (static estimation)"))
+    return convergence.attach(out, res["training_seeds"], ctx.profile, curves)
+
+
+# ----------------------------------------------------------------------------- claims
 
 
 @claim("chasm.exp2.fixed-gain-plateau", source=SOURCE, kind="empirical", section=SECTION,
        experiment="exp2", trained=False, paper="fixed-gain MSE plateaus at 0.053 ≈ γ/(2−γ)",
        statement="the fixed-gain SSM (γ = 0.1) has estimation MSE ≈ γ/(2−γ) = 0.0526 at k = 512")
 def check_fixed(ctx: Context) -> Outcome:
-    res, figs, budget = _res(ctx)
-    c = res["models"]["fixed-gain"]["mse"][res["ks"].index(512)]
-    pred = GAMMA / (2 - GAMMA)
-    return decide_interval(c["lo"], c["hi"], target_lo=pred * 0.97, target_hi=pred * 1.03,
-                           predicted=round(pred, 5), measured=c,
-                           evidence=f"Monte Carlo MSE of h_512 − θ for h_t = 0.9 h_(t−1) + 0.1 x_t: "
-                           f"{c['est']:.5f}, 95% CI [{c['lo']:.5f}, {c['hi']:.5f}]; Theorem 3's "
-                           f"limit γ/(2−γ) = {pred:.5f} (the prior-bias term (1−γ)^(2k) is ~1e-47 at "
-                           f"k = 512). {budget}",
-                           reading="plateau read as the k = 512 value, target γ/(2−γ) ± 3% "
-                           "(covers the paper's rounding 0.053)", figures=figs)
+    return _check(ctx, "chasm.exp2.fixed-gain-plateau")
 
 
 @claim("chasm.exp2.lintf-1-over-k", source=SOURCE, kind="empirical", section=SECTION,
@@ -135,18 +217,7 @@ def check_fixed(ctx: Context) -> Outcome:
        statement="the meta-trained LinTF's estimation MSE decays like 1/k: log-log slope in "
                  "[−1.2, −0.8] over k = 8..(its training length)")
 def check_lintf(ctx: Context) -> Outcome:
-    res, figs, budget = _res(ctx)
-    cfg = _config(ctx.profile)
-    ks = [k for k in res["ks"] if k <= cfg["tf_len"]]
-    units = [np.array(res["models"]["lintf"]["units"][str(k)]) for k in ks]
-    fit = loglog_slope(np.array(ks), units, n_boot=500, rng=0)
-    return decide_interval(fit.lo, fit.hi, target_lo=-1.2, target_hi=-0.8, predicted=-1.0,
-                           measured={"slope": fit.slope, "ci": [fit.lo, fit.hi], "ks": ks},
-                           evidence=f"Least-squares slope of log MSE vs log k for the LinTF over "
-                           f"k ∈ {ks}: {fit.slope:.3f}, bootstrap 95% CI [{fit.lo:.3f}, {fit.hi:.3f}] "
-                           f"(sample mean: exactly −1). {budget}",
-                           reading="'tracks 1/k' read as slope −1 ± 0.2 within the training length",
-                           figures=figs)
+    return _check(ctx, "chasm.exp2.lintf-1-over-k")
 
 
 @claim("chasm.exp2.ssm-plateau", source=SOURCE, kind="empirical", section=SECTION,
@@ -154,14 +225,4 @@ def check_lintf(ctx: Context) -> Outcome:
        statement="the meta-trained selective SSM's estimation MSE at k = 512 is ≈ 0.015 "
                  "(read: in [0.01, 0.02])")
 def check_ssm(ctx: Context) -> Outcome:
-    res, figs, budget = _res(ctx)
-    i = res["ks"].index(512)
-    c = res["models"]["ssm"]["mse"][i]
-    c128 = res["models"]["ssm"]["mse"][res["ks"].index(128)]
-    return decide_interval(c["lo"], c["hi"], target_lo=0.01, target_hi=0.02, predicted=0.015,
-                           measured={"k512": c, "k128": c128},
-                           evidence=f"Selective SSM estimation MSE: k = 128: {c128['est']:.4f} "
-                           f"[{c128['lo']:.4f}, {c128['hi']:.4f}]; k = 512: {c['est']:.4f} "
-                           f"[{c['lo']:.4f}, {c['hi']:.4f}] (sample mean 1/512 = 0.00195). {budget}",
-                           reading="'plateaus near 0.015' read as the k = 512 MSE in [0.01, 0.02]",
-                           figures=figs)
+    return _check(ctx, "chasm.exp2.ssm-plateau")

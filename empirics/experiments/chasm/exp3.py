@@ -14,8 +14,10 @@ from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
-from chasm_theory.stats import seeds_ratio_ci
+from chasm_theory.stats import seeds_boot_means, seeds_ratio_ci
+from empirics.engine import convergence
 from empirics.engine.evaluate import colored_test_set, one_thread, oracle_sq_errors, predict
+from empirics.engine.figures import label, once, save_figure
 from empirics.engine.runs import TrainRun, trained_set
 from empirics.engine.specs import COLORED_TASK, lg_runs, lg_scale
 
@@ -44,7 +46,7 @@ def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
 
 
 @experiment("exp3", title="000 Exp III: ARE_eff vs ρ at a = 0.9, k = 256", config=_config,
-            version=3, training_runs=_training_runs)
+            version=4, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     with one_thread():
         models, infos, every = trained_set(_runs(cfg, env.seed), env)
@@ -55,37 +57,132 @@ def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
             orc = oracle_sq_errors(x, A, rho)["steady"][:, k - 1]
             ex = {}
             for name, (ms, _) in models.items():  # (n_seeds, n)
-                ex[name] = np.stack([(predict(m, x[:, :k], env.device)[:, k - 1, 0] - x[:, k, 0]) ** 2
-                                     for m in ms]) - orc[None]
+                ex[name] = np.stack([(predict(m, x[:, :k], env.device)[:, k - 1, 0]
+                                      - x[:, k, 0]) ** 2 for m in ms]) - orc[None]
             r = seeds_ratio_ci(ex["lintf"], ex["ssm"], seed=0)
             rows.append({"rho": rho, "are": r, "ex_ssm": float(ex["ssm"].mean()),
-                         "ex_lintf": float(ex["lintf"].mean()), "oracle": float(orc.mean())})
+                         "ex_lintf": float(ex["lintf"].mean()), "oracle": float(orc.mean()),
+                         # (n_seeds, n) excess per seed and test sequence, for the
+                         # hierarchical intervals of the checks
+                         "per_seq": {n: np.round(v, 6).tolist() for n, v in ex.items()}})
     return {"rows": rows, "training": infos, "training_seeds": every,
             "n_seeds": len(cfg["seeds"]), "k": k}
 
 
-def _fig(ctx: Context, rows: list[dict[str, Any]]) -> str:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+# ----------------------------------------------------------------------------- numbers
 
+
+def _per_rho(rows: list[dict[str, Any]]) -> list[np.ndarray]:
+    """One (n_seeds, n, 2) array per ρ: excess of (LinTF, SSM) per seed and test sequence."""
+    return [np.stack([np.asarray(r["per_seq"]["lintf"], dtype=float),
+                      np.asarray(r["per_seq"]["ssm"], dtype=float)], axis=-1) for r in rows]
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """mean ratio with the convention of :func:`chasm_theory.stats.paired_ratio_ci`: a
+    non-positive denominator gives +inf."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.inf)
+
+
+def are_replicates(rows: list[dict[str, Any]], n_boot: int = 1000
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The ARE_eff per ρ (n_rho,) and its bootstrap replicates (n_boot, n_rho): hierarchical
+    over the training seeds (one seed draw per replicate, shared by every ρ: the same trained
+    models answer every ρ) and, within each seed, the test sequences of each ρ (independent
+    test sets per ρ; both models' excesses resampled together). The ρ grid is the paper's
+    fixed design and is not resampled."""
+    per = _per_rho(rows)
+    est = np.array([_ratio(p[..., 0].mean(), p[..., 1].mean()) for p in per], dtype=float)
+    boots = seeds_boot_means(per, n_boot=n_boot, seed=0)  # n_rho x (n_boot, 2)
+    reps = np.stack([_ratio(b[:, 0], b[:, 1]) for b in boots], axis=1)
+    return est, reps
+
+
+def _spearman_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Spearman correlation of each row of a (m, p) with b (p,) (ties: average ranks)."""
+    from scipy.stats import rankdata
+
+    ra = rankdata(a, axis=1)
+    rb = rankdata(b)
+    ra = ra - ra.mean(axis=1, keepdims=True)
+    rb = rb - rb.mean()
+    den = np.sqrt((ra ** 2).sum(axis=1) * (rb ** 2).sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (ra @ rb) / den
+
+
+def _words(res: dict[str, Any]) -> str:
+    n = int(res.get("n_seeds", 1))
+    seeds = "one training seed" if n == 1 else f"the {n} training seeds (shared across ρ)"
+    return (f"95% hierarchical-bootstrap CI over {seeds}, then each ρ's test sequences; the 50 "
+            "ρ values are the paper's fixed grid (not resampled)")
+
+
+def _outcomes(res: dict[str, Any]) -> dict[str, Outcome]:
+    rows = res["rows"]
     rho = np.array([r["rho"] for r in rows])
-    est = np.array([r["are"]["est"] for r in rows])
-    lo = np.array([r["are"]["lo"] for r in rows])
-    hi = np.array([min(r["are"]["hi"], 1e7) for r in rows])
-    fig, ax = plt.subplots(figsize=(5.4, 3.8))
-    ax.errorbar(rho, np.clip(est, 1e-4, None), yerr=[np.clip(est - lo, 0, None), np.clip(hi - est, 0, None)],
-                fmt="o", ms=3, label="ours: LinTF/SSM excess ratio (95% CI)")
+    th = f_theory(rho)
+    est, reps = are_replicates(rows)
+    rs = float(_spearman_rows(est[None], th)[0])
+    lo, hi = (float(q) for q in np.nanquantile(_spearman_rows(reps, th), [0.025, 0.975]))
+    out = {"chasm.exp3.trend": decide_interval(
+        lo, hi, target_lo=0.0, predicted="positive correlation",
+        measured={"spearman": rs, "ci": [lo, hi]},
+        evidence=f"Spearman correlation between our 50 empirical ARE_eff values (LinTF excess / "
+        f"SSM excess at k = {res['k']}) and (ρ − 0.9)²/(1 − ρ²): {rs:.3f}, {_words(res)}: "
+        f"[{lo:.3f}, {hi:.3f}].",
+        reading="Fig 4's qualitative statement read as a positive rank correlation over the "
+        "paper's 50 ρ values")}
+    med = np.median(reps, axis=1)
+    mlo, mhi = (float(q) for q in np.quantile(med, [0.025, 0.975]))
+    out["chasm.exp3.range"] = decide_interval(
+        mlo, mhi, target_lo=30, target_hi=360, predicted="30 … 360",
+        measured={"median": float(np.median(est)), "ci": [mlo, mhi], "min": float(est.min()),
+                  "max": float(est.max())},
+        evidence=f"Our 50 ARE_eff values range {est.min():.3g} … {est.max():.3g}, median "
+        f"{np.median(est):.3g} ({_words(res)}: [{mlo:.3g}, {mhi:.3g}]).",
+        reading="the range read through the median ARE_eff over the 50 ρ, target [30, 360]")
+    return out
+
+
+# ----------------------------------------------------------------------------- figure
+
+
+def _fig(ctx: Context, res: dict[str, Any], outs: dict[str, Outcome]) -> str:
+    """Fig 4: ARE_eff(ρ) with CI bars (infinite ends marked), the prediction, the paper's
+    range; both ids' verdicts in the title."""
+    from chasm_theory._figures import ci_bars, legend_below, new_figure
+
+    rows = res["rows"]
+    rho = np.array([r["rho"] for r in rows])
+    fig, ax = new_figure(width=5.6, height=4.2)
+    ax.set_yscale("log")
     g = np.linspace(0.8505, 0.999, 300)
     ax.plot(g, f_theory(g), "k-", label="(ρ − a)²/(1 − ρ²)")
     ax.axhspan(30, 360, color="orange", alpha=0.15, label="paper: empirical 30 … 360")
+    ci_bars(ax, rho, [r["are"]["est"] for r in rows], [r["are"]["lo"] for r in rows],
+            [r["are"]["hi"] for r in rows], color="C0",
+            label="ours: LinTF/SSM excess ratio (95% CI)")
     ax.axvline(A, color="gray", ls=":", lw=0.8)
-    ax.set_yscale("symlog", linthresh=1e-2)
     ax.set_xlabel("ρ (a = 0.9)")
-    ax.set_ylabel("ARE_eff at k = 256")
-    ax.legend(fontsize=7)
-    ax.set_title("Exp III (Fig 4): ours vs the prediction", fontsize=9)
-    return ctx.savefig(fig, "exp3_fig4_are_eff")
+    ax.set_ylabel(f"ARE_eff at k = {res['k']}")
+    ax.set_title(f"Exp III (Fig 4) — trend: {label(ctx, outs['chasm.exp3.trend'].verdict)}; "
+                 f"range: {label(ctx, outs['chasm.exp3.range'].verdict)}", fontsize=8)
+    legend_below(ax, ncol=2)
+    return save_figure(ctx, fig, "exp3_fig4_are_eff")
+
+
+def _check(ctx: Context, cid: str) -> Outcome:
+    res = ctx.experiment("exp3")
+    outs = _outcomes(res)
+    out = outs[cid]
+    out.figures = [once(ctx, "exp3_fig4_are_eff", res, lambda: _fig(ctx, res, outs))]
+    curves = once(ctx, "exp3_training_curves", res["training_seeds"],
+                  lambda: convergence.curves_figure(ctx, res["training_seeds"],
+                                                    "exp3_training_curves",
+                                                    "Exp III models (Exp I's colored-noise runs)"))
+    return convergence.attach(out, res["training_seeds"], ctx.profile, curves)
 
 
 @claim("chasm.exp3.trend", source=SOURCE, kind="empirical", section=SECTION, experiment="exp3",
@@ -93,44 +190,11 @@ def _fig(ctx: Context, rows: list[dict[str, Any]]) -> str:
        statement="the empirical ARE_eff(ρ) is positively rank-correlated with (ρ − a)²/(1 − ρ²) "
                  "over the 50 values of ρ")
 def check_trend(ctx: Context) -> Outcome:
-    from scipy.stats import spearmanr
-
-    res = ctx.experiment("exp3")
-    rows = res["rows"]
-    rho = np.array([r["rho"] for r in rows])
-    est = np.array([r["are"]["est"] for r in rows])
-    th = f_theory(rho)
-    rs = float(spearmanr(est, th).statistic)
-    g = np.random.default_rng(0)
-    boots = []
-    for _ in range(1000):
-        i = g.integers(0, rho.size, rho.size)
-        boots.append(spearmanr(est[i], th[i]).statistic)
-    lo, hi = np.nanquantile(boots, [0.025, 0.975])
-    return decide_interval(float(lo), float(hi), target_lo=0.0, predicted="positive correlation",
-                           measured={"spearman": rs, "ci": [float(lo), float(hi)]},
-                           evidence=f"Spearman correlation between our 50 empirical ARE_eff values "
-                           f"(LinTF excess / SSM excess at k = {res['k']}) and (ρ − 0.9)²/(1 − ρ²): "
-                           f"{rs:.3f}, bootstrap-over-ρ 95% CI [{lo:.3f}, {hi:.3f}].",
-                           reading="Fig 4's qualitative statement read as a positive rank correlation; "
-                           "one training seed, CIs over ρ points and test sequences",
-                           figures=[_fig(ctx, rows)])
+    return _check(ctx, "chasm.exp3.trend")
 
 
 @claim("chasm.exp3.range", source=SOURCE, kind="empirical", section=SECTION, experiment="exp3",
        paper="the empirical ARE ranges from ∼30 to ∼360",
        statement="the empirical ARE_eff values lie in about [30, 360] (median over the 50 ρ)")
 def check_range(ctx: Context) -> Outcome:
-    res = ctx.experiment("exp3")
-    rows = res["rows"]
-    est = np.array([r["are"]["est"] for r in rows])
-    g = np.random.default_rng(1)
-    med = [np.median(est[g.integers(0, est.size, est.size)]) for _ in range(1000)]
-    lo, hi = np.quantile(med, [0.025, 0.975])
-    return decide_interval(float(lo), float(hi), target_lo=30, target_hi=360, predicted="30 … 360",
-                           measured={"median": float(np.median(est)), "ci": [float(lo), float(hi)],
-                                     "min": float(est.min()), "max": float(est.max())},
-                           evidence=f"Our 50 ARE_eff values range {est.min():.3g} … {est.max():.3g}, "
-                           f"median {np.median(est):.3g} (bootstrap CI [{lo:.3g}, {hi:.3g}]).",
-                           reading="the range read through the median ARE_eff, target [30, 360]",
-                           figures=[_fig(ctx, rows)])
+    return _check(ctx, "chasm.exp3.range")

@@ -13,14 +13,17 @@ from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
+from empirics.engine import convergence
 from empirics.engine.evaluate import colored_eval, one_thread
+from empirics.engine.figures import once, save_figure, shown
 from empirics.engine.runs import TrainRun, trained_set
 from empirics.engine.specs import COLORED_TASK, lg_runs, lg_scale
 
 SOURCE = "000 §8.4, Table 2; App C.3"
 SECTION = "Experiment IV: non-commutativity ablation"
 IID_TASK = {"name": "colored", "a": 0.9, "alpha": 0.0}
-PAPER = {("lintf", "a"): 102.3, ("lintf", "b"): 198.2, ("softtf", "a"): "> 10^3", ("softtf", "b"): 13.4}
+PAPER = {("lintf", "a"): 102.3, ("lintf", "b"): 198.2, ("softtf", "a"): "> 10^3",
+         ("softtf", "b"): 13.4}
 PREDICTED = {"a": 1.0, "b": 1 / (1 - 0.95 ** 2)}
 
 
@@ -41,8 +44,8 @@ def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
     return [r for case in _runs(cfg, seed).values() for rs in case.values() for r in rs]
 
 
-@experiment("exp4", title="000 Exp IV: scalar i.i.d. noise vs augmented ρ = 0.95", config=_config,
-            version=3, training_runs=_training_runs)
+@experiment("exp4", title="000 Exp IV: scalar i.i.d. noise vs augmented ρ = 0.95",
+            config=_config, version=4, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     ks = sorted({8, 32, 128, cfg["k"]})
     runs = _runs(cfg, env.seed)
@@ -55,73 +58,132 @@ def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
             "training_seeds": {"a": sa, "b": sb}, "n_seeds": len(cfg["seeds"])}
 
 
-def _fig(ctx: Context, res: dict[str, Any]) -> str:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5, 3.5))
-    for j, m in enumerate(("lintf", "softtf")):
-        for i, case in enumerate(("a", "b")):
-            ci = res[case]["are"][m]
-            x = i + 0.15 * (2 * j - 1)
-            ax.vlines(x, max(ci["lo"], 1e-3), min(ci["hi"], 1e6), color=f"C{j + 1}")
-            ax.plot(x, max(ci["est"], 1e-3), "o", color=f"C{j + 1}", label=f"{m} ours" if i == 0 else None)
-            p = PAPER[(m, case)]
-            ax.plot(x, 1e3 if isinstance(p, str) else p, "x" if not isinstance(p, str) else "^",
-                    color=f"C{j + 1}", ms=8, label=f"{m} paper" if i == 0 else None)
-    ax.plot([0, 1], [PREDICTED["a"], PREDICTED["b"]], "k_", ms=30, label="predicted")
-    ax.set_xticks([0, 1], ["case (a) d_eff = 1", "case (b) d_eff = 2"])
-    ax.set_yscale("log")
-    ax.set_ylabel(f"ARE at k = {res['k']} (95% CI)")
-    ax.legend(fontsize=7)
-    ax.set_title("Exp IV (Table 2): ours vs paper", fontsize=9)
-    return ctx.savefig(fig, "exp4_table2_are")
+# One row per registered Table-2 id: (id, model, case).
+CELL_IDS: tuple[tuple[str, str, str], ...] = (
+    ("chasm.exp4.lintf-case-a", "lintf", "a"),
+    ("chasm.exp4.lintf-case-b", "lintf", "b"),
+    ("chasm.exp4.softtf-case-a", "softtf", "a"),
+    ("chasm.exp4.softtf-case-b", "softtf", "b"),
+)
 
 
-def _cell(ctx: Context, model: str, case: str) -> Outcome:
-    res = ctx.experiment("exp4")
-    cfg = _config(ctx.profile)
+def _words(res: dict[str, Any]) -> str:
+    n = int(res.get("n_seeds", 1))
+    if n == 1:
+        return "95% bootstrap CI over the test sequences (one training seed)"
+    return f"95% hierarchical-bootstrap CI over the {n} training seeds, then the test sequences"
+
+
+def _budget(ctx: Context, res: dict[str, Any]) -> str:
+    t = _config(ctx.profile)["train"]
+    n = int(res.get("n_seeds", 1))
+    return (f"Training {t['steps']} steps × {t['batch']} (paper 10,000 × 128), {n} training "
+            f"seed{'s' if n > 1 else ''} per model.")
+
+
+def cell_outcome(res: dict[str, Any], model: str, case: str, budget: str = "") -> Outcome:
     ci = res[case]["are"][model]
     ssm = res[case]["models"]["ssm"]
     se = ssm["excess"][ssm["ks"].index(res["k"])]
     paper = PAPER[(model, case)]
     measured = {"are_ci": ci, "ssm_excess_ci": se, "k": res["k"], "paper": paper}
-    evidence = (f"Case ({case}), k = {res['k']}: ARE of {model} relative to our selective SSM = "
-                f"{ci['est']:.4g}, 95% CI [{ci['lo']:.4g}, {ci['hi']:.4g}]; SSM excess "
-                f"{se['est']:.3g} [{se['lo']:.3g}, {se['hi']:.3g}]. Training {cfg['train']['steps']} "
-                f"steps × {cfg['train']['batch']} (paper 10,000 × 128).")
-    figs = [_fig(ctx, res)]
+    evidence = (f"Case ({case}), k = {res['k']}: ARE of {model} relative to our selective SSM "
+                f"= {ci['est']:.4g}, {_words(res)} (paired) [{ci['lo']:.4g}, {ci['hi']:.4g}]; "
+                f"SSM excess {se['est']:.3g} [{se['lo']:.3g}, {se['hi']:.3g}]. {budget}")
     if se["lo"] <= 0:
-        return Outcome(verdict="inconclusive", predicted=paper, measured=measured, figures=figs,
-                       evidence=evidence + " The SSM excess is not separated from 0, so the ratio "
-                       "is undefined; more test sequences would be needed.",
+        return Outcome(verdict="inconclusive", predicted=paper, measured=measured,
+                       evidence=evidence + " The SSM excess is not separated from 0, so the "
+                       "ratio is undefined; more test sequences would be needed.",
                        rule="inconclusive when the SSM excess CI includes 0")
     if isinstance(paper, str):  # "> 10^3"
-        return decide_interval(ci["lo"], ci["hi"], target_lo=1e3, predicted=paper, measured=measured,
-                               evidence=evidence, figures=figs)
-    return decide_interval(ci["lo"], ci["hi"], target_lo=paper, target_hi=paper, predicted=paper,
-                           measured=measured, evidence=evidence, figures=figs,
+        return decide_interval(ci["lo"], ci["hi"], target_lo=1e3, predicted=paper,
+                               measured=measured, evidence=evidence)
+    return decide_interval(ci["lo"], ci["hi"], target_lo=paper, target_hi=paper,
+                           predicted=paper, measured=measured, evidence=evidence,
                            rule="point target: fails when our CI excludes the paper's value, "
                            "inconclusive when it covers it")
 
 
-def _register() -> None:
-    for model in ("lintf", "softtf"):
-        for case in ("a", "b"):
-            cid = f"chasm.exp4.{model}-case-{case}"
-
-            def check(ctx: Context, model=model, case=case) -> Outcome:
-                return _cell(ctx, model, case)
-
-            check.__qualname__ = f"check_{cid}"
-            claim(cid, source=SOURCE, kind="empirical", section=SECTION, experiment="exp4",
-                  paper=f"Table 2: {PAPER[(model, case)]} (predicted {PREDICTED[case]:.3g})",
-                  statement=f"Table 2 cell: {model} ARE at k = 256 in case ({case}) is "
-                            f"{PAPER[(model, case)]}")(check)
+def ssm_outcome(res: dict[str, Any], budget: str = "") -> Outcome:
+    ssm = res["a"]["models"]["ssm"]
+    se = ssm["excess"][ssm["ks"].index(res["k"])]
+    return decide_interval(se["lo"], se["hi"], target_lo=-0.02, target_hi=0.02,
+                           predicted="≈ 0", measured=se,
+                           evidence=f"SSM excess over the Kalman oracle in case (a) at k = "
+                           f"{res['k']}: {se['est']:.4g}, {_words(res)} [{se['lo']:.4g}, "
+                           f"{se['hi']:.4g}]. {budget}")
 
 
-_register()
+def _fig(ctx: Context, res: dict[str, Any]) -> str:
+    """Table 2: our ARE CIs beside the paper's cells and the predicted d_eff values, each cell
+    annotated with its id's verdict."""
+    from chasm_theory._figures import ci_bars, legend_below, mark_paper, new_figure
+
+    fig, ax = new_figure(width=5.6, height=4.2)
+    ax.set_yscale("log")
+    ax.plot([-0.3, 0.3], [PREDICTED["a"]] * 2, "k-", lw=1.5, label="predicted (d_eff)")
+    ax.plot([0.7, 1.3], [PREDICTED["b"]] * 2, "k-", lw=1.5)
+    for j, m in enumerate(("lintf", "softtf")):
+        xs = [i + 0.15 * (2 * j - 1) for i in range(2)]
+        cis = [res[case]["are"][m] for case in ("a", "b")]
+        ci_bars(ax, xs, [c["est"] for c in cis], [c["lo"] for c in cis], [c["hi"] for c in cis],
+                color=f"C{j + 1}", label=f"{m} ours (95% CI)")
+        paper = [PAPER[(m, case)] for case in ("a", "b")]
+        mark_paper(ax, xs, paper, label="paper (Table 2)" if j == 0 else "_nolegend_",
+                   color=f"C{j + 1}")
+        for x, case, p in zip(xs, ("a", "b"), paper):
+            if isinstance(p, str):  # "> 10^3": an open-ended paper value
+                ax.plot(x, 1e3, "^", color=f"C{j + 1}", ms=7)
+                ax.annotate(p, (x, 1e3), textcoords="offset points", xytext=(4, 2), fontsize=6)
+            v, at = shown(ctx, cell_outcome(res, m, case).verdict)
+            ax.annotate(v[0] + (f"({at[0]})" if at else ""), (x, 1.0),
+                        xycoords=("data", "axes fraction"), xytext=(0, -3),
+                        textcoords="offset points", ha="center", va="top", fontsize=7,
+                        color=f"C{j + 1}")
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(lo, hi * 10)
+    ax.set_xticks([0, 1], ["case (a) d_eff = 1", "case (b) d_eff = 2"])
+    ax.set_ylabel(f"ARE at k = {res['k']} (95% CI)")
+    ax.set_title("Exp IV (Table 2): ours vs paper; each id's verdict at the top of its cell\n"
+                 "(h holds, f fails, i inconclusive; i(f): below the papers' budget, the "
+                 "numbers lean f)", fontsize=8)
+    legend_below(ax, ncol=2)
+    return save_figure(ctx, fig, "exp4_table2_are")
+
+
+def _summaries(res: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    return {f"case {c}: {m}": s for c, ms in res["training_seeds"].items() for m, s in ms.items()}
+
+
+def _finish(ctx: Context, res: dict[str, Any], out: Outcome) -> Outcome:
+    out.figures = [once(ctx, "exp4_table2_are", res, lambda: _fig(ctx, res))]
+    summ = _summaries(res)
+    curves = once(ctx, "exp4_training_curves", summ,
+                  lambda: convergence.curves_figure(ctx, summ, "exp4_training_curves",
+                                                    "Exp IV models"))
+    return convergence.attach(out, summ, ctx.profile, curves)
+
+
+def check_cell(ctx: Context, cid: str) -> Outcome:
+    """The check of one Table-2 id of :data:`CELL_IDS` (registered once per row)."""
+    _, model, case = next(row for row in CELL_IDS if row[0] == cid)
+    res = ctx.experiment("exp4")
+    return _finish(ctx, res, cell_outcome(res, model, case, _budget(ctx, res)))
+
+
+def _register(cid: str, model: str, case: str) -> None:
+    def check(ctx: Context) -> Outcome:
+        return check_cell(ctx, cid)
+
+    check.__qualname__ = check_cell.__qualname__  # where the check's logic lives
+    claim(cid, source=SOURCE, kind="empirical", section=SECTION, experiment="exp4",
+          paper=f"Table 2: {PAPER[(model, case)]} (predicted {PREDICTED[case]:.3g})",
+          statement=f"Table 2 cell: {model} ARE at k = 256 in case ({case}) is "
+                    f"{PAPER[(model, case)]}")(check)
+
+
+for _row in CELL_IDS:
+    _register(*_row)
 
 
 @claim("chasm.exp4.ssm-oracle-case-a", source=SOURCE, kind="empirical", section=SECTION,
@@ -130,9 +192,4 @@ _register()
                  "< 0.02, 1% of the oracle risk ≈ 1.6)")
 def check_ssm_a(ctx: Context) -> Outcome:
     res = ctx.experiment("exp4")
-    ssm = res["a"]["models"]["ssm"]
-    se = ssm["excess"][ssm["ks"].index(res["k"])]
-    return decide_interval(se["lo"], se["hi"], target_lo=-0.02, target_hi=0.02, predicted="≈ 0",
-                           measured=se, evidence=f"SSM excess over the Kalman oracle in case (a) at "
-                           f"k = {res['k']}: {se['est']:.4g} [{se['lo']:.4g}, {se['hi']:.4g}].",
-                           figures=[_fig(ctx, res)])
+    return _finish(ctx, res, ssm_outcome(res, _budget(ctx, res)))

@@ -1,0 +1,123 @@
+"""The linear-Gaussian experiments (000 Exp I–V) end to end at toy size with two training
+seeds: every claim's check runs on the results, its intervals include the seed variation, and
+every trained-model record carries the convergence note, its per-run statuses and the
+experiment's training-curves figure."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from chasm_theory import Context
+from chasm_theory._codec import roundtrip
+from chasm_theory._experiments import RunEnv
+from chasm_theory._record import VERDICTS
+from chasm_theory._registry import all_claims, run_claim
+
+TOY_TRAIN = {"steps": 4, "batch": 2, "warmup": 0, "log_every": 1, "checkpoint_every": 2}
+
+
+class StubCtx(Context):
+    results: dict = {}
+
+    def experiment(self, name):
+        return self.results[name]
+
+
+def toy(cfg: dict, n_test: int = 8) -> dict:
+    cfg = copy.deepcopy(cfg)
+    cfg["train"] = {**cfg["train"], **TOY_TRAIN}
+    cfg["n_test"], cfg["seeds"] = n_test, [0, 1]
+    return cfg
+
+
+def run_claims(prefix: str, name: str, res: dict, tmp_path: Path) -> dict:
+    ctx = StubCtx(reports_dir=tmp_path)
+    ctx.results = {name: res}
+    recs = {}
+    for cid, c in all_claims().items():
+        if not cid.startswith(prefix):
+            continue
+        rec = run_claim(cid, ctx)
+        assert rec.verdict in VERDICTS and rec.verdict != "error", (cid, rec.evidence,
+                                                                     rec.details)
+        for f in rec.figures:
+            assert (tmp_path / f).is_file(), (cid, f)
+        if c.trained:
+            conv = rec.details["convergence"]
+            assert "Convergence (" in rec.evidence and conv["rule"]
+            assert all(len(rows) == 2 for rows in conv["runs"].values())  # two seeds each
+            assert f"figures/{name}_training_curves.png" in rec.figures
+            assert "2 training seeds" in rec.evidence or "over the 2 training seeds" in \
+                rec.evidence, cid
+        recs[cid] = rec
+    assert recs
+    return recs
+
+
+@pytest.fixture(scope="module")
+def lg_results(tmp_path_factory) -> dict:
+    """exp1–exp5 at toy size, sharing one run cache (exp3 and exp4(b) reuse exp1's models)."""
+    import empirics.experiments.chasm.exp1 as e1
+    import empirics.experiments.chasm.exp2 as e2
+    import empirics.experiments.chasm.exp3 as e3
+    import empirics.experiments.chasm.exp4 as e4
+    import empirics.experiments.chasm.exp5 as e5
+
+    env = RunEnv("quick", "cpu", 0, tmp_path_factory.mktemp("lg-runs"))
+    c2 = toy(e2._config("quick"))
+    c2["n_fixed"] = 10_000
+    c3 = toy(e3._config("quick"))
+    c3["rhos"] = c3["rhos"][::7]
+    return {"exp1": roundtrip(e1.run(toy(e1._config("quick")), env)),
+            "exp2": roundtrip(e2.run(c2, env)),
+            "exp3": roundtrip(e3.run(c3, env)),
+            "exp4": roundtrip(e4.run(toy(e4._config("quick")), env)),
+            "exp5": roundtrip(e5.run(toy(e5._config("quick")), env))}
+
+
+@pytest.mark.parametrize("name", ["exp1", "exp2", "exp3", "exp4", "exp5"])
+def test_claims_run_with_seeds_and_convergence(name, lg_results, tmp_path):
+    res = lg_results[name]
+    assert res["n_seeds"] == 2
+    run_claims(f"chasm.{name}.", name, res, tmp_path)
+
+
+def test_per_seed_units_are_stored_per_seed(lg_results):
+    """The units the pooled/slope/difference intervals resample keep the seed axis."""
+    r2, r3, r5 = lg_results["exp2"], lg_results["exp3"], lg_results["exp5"]
+    assert np.asarray(r2["models"]["lintf"]["units"]["8"]).shape == (2, 8)
+    assert np.asarray(r3["rows"][0]["per_seq"]["ssm"]).shape == (2, 8)
+    assert np.asarray(r5["models"]["c"]["units_k"]).shape == (2, 8)
+    cell = lg_results["exp1"]["eval"]["0.5"]["models"]["ssm"]
+    assert np.asarray(cell["per_seq_excess"]["512"]).shape == (2, 8)
+
+
+def test_slope_interval_includes_the_seed_variation(lg_results):
+    """Two seeds whose MSEs differ by a constant factor: the slope is the same for both, so
+    the slope interval is as narrow as with one seed; a seed with another slope widens it."""
+    from empirics.experiments.chasm.exp2 import lintf_slope
+
+    ks = [8, 16, 32, 64]
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0.5, 1.5, (1, 200, 1)) / np.asarray(ks, float)
+    same = {"models": {"lintf": {"units": {str(k): np.concatenate([base, 3 * base])[..., i]
+                                           for i, k in enumerate(ks)}}}}
+    other = np.concatenate([base, base * np.asarray(ks, float) ** 0.5])
+    diff = {"models": {"lintf": {"units": {str(k): other[..., i] for i, k in enumerate(ks)}}}}
+    s_same, lo_s, hi_s = lintf_slope(same, ks)
+    s_diff, lo_d, hi_d = lintf_slope(diff, ks)
+    assert s_same == pytest.approx(-1.0, abs=1e-9)
+    assert hi_s - lo_s < 0.05 < hi_d - lo_d
+
+
+def test_exp3_interval_resamples_seeds_not_the_rho_grid(lg_results):
+    from empirics.experiments.chasm.exp3 import are_replicates
+
+    rows = lg_results["exp3"]["rows"]
+    est, reps = are_replicates(rows, n_boot=200)
+    assert reps.shape == (200, len(rows))
+    for r, e in zip(rows, est):
+        assert e == pytest.approx(r["are"]["est"], rel=1e-4)
