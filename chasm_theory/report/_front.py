@@ -153,6 +153,11 @@ def table_rows(r: dict[str, Any], label: str) -> list[str]:
     pred, meas = r.get("predicted"), r.get("measured")
     parts = (r.get("details") or {}).get("parts") or {}
     link = page_link(r["id"], label)
+    det = r.get("details") or {}
+    if det.get("our_params") is not None:  # Table 3/4 rows carry the models' sizes
+        paper_p = det.get("paper_params")
+        link += (f" (params: paper {paper_p:,}, ours {det['our_params']:,})"
+                 if isinstance(paper_p, int) else f" (params: ours {det['our_params']:,})")
     if isinstance(pred, dict) and isinstance(meas, dict) and set(pred) & set(meas):
         keys = list(pred) + [k for k in meas if k not in pred]
         rows = []
