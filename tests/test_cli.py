@@ -198,3 +198,22 @@ def test_experiments_lists_costs_in_report_order(capsys):
     order = [n for n in ("exp1", "exp2", "exp7", "exp8", "exp10", "bayes_lgssm", "dcd_length",
                          "gen_majority") if n in names]
     assert [names.index(n) for n in order] == sorted(names.index(n) for n in order)
+
+
+def test_report_render_only_runs_no_check_and_keeps_claims_json(tmp_path, capsys):
+    import shutil
+
+    src = ROOT / "reports" / "claims.json"
+    if not src.exists():
+        pytest.skip("no committed claims.json")
+    shutil.copy(src, tmp_path / "claims.json")
+    before = (tmp_path / "claims.json").read_bytes()
+    assert main(["report", "--render-only", "--reports-dir", str(tmp_path)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith("ran no check; rewrote")
+    assert (tmp_path / "claims.json").read_bytes() == before
+    meta = json.loads(before)["meta"]
+    front = (tmp_path / "REPORT.md").read_text()
+    assert f"commit `{meta['commit']}`" in front and f"Generated {meta['generated']}" in front
+    assert len(list((tmp_path / "claims").glob("*.md"))) == len(json.loads(before)["claims"])
+    assert not (tmp_path / "figures").exists()  # nothing ran, nothing drew
