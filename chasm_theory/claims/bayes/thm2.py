@@ -34,8 +34,10 @@ KS = (64, 256, 1024)
 K_FLOOR = 1024  # the finite context at which the class floor is cross-checked
 FLOOR_ZERO = 1e-12  # float64 zero of a risk difference, relative to Var(x) (~1e-15 per operation)
 READING = ("001's scalar task read as 000's colored-noise task: z_t = 0.9 z_(t-1) + w_t (q = 1), AR(1) "
-           "noise of unit marginal variance with pole ρ, x = z + v; one-step prediction of x_(k+1); the "
-           "Bayes predictor has prior ρ ~ U(0.5, 0.99) (001 B.2); 001 does not exclude ρ = a, so ρ = a = "
+           "noise of unit marginal variance with pole ρ, x = z + v; one-step prediction of "
+           "x_(k+1); the "
+           "Bayes predictor has prior ρ ~ U(0.5, 0.99) (001 B.2); 001 does not exclude ρ = a, so ρ "
+           "= a = "
            "0.9 stays in the grid (there x is itself AR(1))")
 
 
@@ -108,9 +110,12 @@ Q_THM2 = ("Let be the infimum excess risk achievable by any predictor that minim
 Q_BOTH = ("This is not about convergence rates—both are . It is about statistical efficiency: the "
           "constant matters, and the SSM’s constant is strictly better, provably.")
 CLASS = ("ERM class (001 A.3: 'pooling observations with equal weights (or weights decaying with "
-         "distance)') = the scaled one-pole predictors c·Σ p^(k−i) x_i, c real, 0 ≤ p < 1 (equivalently "
-         "c'·γ Σ (1−γ)^(k−i) x_i), which contain the equal-weight pool (p → 1) and the steady-state "
-         "Kalman predictor of every 'AR(1) signal + i.i.d. noise' model; 'the ERM predictor' = the member "
+         "distance)') = the scaled one-pole predictors c·Σ p^(k−i) x_i, c real, 0 ≤ p < 1 "
+         "(equivalently "
+         "c'·γ Σ (1−γ)^(k−i) x_i), which contain the equal-weight pool (p → 1) and the "
+         "steady-state "
+         "Kalman predictor of every 'AR(1) signal + i.i.d. noise' model; 'the ERM predictor' = the "
+         "member "
          "whose (c, p) minimise the empirical one-step squared loss over the context, "
          "Σ_(t<k) (x_(t+1) − c Σ_(i≤t) p^(t−i) x_i)²; its population-best member is the floor")
 
@@ -118,7 +123,8 @@ CLASS = ("ERM class (001 A.3: 'pooling observations with equal weights (or weigh
 @claim(
     "bayes.thm2.separation",
     source=SOURCE_T2,
-    statement="On the AR(1)-noise task, for sufficiently large k, the Bayes predictor's excess risk is "
+    statement="On the AR(1)-noise task, for sufficiently large k, the Bayes predictor's excess "
+              "risk is "
     "at most c1/k and the infimum excess of the predictors fitted by ERM under the i.i.d.-noise "
     "assumption is at least c2/k, with 0 < c1 < c2 and c2/c1 ≥ 1/(1 − ρ²)",
     kind="numeric",
@@ -167,21 +173,26 @@ def check_separation(ctx: Context) -> Outcome:
                 floor > FLOOR_ZERO * fl["var_x"], predicted="excess_ERM ≥ c2/k with c2/c1 ≥ 1/(1 − ρ²) "
                 "for large k", measured=floor, counterexample={"rho": rho, "floor": floor},
                 evidence=f"ρ = {rho}: floor {floor:.3g} > 0, so k·excess_ERM → ∞",
-                rule="holds iff the population floor exceeds the float64 zero of the risk computation")
+                rule="holds iff the population floor exceeds the float64 zero of the risk "
+                     "computation")
         rows[str(rho)] = row
     p_beats = decide(beats_cx is None, predicted="Bayes excess < ERM excess at every (ρ, k)",
                      counterexample=beats_cx,
                      measured={rho: {k: [round(v[k]["bayes_excess"], 6), round(v[k]["erm_excess"], 6)]
                                      for k in map(str, KS)} for rho, v in rows.items()},
-                     evidence="paired 95% bootstrap CI of (ERM excess − Bayes excess) above 0 at every (ρ, k)",
-                     rule="holds iff the lower end of the paired 95% CI of ERM − Bayes excess is > 0 at "
+                     evidence="paired 95% bootstrap CI of (ERM excess − Bayes excess) above 0 at "
+                              "every (ρ, k)",
+                     rule="holds iff the lower end of the paired 95% CI of ERM − Bayes excess is > "
+                          "0 at "
                      "every tested (ρ, k)")
     p_bound = combine(bound_parts, predicted="c2/c1 ≥ 1/(1 − ρ²)",
                       evidence="; ".join(p.evidence for p in bound_parts.values()))
     kmax = str(max(KS))
     summary = "; ".join(
-        f"ρ = {rho}: excess at k = {kmax} Bayes {v[kmax]['bayes_excess']:.2e}, ERM {v[kmax]['erm_excess']:.2e} "
-        f"(ratio {v[kmax]['ratio']:.3g} [{v[kmax]['ratio_ci'][0]:.3g}, {v[kmax]['ratio_ci'][1]:.3g}] vs "
+        f"ρ = {rho}: excess at k = {kmax} Bayes {v[kmax]['bayes_excess']:.2e}, ERM "
+        f"{v[kmax]['erm_excess']:.2e} "
+        f"(ratio {v[kmax]['ratio']:.3g} [{v[kmax]['ratio_ci'][0]:.3g}, "
+        f"{v[kmax]['ratio_ci'][1]:.3g}] vs "
         f"1/(1 − ρ²) = {1 / (1 - float(rho) ** 2):.3g}), k·excess Bayes "
         + "/".join(f"{v[str(k)]['k_bayes']:.3f}" for k in KS) + ", ERM "
         + "/".join(f"{v[str(k)]['k_erm']:.2f}" for k in KS) + f" at k = {'/'.join(map(str, KS))}, "
@@ -197,16 +208,24 @@ def check_separation(ctx: Context) -> Outcome:
     return combine(
         {"bayes_beats_erm": p_beats, "ratio_bound": p_bound},
         predicted="c1/k < c2/k with c2/c1 ≥ 1/(1 − ρ²)",
-        evidence=f"{B} sequences per ρ; excess = mean squared distance to the known-ρ Kalman predictor "
-        "(core filter): the grid-Bayes predictive (ρ unknown, prior U(0.5, 0.99); Thm 1's limit of the "
-        "meta-trained SSM) and the scaled one-pole predictor fitted in context by ERM (core one_pole "
-        f"oracle, 2 parameters). {summary}. What holds: the Bayes predictor beats the in-context ERM "
-        f"predictor at every tested (ρ, k), by a factor {min(ratios):.3g}–{max(ratios):.3g}; the bound "
-        "c2/c1 ≥ 1/(1 − ρ²) holds for sufficiently large k — at ρ = a (the observation process is itself "
+        evidence=f"{B} sequences per ρ; excess = mean squared distance to the known-ρ Kalman "
+                 "predictor "
+        "(core filter): the grid-Bayes predictive (ρ unknown, prior U(0.5, 0.99); Thm 1's limit of "
+        "the "
+        "meta-trained SSM) and the scaled one-pole predictor fitted in context by ERM (core "
+        "one_pole "
+        f"oracle, 2 parameters). {summary}. What holds: the Bayes predictor beats the in-context "
+        "ERM "
+        f"predictor at every tested (ρ, k), by a factor {min(ratios):.3g}–{max(ratios):.3g}; the "
+        "bound "
+        "c2/c1 ≥ 1/(1 − ρ²) holds for sufficiently large k — at ρ = a (the observation process is "
+        "itself "
         "AR(1), the class contains the optimal predictor, floor 0) as a measured ratio of 1/k "
-        "constants, at ρ ≠ a through the positive floor of the class (k·excess_ERM → ∞). What does not "
+        "constants, at ρ ≠ a through the positive floor of the class (k·excess_ERM → ∞). What does "
+        "not "
         "follow the paper's mechanism: the measured ratio at k = " + kmax + " is "
-        f"{min(at_kmax.values()):.3g}–{max(at_kmax.values()):.3g} across ρ while 1/(1 − ρ²) runs from "
+        f"{min(at_kmax.values()):.3g}–{max(at_kmax.values()):.3g} across ρ while 1/(1 − ρ²) runs "
+        "from "
         f"{1 / (1 - RHOS[0] ** 2):.3g} to {1 / (1 - RHOS[-1] ** 2):.3g}"
         + (f" (below the bound at ρ = {', '.join(below)}, where only the floor carries it)" if below else "")
         + "; and for ρ ≠ a the ERM excess does not vanish at all, so it is not 'also O(1/k)' "
@@ -214,8 +233,10 @@ def check_separation(ctx: Context) -> Outcome:
         f"summing to ≈ 1, the first version of this check) the excess at k = {K_FLOOR} was "
         + ", ".join(f"{v:.3g}" for v in unscaled.values()) + ": an artefact of the missing scale.",
         reading=READING + "; " + CLASS,
-        rule="conjunction: Bayes beats the in-context ERM predictor at every tested (ρ, k) (paired CI), "
-        "and c2/c1 ≥ 1/(1 − ρ²) at every ρ for large k (ρ = a: CI of the measured ratio at the largest "
+        rule="conjunction: Bayes beats the in-context ERM predictor at every tested (ρ, k) (paired "
+             "CI), "
+        "and c2/c1 ≥ 1/(1 − ρ²) at every ρ for large k (ρ = a: CI of the measured ratio at the "
+        "largest "
         "k above the bound; ρ ≠ a: a positive floor of the class)",
         details={"rows": rows, "B": B, "unscaled_ewma_excess_k1024": unscaled},
     )
@@ -245,20 +266,27 @@ def check_erm_rate(ctx: Context) -> Outcome:
         not bad, predicted="excess of the ERM class → 0 (as c2/k)",
         measured={rho: float(f"{v['floor_k_inf']:.4g}") for rho, v in rows.items()},
         counterexample=cx, tolerance={"zero": f"{FLOOR_ZERO:g}·Var(x)"},
-        evidence="Floor of the scaled one-pole class = risk of its population-best member minus the "
-        "Kalman risk, exact: with an infinite context in closed form vs the DARE innovation variance, "
-        f"and at k = {K_FLOOR} from the Toeplitz covariance vs the Cholesky Kalman risk (the two agree "
+        evidence="Floor of the scaled one-pole class = risk of its population-best member minus "
+                 "the "
+        "Kalman risk, exact: with an infinite context in closed form vs the DARE innovation "
+        "variance, "
+        f"and at k = {K_FLOOR} from the Toeplitz covariance vs the Cholesky Kalman risk (the two "
+        "agree "
         f"to {agree:.1e}). " + "; ".join(
             f"ρ = {rho}: floor {v['floor_k_inf']:.3g} (best member c = {v['scale_k_inf']:.4f}, p = "
             f"{v['pole_k_inf']:.4f})" for rho, v in rows.items())
         + f". For ρ ≠ a = {A_SIG} the colored-noise process x = z + v is ARMA(2, 1); its optimal "
-        "predictor has two poles and no one-pole member reaches it, so the in-context ERM predictor, "
-        "which converges to the population-best member, keeps a positive excess: not O(1/k). At ρ = a "
-        "x is itself AR(1), the class contains a·x_k, and the excess does vanish. The floors are small "
+        "predictor has two poles and no one-pole member reaches it, so the in-context ERM "
+        "predictor, "
+        "which converges to the population-best member, keeps a positive excess: not O(1/k). At ρ "
+        "= a "
+        "x is itself AR(1), the class contains a·x_k, and the excess does vanish. The floors are "
+        "small "
         f"(at most {max(v['floor_k_inf'] for v in rows.values()):.2g}, below the in-context ERM's "
         "estimation error of order 1/k until k is in the thousands: bayes.thm2.separation), so at "
         "moderate k the ERM excess looks like c2/k; asymptotically it is a constant.",
-        rule=f"holds iff the floor is ≤ {FLOOR_ZERO:g}·Var(x) (float64 zero of the risk computation) at "
+        rule=f"holds iff the floor is ≤ {FLOOR_ZERO:g}·Var(x) (float64 zero of the risk "
+             "computation) at "
         "every tested ρ",
         reading=READING + "; " + CLASS,
         details=rows,
@@ -271,7 +299,13 @@ def check_erm_rate(ctx: Context) -> Outcome:
     statement="The Fisher information under the correlated (AR(1)-noise) model is 1/(1 − ρ²) times "
     "the information under the i.i.d. assumption",
     kind="symbolic",
-    paper="'The Fisher information under the true correlated model is 1/(1 − ρ²) times larger than under the i.i.d. assumption.'",
+    paper="Quote (001 App A.3 Part 1): The Fisher information under the true correlated model is "
+          "times larger than under the i.i.d. assumption. Misspecification loses this factor. — "
+          "formulas lost in the text extraction, as we read them (paraphrase): 'The Fisher "
+          "information under the true correlated model is 1/(1 − ρ²) times larger than under the "
+          "i.i.d. assumption.'",
+    quote="The Fisher information under the true correlated model is times larger than under the "
+          "i.i.d. assumption. Misspecification loses this factor.",
     section=SECTION,
 )
 def check_fisher(ctx: Context) -> Outcome:
@@ -292,16 +326,24 @@ def check_fisher(ctx: Context) -> Outcome:
         measured={a: {k: round(x, 4) for k, x in v.items()} for a, v in table.items()},
         tolerance={"rtol": 0.05},
         counterexample={"rho": worst[0], "k": 512, **worst[1]},
-        evidence="Static level under AR(1) noise of unit marginal variance, exact rational arithmetic at k = 512 "
-        "(same computation as chasm.thm2.fisher-ratio). Two readings of 'information under the i.i.d. "
-        "assumption': the sandwich (misspecification-robust) information 1/Var_true(x̄), whose ratio to "
-        f"I_true tends to {lims['I_mis/I_true']}; and the naive i.i.d. information k, which exceeds I_true: "
-        f"k/I_true → {lims['I_naive/I_true']}. Neither gives 1/(1 − ρ²): at ρ = {worst[0]} the claim needs "
-        f"{worst[1]['1/(1-rho^2)']:.2f}, we get {worst[1]['I_true/I_mis (sandwich)']:.3f} (sandwich) and "
-        f"{worst[1]['I_true/I_naive']:.4f} (naive; the correlated model has less information than i.i.d. "
+        evidence="Static level under AR(1) noise of unit marginal variance, exact rational "
+                 "arithmetic at k = 512 "
+        "(same computation as chasm.thm2.fisher-ratio). Two readings of 'information under the "
+        "i.i.d. "
+        "assumption': the sandwich (misspecification-robust) information 1/Var_true(x̄), whose "
+        "ratio to "
+        f"I_true tends to {lims['I_mis/I_true']}; and the naive i.i.d. information k, which "
+        "exceeds I_true: "
+        f"k/I_true → {lims['I_naive/I_true']}. Neither gives 1/(1 − ρ²): at ρ = {worst[0]} the "
+        "claim needs "
+        f"{worst[1]['1/(1-rho^2)']:.2f}, we get {worst[1]['I_true/I_mis (sandwich)']:.3f} "
+        "(sandwich) and "
+        f"{worst[1]['I_true/I_naive']:.4f} (naive; the correlated model has less information than "
+        "i.i.d. "
         "data, not more).",
         rule="holds iff, for every ρ tested, one of the two readings is within 5% of 1/(1 − ρ²)",
-        reading="target = the level μ of x_i = μ + v_i; I_true = 1ᵀΣ⁻¹1; i.i.d. information read both as "
+        reading="target = the level μ of x_i = μ + v_i; I_true = 1ᵀΣ⁻¹1; i.i.d. information read "
+                "both as "
         "the sandwich 1/Var_true(x̄) and as the naive k",
         details={"limits": {k: str(v) for k, v in lims.items()}},
     )

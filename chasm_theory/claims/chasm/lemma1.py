@@ -100,7 +100,14 @@ KRON_FUZZ = FuzzSpec(
     statement="The SSM with state vec(P_{t-1}) (dimension 4) and transition A_t = I ⊗ M_t, no "
     "input term, computes vec(M_t P_{t-1}) exactly (column-stacking vec)",
     kind="symbolic",
-    paper="A_t = I ⊗ M_t gives h_t = A_t h_{t−1} = vec(M_t P_{t−1}); state dimension 4, no B_t",
+    paper="Quote (000 §3.1 Lemma 1): A selective SSM with state dimension n = 4 and "
+          "input-dependent transition A t = I M t computes the exact cumulative product in O ( k ) "
+          "time. No input-dependent term B t is needed; the state update is purely multiplicative. "
+          "— formulas lost in the text extraction, as we read them (paraphrase): A_t = I ⊗ M_t "
+          "gives h_t = A_t h_{t−1} = vec(M_t P_{t−1}); state dimension 4, no B_t",
+    quote="A selective SSM with state dimension n = 4 and input-dependent transition A t = I M t "
+          "computes the exact cumulative product in O ( k ) time. No input-dependent term B t is "
+          "needed; the state update is purely multiplicative.",
     section=SECTION,
     fuzz=KRON_FUZZ,
 )
@@ -110,7 +117,8 @@ def check_kronecker(ctx: Context) -> Outcome:
     res = kron_residuals()
     zero = {k: all(e == 0 for e in v) for k, v in res.items()}
     p_col = decide(zero["col: (I⊗M)vec_c(P) - vec_c(MP)"], predicted=0, measured=str(list(res["col: (I⊗M)vec_c(P) - vec_c(MP)"])),
-                   evidence="column-stacking: (I ⊗ M) vec_c(P) − vec_c(MP) expands to 0 for symbolic 2×2 M, P.",
+                   evidence="column-stacking: (I ⊗ M) vec_c(P) − vec_c(MP) expands to 0 for "
+                            "symbolic 2×2 M, P.",
                    rule="holds iff the residual is the zero vector")
     p_row = decide(zero["row: (M⊗I)vec_r(P) - vec_r(MP)"], predicted=0, measured=str(list(res["row: (M⊗I)vec_r(P) - vec_r(MP)"])),
                    evidence="row-stacking: (M ⊗ I) vec_r(P) − vec_r(MP) expands to 0.",
@@ -138,7 +146,8 @@ def check_kronecker(ctx: Context) -> Outcome:
     lyap = float(np.log(nrm[-1] / nrm[0]) / T)
     p_num = decide(same <= 1e-12, predicted="SSM = direct product in float64",
                    measured={"max_rel_diff_ssm_vs_direct_f64": same},
-                   evidence=f"Over T = {T} Exp-VII matrices the float64 SSM state equals the float64 direct "
+                   evidence=f"Over T = {T} Exp-VII matrices the float64 SSM state equals the "
+                            "float64 direct "
                    f"product M_t P_(t−1) to {same:.1e} (relative).",
                    rule="holds iff the max relative difference is <= 1e-12")
     checkpoints = [10, 100, 1000, T]
@@ -156,14 +165,19 @@ def check_kronecker(ctx: Context) -> Outcome:
         {"column_stacking": p_col, "row_stacking": p_row, "integer_fuzz": p_fz, "float64_vs_direct": p_num},
         predicted="exact (vec_c convention)",
         evidence="(I ⊗ M) vec(P) = vec(MP) holds symbolically with column-stacking vec; with "
-        "row-stacking the transition must be M ⊗ I instead (the mixed pairing (I ⊗ M) with row-stacking "
-        f"is {'not ' if not zero['mixed: (I⊗M)vec_r(P) - vec_r(MP)'] else ''}an identity). Numerically the SSM "
-        "performs the same multiplications as M_t @ P_(t−1). Relative error vs a 60-digit reference at "
+        "row-stacking the transition must be M ⊗ I instead (the mixed pairing (I ⊗ M) with "
+        "row-stacking "
+        f"is {'not ' if not zero['mixed: (I⊗M)vec_r(P) - vec_r(MP)'] else ''}an identity). "
+        "Numerically the SSM "
+        "performs the same multiplications as M_t @ P_(t−1). Relative error vs a 60-digit "
+        "reference at "
         f"t = {checkpoints}: float64 {[f'{err64[c - 1]:.1e}' for c in checkpoints]}, float32 "
-        f"{[f'{err32[c - 1]:.1e}' for c in checkpoints]}. The product's scale drifts: ‖P_t‖ went from "
+        f"{[f'{err32[c - 1]:.1e}' for c in checkpoints]}. The product's scale drifts: ‖P_t‖ went "
+        "from "
         f"{nrm[0]:.3g} to {nrm[-1]:.3g} (log-growth {lyap:.3g} per step), so at long T the float32 "
         "state eventually over/underflows even though each step is exact up to rounding.",
-        reading="vec = column-stacking; M_t from 000 Exp VII with shear J = [[0, 0.1], [0, 0]] for the "
+        reading="vec = column-stacking; M_t from 000 Exp VII with shear J = [[0, 0.1], [0, 0]] for "
+                "the "
         "numerics",
         figures=[fig_path],
         details={"err64": {str(c): float(err64[c - 1]) for c in checkpoints},

@@ -38,14 +38,21 @@ def innovations_residual() -> sp.Expr:
     source=SOURCE,
     statement="A z + K (x − C A z) = (I − K C) A z + K x for all conformable A, K, C, z, x",
     kind="symbolic",
-    paper="ẑ_{t|t} = A ẑ + K_t(x_t − C A ẑ) = (I_d − K_t C) A ẑ + K_t x_t",
+    paper="Quote (000 §4.1): The key insight is that the Kalman predict-then-update recursion "
+          "rearranges into the innovations form z ^ t | t = ( I d K t C ) A z ^ t 1 | t 1 + K t x "
+          "t , matching (5) exactly. — formulas lost in the text extraction, as we read them "
+          "(paraphrase): ẑ_{t|t} = A ẑ + K_t(x_t − C A ẑ) = (I_d − K_t C) A ẑ + K_t x_t",
+    quote="The key insight is that the Kalman predict-then-update recursion rearranges into the "
+          "innovations form z ^ t | t = ( I d K t C ) A z ^ t 1 | t 1 + K t x t , matching (5) "
+          "exactly.",
     section=SECTION,
 )
 def check_innovations(ctx: Context) -> Outcome:
     r = innovations_residual()
     ok = r == 0 or bool(getattr(r, "is_ZeroMatrix", False))
     return decide(ok, predicted="identity", measured=f"expand(lhs − rhs) = {r}",
-                  evidence=f"sympy MatrixSymbols (non-commuting, sizes d, m): expand(lhs − rhs) = {r}.",
+                  evidence="sympy MatrixSymbols (non-commuting, sizes d, m): expand(lhs − rhs) = "
+                           f"{r}.",
                   rule="holds iff the expanded residual is the zero matrix",
                   reading="predict-then-update Kalman step, generic sizes")
 
@@ -137,7 +144,12 @@ REP_FUZZ = FuzzSpec(
     statement="The SSM h_t = (I − K_t C) A h_{t−1} + K_t x_t, h_0 = m0, with the Riccati gains K_t "
     "equals E[z_t | x_1..x_t] for every t",
     kind="property",
-    paper="h_t = ẑ_{t|t}(θ) = E[z_t | C_t, θ] with Ā_t = (I_d − K_t C)A, B̄_t = K_t",
+    paper="Quote (000 §4.1 Lemma 2): For any LG-SSM with known parameters θ = ( A , C , Q , R ) , "
+          "there exists a parameterization such that h t = z ^ t | t ( θ ) = E [ z t C t , θ ] . — "
+          "formulas lost in the text extraction, as we read them (paraphrase): h_t = ẑ_{t|t}(θ) = "
+          "E[z_t | C_t, θ] with Ā_t = (I_d − K_t C)A, B̄_t = K_t",
+    quote="For any LG-SSM with known parameters θ = ( A , C , Q , R ) , there exists a "
+          "parameterization such that h t = z ^ t | t ( θ ) = E [ z t C t , θ ] .",
     section=SECTION,
     fuzz=REP_FUZZ,
 )
@@ -155,13 +167,16 @@ def check_representation(ctx: Context) -> Outcome:
                             "max_rel_error_T12": worst},
                   counterexample=res.shown if res.found else worst,
                   evidence=f"Hypothesis drew {res.examples_tried} seeded random stable systems "
-                  "(d = 1..3, m = 1..2; unobservable draws skipped); the SSM recursion with the core's "
+                  "(d = 1..3, m = 1..2; unobservable draws skipped); the SSM recursion with the "
+                  "core's "
                   "Riccati gains matched both the core Kalman filter and brute-force Gaussian "
-                  f"conditioning of the joint law at every t ≤ 6{' except ' + str(res.shown) if res.found else ''}. "
+                  "conditioning of the joint law at every t ≤ "
+                  f"6{' except ' + str(res.shown) if res.found else ''}. "
                   f"Three longer runs (T = 12): max relative error {worst['vs_kalman']:.1e} vs the "
                   f"filter, {worst['vs_conditioning']:.1e} vs conditioning.",
                   rule=f"holds iff no draw exceeds relative error {TOL_REP}",
-                  reading="h_0 = m0 = z_{0|0}, prior P0 = stationary covariance; predict-then-update "
+                  reading="h_0 = m0 = z_{0|0}, prior P0 = stationary covariance; "
+                          "predict-then-update "
                   "timing of App B.1")
 
 
@@ -235,9 +250,14 @@ def gain_rate_survey(rng: np.random.Generator, n: int = 8) -> list[dict[str, flo
 @claim(
     "chasm.lemma2.gain-convergence",
     source=SOURCE,
-    statement="K_t → K (the DARE gain) exponentially: ||K_t − K|| = O(lambda^t) for some lambda < 1",
+    statement="K_t → K (the DARE gain) exponentially: ||K_t − K|| = O(lambda^t) for some lambda < "
+              "1",
     kind="numeric",
-    paper="K_t → K at rate ‖K_t − K‖ = O(λ^t) for some λ ∈ (0, 1)",
+    paper="Quote (000 App B.1.3): Correspondingly, K t K = P C ( C P C + R ) 1 at rate K t K = O ( "
+          "λ t ) for some λ ( 0 , 1 ) . — formulas lost in the text extraction, as we read them "
+          "(paraphrase): K_t → K at rate ‖K_t − K‖ = O(λ^t) for some λ ∈ (0, 1)",
+    quote="Correspondingly, K t K = P C ( C P C + R ) 1 at rate K t K = O ( λ t ) for some λ ( 0 , "
+          "1 ) .",
     section=SECTION,
 )
 def check_gain_convergence(ctx: Context) -> Outcome:
@@ -247,8 +267,10 @@ def check_gain_convergence(ctx: Context) -> Outcome:
     return decide(ok, predicted="geometric decay, lambda < 1",
                   measured={"fitted_rates": [round(r, 4) for r in rates], "systems": len(rows)},
                   counterexample=[r for r in rows if not (np.isfinite(r["rate"]) and r["rate"] < 1)],
-                  evidence=f"{len(rows)} random stable observable systems (d = 1..3, m = 1..2, stationary "
-                  f"prior): log‖K_t − K‖ is linear in t with fitted rates {min(rates):.3f}..{max(rates):.3f} "
+                  evidence=f"{len(rows)} random stable observable systems (d = 1..3, m = 1..2, "
+                           "stationary "
+                  "prior): log‖K_t − K‖ is linear in t with fitted rates "
+                  f"{min(rates):.3f}..{max(rates):.3f} "
                   f"and errors below {max(r['final_error'] for r in rows):.1e} after 600 steps.",
                   rule="holds iff every fitted rate is < 1 and every error falls below 1e-8",
                   details={"systems": rows})
@@ -260,7 +282,11 @@ def check_gain_convergence(ctx: Context) -> Outcome:
     statement="the exponential rate of K_t → K equals rho(F)^2, F = (I − K C) A (the Riccati error "
     "evolves as Δ ↦ F̃ Δ F̃ᵀ with F̃ = A(I − KC), which has the eigenvalues of F)",
     kind="numeric",
-    paper="'the spectral radius of F determines the convergence rate: ‖Δ_t‖ ≲ ‖F‖^{2t}‖Δ_0‖' (App B.6.2)",
+    paper="Quote (000 App B.6.2): The spectral radius of F determines the convergence rate: Δ t F "
+          "2 t Δ 0 . — formulas lost in the text extraction, as we read them (paraphrase): 'the "
+          "spectral radius of F determines the convergence rate: ‖Δ_t‖ ≲ ‖F‖^{2t}‖Δ_0‖' (App "
+          "B.6.2)",
+    quote="The spectral radius of F determines the convergence rate: Δ t F 2 t Δ 0 .",
     section=SECTION,
 )
 def check_gain_rate(ctx: Context) -> Outcome:
@@ -280,12 +306,15 @@ def check_gain_rate(ctx: Context) -> Outcome:
                             "log_rate_over_log_rhoF": [round(float(x), 4) for x in ratio_1]},
                   tolerance={"abs": 0.05},
                   counterexample=rows[int(np.argmax([abs(x - 1) for x in ratio_sq]))],
-                  evidence=f"Over {len(rows)} random systems, the asymptotic rate of ‖K_(t+1) − K_t‖ "
-                  "(Riccati recursion in 110-digit mpmath, read off over the last 30 steps once the "
+                  evidence=f"Over {len(rows)} random systems, the asymptotic rate of ‖K_(t+1) − "
+                           "K_t‖ "
+                  "(Riccati recursion in 110-digit mpmath, read off over the last 30 steps once "
+                  "the "
                   "increments are below 1e-70) satisfies log(rate)/log(ρ(F)²) in "
                   f"{min(ratio_sq):.4f}..{max(ratio_sq):.4f}; against ρ(F) the same ratio is "
                   f"{min(ratio_1):.3f}..{max(ratio_1):.3f}. A float64 log-linear fit over the "
                   "visible decay can differ when a second mode λ_iλ_j is close (see details: "
                   "rate_float_fit).",
-                  rule="holds iff |log r / log ρ(F)² − 1| <= 0.05 for every system (r from the 110-digit recursion)",
+                  rule="holds iff |log r / log ρ(F)² − 1| <= 0.05 for every system (r from the "
+                       "110-digit recursion)",
                   details={"systems": rows})

@@ -62,11 +62,18 @@ def gaps(alpha: float, kmax: int = KMAX) -> dict[str, np.ndarray]:
 @claim(
     "chasm.oracle.steady-state-gap",
     source=SOURCE,
-    statement="The papers' oracle (steady-state Kalman gain from the DARE, started at 0) is not the "
-    "exact Bayes predictor at finite k: for α ≠ a its risk exceeds the exact time-varying Kalman risk "
+    statement="The papers' oracle (steady-state Kalman gain from the DARE, started at 0) is not "
+              "the "
+    "exact Bayes predictor at finite k: for α ≠ a its risk exceeds the exact time-varying Kalman "
+    "risk "
     "by a gap that is positive at small k and decays geometrically (for α = a the gap is 0)",
     kind="numeric",
-    paper="'the oracle is the steady-state Kalman filter with true parameters (a, α)' (App C.7.5)",
+    paper="Quote (000 App C.7.5): For each test α , the oracle is the steady-state Kalman filter "
+          "with true parameters ( a , α ) on the augmented 2D state space ξ t = [ z t ; v t ] . — "
+          "formulas lost in the text extraction, as we read them (paraphrase): 'the oracle is the "
+          "steady-state Kalman filter with true parameters (a, α)' (App C.7.5)",
+    quote="For each test α , the oracle is the steady-state Kalman filter with true parameters ( a "
+          ", α ) on the augmented 2D state space ξ t = [ z t ; v t ] .",
     section=SECTION,
 )
 def check_gap(ctx: Context) -> Outcome:
@@ -106,16 +113,22 @@ def check_gap(ctx: Context) -> Outcome:
     return decide(
         ok, predicted="gap ≥ 0, positive at small k, geometric decay",
         measured=rows, counterexample=rows,
-        evidence="Exact risks of predicting x_(k+1): the steady-state oracle's weights C A F^(k−t) K "
-        f"(checked against the core steady_state_filter fed unit impulses, max diff {w_err:.1e}) vs the exact "
+        evidence="Exact risks of predicting x_(k+1): the steady-state oracle's weights C A F^(k−t) "
+                 "K "
+        f"(checked against the core steady_state_filter fed unit impulses, max diff {w_err:.1e}) "
+        "vs the exact "
         "Kalman risk (Cholesky of the process covariance). Gap at k = 1, 8, 32, 128, 512: " + "; ".join(
             f"α = {al}: " + ", ".join(f"{v:.2e}" for v in r["gap_k"].values())
             + f" (first k with gap < 0.01: {r['first_k_gap_below_0.01']}, fitted rate {r['fitted_rate']:.4f} "
             f"vs ρ(F)² = {r['rho_F'] ** 2:.4f})" for al, r in rows.items())
         + f". At α = a = {A_SIG} the gap vanishes identically (the stationary prior already has the "
-        "steady-state covariance there); for α ≠ a an 'excess over the oracle' at small k includes this gap, "
+        "steady-state covariance there); for α ≠ a an 'excess over the oracle' at small k includes "
+        "this gap, "
         "and a predictor matching the exact filter has a negative excess over the oracle.",
-        rule="holds iff for α ≠ a the gap is ≥ −1e-10 for every k, > 1e-6 at k = 1 and decays with a fitted "
-        "geometric rate < 1; for α = a it is 0 (|gap| < 1e-10); and the two weight computations agree",
-        reading="a = 0.9, q = 1, stationary start; oracle started at z_(0|0) = 0 with the constant DARE gain",
+        rule="holds iff for α ≠ a the gap is ≥ −1e-10 for every k, > 1e-6 at k = 1 and decays with "
+             "a fitted "
+        "geometric rate < 1; for α = a it is 0 (|gap| < 1e-10); and the two weight computations "
+        "agree",
+        reading="a = 0.9, q = 1, stationary start; oracle started at z_(0|0) = 0 with the constant "
+                "DARE gain",
         figures=[fig_path], details=rows)

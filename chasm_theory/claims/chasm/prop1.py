@@ -51,7 +51,11 @@ def paper_example() -> dict[str, Fraction]:
     statement="With A = 2, C = 1, K_1 = 1/3, K_2 = 2/3 and z_{0|0} = 0, the filter gives "
     "z_{2|2}(0, 6) = 4 and z_{2|2}(6, 0) = 4/3",
     kind="symbolic",
-    paper="ẑ_{2|2}(0,6) = 4 ≠ 4/3 = ẑ_{2|2}(6,0)",
+    paper="Quote (000 §4.3): A concrete counterexample ( A = 2 , C = 1 , K 1 = 1 / 3 , K 2 = 2 / 3 "
+          ") yields z ^ 2 | 2 ( 0 , 6 ) = 4 4 / 3 = z ^ 2 | 2 ( 6 , 0 ) . — formulas lost in the "
+          "text extraction, as we read them (paraphrase): ẑ_{2|2}(0,6) = 4 ≠ 4/3 = ẑ_{2|2}(6,0)",
+    quote="A concrete counterexample ( A = 2 , C = 1 , K 1 = 1 / 3 , K 2 = 2 / 3 ) yields z ^ 2 | "
+          "2 ( 0 , 6 ) = 4 4 / 3 = z ^ 2 | 2 ( 6 , 0 ) .",
     section=SECTION,
 )
 def check_counterexample(ctx: Context) -> Outcome:
@@ -61,7 +65,8 @@ def check_counterexample(ctx: Context) -> Outcome:
                   measured={k: str(v) for k, v in ex.items()},
                   evidence=f"Exact rational recursion: (0, 6) -> {ex['z22(0,6)']}, (6, 0) -> "
                   f"{ex['z22(6,0)']}.", rule="holds iff both values equal the paper's exactly",
-                  reading="recursion z_t = (1 − K_t)·2·z_{t−1} + K_t x_t from z_{0|0} = 0 (App B.3.1)")
+                  reading="recursion z_t = (1 − K_t)·2·z_{t−1} + K_t x_t from z_{0|0} = 0 (App "
+                          "B.3.1)")
 
 
 # ----------------------------------------------------------------------------- realizability
@@ -102,7 +107,8 @@ def _update_first_witness() -> dict[str, str]:
 
 
 REAL_READING = ("scalar LG-SSM, A = 2, C = 1, R > 0, Q ≥ 0, prior variance ≥ 0; 'predict-first' "
-                "starts from P_{0|0} (App B.1's convention), 'update-first' places the prior on z_1 "
+                "starts from P_{0|0} (App B.1's convention), 'update-first' places the prior on "
+                "z_1 "
                 "(P_{1|0} free)")
 
 
@@ -112,7 +118,12 @@ REAL_READING = ("scalar LG-SSM, A = 2, C = 1, R > 0, Q ≥ 0, prior variance ≥
     statement="K_1 = 1/3, K_2 = 2/3 (A = 2, C = 1) arise from the Riccati recursion started at "
     "P_{0|0} = p ≥ 0 with Q ≥ 0, R > 0",
     kind="symbolic",
-    paper="'the transient sequence {K_1, K_2, ...} is deterministic given θ and P_{0|0}' (App B.1)",
+    paper="Quote (000 App B.1.3): For a time-invariant system, the transient sequence { K 1 , K 2 "
+          ", } is deterministic given θ and the initial covariance P 0 | 0 . — formulas lost in "
+          "the text extraction, as we read them (paraphrase): 'the transient sequence {K_1, K_2, "
+          "...} is deterministic given θ and P_{0|0}' (App B.1)",
+    quote="For a time-invariant system, the transient sequence { K 1 , K 2 , } is deterministic "
+          "given θ and the initial covariance P 0 | 0 .",
     section=SECTION,
 )
 def check_realizable_pf(ctx: Context) -> Outcome:
@@ -131,7 +142,10 @@ def check_realizable_pf(ctx: Context) -> Outcome:
     statement="K_1 = 1/3, K_2 = 2/3 (A = 2, C = 1) arise from the Riccati recursion started at "
     "P_{1|0} = p ≥ 0 with Q ≥ 0, R > 0",
     kind="symbolic",
-    paper="the example's gains come from a Kalman filter",
+    paper="Quote (000 App B.3.1): Let A = 2 , C = 1 , with time-varying gains K 1 = 1 / 3 , K 2 = "
+          "2 / 3 . — formulas lost in the text extraction, as we read them (paraphrase): the "
+          "example's gains come from a Kalman filter",
+    quote="Let A = 2 , C = 1 , with time-varying gains K 1 = 1 / 3 , K 2 = 2 / 3 .",
     section=SECTION,
 )
 def check_realizable_uf(ctx: Context) -> Outcome:
@@ -144,7 +158,8 @@ def check_realizable_uf(ctx: Context) -> Outcome:
                   + "; ".join(f"p = {s['p']}, Q = {s['Q']}" for s in res["solutions"])
                   + f"; exact witness R = 6, P_(1|0) = 3, Q = 4 gives K_1 = {wit['K1']}, K_2 = {wit['K2']}. "
                   "Note P_(1|0) = R/2 < Q = 2R/3, so this prior cannot come from any P_(0|0) ≥ 0.",
-                  rule="holds iff a nonnegative solution exists and the exact witness reproduces the gains",
+                  rule="holds iff a nonnegative solution exists and the exact witness reproduces "
+                       "the gains",
                   reading=REAL_READING)
 
 
@@ -154,7 +169,10 @@ def check_realizable_uf(ctx: Context) -> Outcome:
     statement="the counterexample's gains K_1 = 1/3, K_2 = 2/3 (A = 2, C = 1) come from a Kalman "
     "filter under at least one timing convention",
     kind="symbolic",
-    paper="'with time-varying gains K_1 = 1/3, K_2 = 2/3' presented as Kalman gains",
+    paper="Quote (000 App B.3.1): Let A = 2 , C = 1 , with time-varying gains K 1 = 1 / 3 , K 2 = "
+          "2 / 3 . — formulas lost in the text extraction, as we read them (paraphrase): 'with "
+          "time-varying gains K_1 = 1/3, K_2 = 2/3' presented as Kalman gains",
+    quote="Let A = 2 , C = 1 , with time-varying gains K 1 = 1 / 3 , K 2 = 2 / 3 .",
     section=SECTION,
 )
 def check_realizable(ctx: Context) -> Outcome:
@@ -163,10 +181,13 @@ def check_realizable(ctx: Context) -> Outcome:
     return decide(bool(admits), predicted="some convention admits P ≥ 0, Q ≥ 0, R > 0",
                   measured={"conventions_admitting": admits, "predict-first": pf, "update-first": uf},
                   counterexample={"predict-first": pf["solutions"], "update-first": uf["solutions"]},
-                  evidence=f"Conventions that admit a solution: {admits or 'none'}. Predict-first from "
+                  evidence=f"Conventions that admit a solution: {admits or 'none'}. Predict-first "
+                           "from "
                   f"P_(0|0) needs p = {pf['solutions'][0]['p'] if pf['solutions'] else '—'} (< 0); "
-                  f"update-first needs P_(1|0) = {uf['solutions'][0]['p'] if uf['solutions'] else '—'}, "
-                  f"Q = {uf['solutions'][0]['Q'] if uf['solutions'] else '—'}. See the two sub-ids.",
+                  "update-first needs P_(1|0) = "
+                  f"{uf['solutions'][0]['p'] if uf['solutions'] else '—'}, "
+                  f"Q = {uf['solutions'][0]['Q'] if uf['solutions'] else '—'}. See the two "
+                  "sub-ids.",
                   rule="holds iff at least one convention admits a solution", reading=REAL_READING)
 
 
@@ -175,7 +196,12 @@ def check_realizable(ctx: Context) -> Outcome:
     source=SOURCE,
     statement="the counterexample (A = 2) satisfies Assumption A1, rho(A) < 1",
     kind="symbolic",
-    paper="Assumption A1: ρ(A_θ) < 1 for all θ ∈ Θ; counterexample uses A = 2",
+    paper="Quote (000 §4.3; §2.4): A concrete counterexample ( A = 2 , C = 1 , K 1 = 1 / 3 , K 2 = "
+          "2 / 3 ) yields z ^ 2 | 2 ( 0 , 6 ) = 4 4 / 3 = z ^ 2 | 2 ( 6 , 0 ) . Assumption A1 "
+          "(§2.4, quoted): Assumption A1 (Prior Support and Stability). π ( θ ) has full support "
+          "on a compact Θ, with ρ ( A θ ) < 1 for all θ Θ .",
+    quote="A concrete counterexample ( A = 2 , C = 1 , K 1 = 1 / 3 , K 2 = 2 / 3 ) yields z ^ 2 | "
+          "2 ( 0 , 6 ) = 4 4 / 3 = z ^ 2 | 2 ( 6 , 0 ) .",
     section=SECTION,
 )
 def check_assumptions(ctx: Context) -> Outcome:
@@ -186,10 +212,14 @@ def check_assumptions(ctx: Context) -> Outcome:
     W = order_weights(params.A, params.C, riccati_gains(params, 2).K)
     return decide(rho < 1.0, predicted="ρ(A) < 1", measured={"rho(A)": rho},
                   counterexample={"A": 2.0, "rho(A)": rho},
-                  evidence=f"ρ(A) = {rho} ≥ 1: the counterexample violates A1 (unstable state). The "
-                  "conclusion does not depend on it: for a = 0.5, c = 1, Q = R = 1 (stationary prior) the "
-                  f"Kalman gains are K_1 = {g[0]:.4f}, K_2 = {g[1]:.4f} and the weights of x_1, x_2 in "
-                  f"z_(2|2) are {W[0, 0, 0]:.4f} and {W[1, 0, 0]:.4f}, so order matters under A1 too.",
+                  evidence=f"ρ(A) = {rho} ≥ 1: the counterexample violates A1 (unstable state). "
+                           "The "
+                  "conclusion does not depend on it: for a = 0.5, c = 1, Q = R = 1 (stationary "
+                  "prior) the "
+                  f"Kalman gains are K_1 = {g[0]:.4f}, K_2 = {g[1]:.4f} and the weights of x_1, "
+                  "x_2 in "
+                  f"z_(2|2) are {W[0, 0, 0]:.4f} and {W[1, 0, 0]:.4f}, so order matters under A1 "
+                  "too.",
                   rule="holds iff ρ(A) < 1", reading="A1 as stated in §2.4")
 
 
@@ -333,9 +363,14 @@ def sweep_fraction(rng: np.random.Generator, n: int = 100) -> dict[str, float]:
     "permutation-invariant — searched over d = 1, 2, 3 and over time-varying (Riccati) and "
     "constant (steady-state) gains",
     kind="property",
-    paper="'For any LG-SSM with time-varying Kalman gains (K_1 ≠ K_2) and nontrivial dynamics "
-    "(A ≠ I, C ≠ 0), the Kalman filter estimate is not permutation-invariant'; 'fails "
-    "generically when d ≥ 2'",
+    paper="Quote (000 §4.3 Prop 1): For any LG-SSM with time-varying Kalman gains ( K 1 K 2 ) and "
+          "nontrivial dynamics ( A I , C 0 ), the Kalman filter estimate z ^ k | k "
+          "isnotpermutation-invariant. — formulas lost in the text extraction, as we read them "
+          "(paraphrase): 'For any LG-SSM with time-varying Kalman gains (K_1 ≠ K_2) and nontrivial "
+          "dynamics (A ≠ I, C ≠ 0), the Kalman filter estimate is not permutation-invariant'; "
+          "'fails generically when d ≥ 2'",
+    quote="For any LG-SSM with time-varying Kalman gains ( K 1 K 2 ) and nontrivial dynamics ( A I "
+          ", C 0 ), the Kalman filter estimate z ^ k | k isnotpermutation-invariant.",
     section=SECTION,
     fuzz=ORDER_FUZZ,
 )
@@ -366,8 +401,12 @@ def check_generic(ctx: Context) -> Outcome:
     statement="in the scalar case d = 1 the Kalman estimate is permutation-invariant (the reading "
     "of 'the separation requires d ≥ 2' for Prop 1)",
     kind="property",
-    paper="'The separation and the chasm both require d ≥ 2'; App B.3.2 'show it fails generically "
-    "when d ≥ 2'",
+    paper="Quote (000 App B.3.2): We derive the condition under which the Kalman filter is "
+          "permutation-invariant and show it fails generically when d 2 . — formulas lost in the "
+          "text extraction, as we read them (paraphrase): 'The separation and the chasm both "
+          "require d ≥ 2'; App B.3.2 'show it fails generically when d ≥ 2'",
+    quote="We derive the condition under which the Kalman filter is permutation-invariant and show "
+          "it fails generically when d 2 .",
     section=SECTION,
     fuzz=SCALAR_FUZZ,
 )

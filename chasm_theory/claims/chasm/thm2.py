@@ -36,7 +36,12 @@ READING = "a = 0.9, q = 1 (App C.7.2), stationary start, one-step prediction of 
     statement="xi_t = [z_t; v_t], A_aug = diag(a, alpha), C_aug = [1 1], R_aug = 0 reproduces the "
     "colored-noise process (same autocovariance), and det O = alpha − a",
     kind="symbolic",
-    paper="A_aug = diag(a, α), C_aug = [1 1], R_aug = 0; det(O) = α − a ≠ 0 when α ≠ a",
+    paper="Quote (000 App B.2.2): This is an LG-SSM with R aug = 0 . The observability matrix O = "
+          "1 1 a α has det ( O ) = α a 0 when α a . — formulas lost in the text extraction, as we "
+          "read them (paraphrase): A_aug = diag(a, α), C_aug = [1 1], R_aug = 0; det(O) = α − a ≠ "
+          "0 when α ≠ a",
+    quote="This is an LG-SSM with R aug = 0 . The observability matrix O = 1 1 a α has det ( O ) = "
+          "α a 0 when α a .",
     section=SECTION,
 )
 def check_augmentation(ctx: Context) -> Outcome:
@@ -55,7 +60,8 @@ def check_augmentation(ctx: Context) -> Outcome:
                    and sp.simplify(O.det() - (al - a)) == 0,
                    predicted="Cov(x_t, x_(t+h)) = q a^h/(1 − a²) + α^h; det O = α − a",
                    measured={"lyapunov_residual": str(lyap), "C A^h P C^T": str(cov), "det O": str(O.det())},
-                   evidence=f"sympy: P = diag(q/(1 − a²), 1) solves P = A P Aᵀ + Q_aug; C A^h P Cᵀ = {cov}; "
+                   evidence="sympy: P = diag(q/(1 − a²), 1) solves P = A P Aᵀ + Q_aug; C A^h P Cᵀ "
+                            f"= {cov}; "
                    f"det O = {O.det()}.", rule="holds iff all three symbolic residuals vanish")
     # numeric: the core's model vs risks.py's direct formula, and a Monte Carlo of x_1 x_(1+h)
     errs = []
@@ -64,7 +70,8 @@ def check_augmentation(ctx: Context) -> Outcome:
         cov_aug = np.array([(p.C @ np.linalg.matrix_power(p.A, hh) @ p.P0 @ p.C.T)[0, 0] for hh in range(40)])
         errs.append(float(np.max(np.abs(cov_aug - colored_autocovariance(A_SIG, al_, np.arange(40))))))
     p_num = compare_close(max(errs), 0.0, atol=1e-12,
-                          evidence=f"core colored_noise_lgssm vs direct autocovariance, lags 0..39, α = 0.5, 0.95: "
+                          evidence="core colored_noise_lgssm vs direct autocovariance, lags "
+                                   "0..39, α = 0.5, 0.95: "
                           f"max |diff| = {max(errs):.1e}")
     smp = sample_colored_noise(A_SIG, 0.95, 100_000, 6, ctx.rng("mc"))
     mc = {f"mc_lag{hh}": exact_in_ci(smp.x[:, 0] * smp.x[:, hh], float(colored_autocovariance(A_SIG, 0.95, hh)),
@@ -81,16 +88,21 @@ def check_augmentation(ctx: Context) -> Outcome:
     source=SOURCE,
     statement="1/(1 − alpha²) = 5.3, 10.3, > 50 at alpha = 0.90, 0.95, 0.99",
     kind="numeric",
-    paper="At α = 0.90 the gap is 5.3×; at α = 0.95, 10.3×; at α = 0.99, > 50×",
+    paper="Quote (000 §4.2 Thm 2(ii)): At α = 0.90 , the gap is 5.3 × ; at α = 0.95 , 10.3 × ; at "
+          "α = 0.99 , > 50 × . — formulas lost in the text extraction, as we read them "
+          "(paraphrase): At α = 0.90 the gap is 5.3×; at α = 0.95, 10.3×; at α = 0.99, > 50×",
+    quote="At α = 0.90 , the gap is 5.3 × ; at α = 0.95 , 10.3 × ; at α = 0.99 , > 50 × .",
     section=SECTION,
 )
 def check_are_values(ctx: Context) -> Outcome:
     vals = {al: 1 / (1 - Fraction(al) ** 2) for al in ("0.90", "0.95", "0.99")}
     parts = {
         "0.90": compare_close(round(float(vals["0.90"]), 1), 5.3, atol=1e-9,
-                              evidence=f"1/(1 − 0.9²) = {vals['0.90']} = {float(vals['0.90']):.4f}"),
+                              evidence=f"1/(1 − 0.9²) = {vals['0.90']} = "
+                                       f"{float(vals['0.90']):.4f}"),
         "0.95": compare_close(round(float(vals["0.95"]), 1), 10.3, atol=1e-9,
-                              evidence=f"1/(1 − 0.95²) = {vals['0.95']} = {float(vals['0.95']):.4f}"),
+                              evidence=f"1/(1 − 0.95²) = {vals['0.95']} = "
+                                       f"{float(vals['0.95']):.4f}"),
         "0.99": decide(vals["0.99"] > 50, predicted="> 50", measured=float(vals["0.99"]),
                        evidence=f"1/(1 − 0.99²) = {vals['0.99']} = {float(vals['0.99']):.4f}",
                        rule="holds iff > 50"),
@@ -141,7 +153,10 @@ def fit_slope(k: np.ndarray, y: np.ndarray, lo: int = 512, hi: int = K_MAX) -> f
     statement="Definition 2's premise on the colored-noise task: the excess risk of a permutation-"
     "invariant predictor over the Bayes (Kalman) risk is Θ(1/k)",
     kind="numeric",
-    paper="'For two estimators f, g with excess risks both Θ(1/k), define ARE(f, g) = lim …'",
+    paper="Quote (000 §2.2 Definition 2): For two estimators f , g with excess risks both Θ ( 1 / "
+          "k ) , define: — formulas lost in the text extraction, as we read them (paraphrase): "
+          "'For two estimators f, g with excess risks both Θ(1/k), define ARE(f, g) = lim …'",
+    quote="For two estimators f , g with excess risks both Θ ( 1 / k ) , define:",
     section=SECTION,
 )
 def check_pi_excess(ctx: Context) -> Outcome:
@@ -185,15 +200,19 @@ def check_pi_excess(ctx: Context) -> Outcome:
                        "limit": round(v["limit_var_x_minus_S"], 5)} for al, v in rows.items()},
         tolerance={"abs_slope": 0.1},
         counterexample={"alpha": worst[0], **worst[1]},
-        evidence="Exact risks from the process covariance of x_1..x_(k+1), k ≤ 4096 (Kalman risk by one "
+        evidence="Exact risks from the process covariance of x_1..x_(k+1), k ≤ 4096 (Kalman risk "
+                 "by one "
         "Cholesky, cross-checked against the core's Riccati innovation variance to "
-        f"{max(v['kalman_vs_riccati_S'] for v in rows.values()):.1e}). The best linear permutation-invariant "
+        f"{max(v['kalman_vs_riccati_S'] for v in rows.values()):.1e}). The best linear "
+        "permutation-invariant "
         "predictor c·Σx_i has excess " + "; ".join(
-            f"α = {al}: {v['pi_excess_at_4096']:.4f} at k = 4096 (slope {v['slope_pi_excess_k512_4096']:.3f}, "
+            f"α = {al}: {v['pi_excess_at_4096']:.4f} at k = 4096 (slope "
+            f"{v['slope_pi_excess_k512_4096']:.3f}, "
             f"limit Var(x) − S = {v['limit_var_x_minus_S']:.4f})" for al, v in rows.items())
         + ". Its excess tends to a positive constant — Cov(x_(k+1), Σx_i) stays bounded while Var(Σx_i) "
         "grows like k, so the best c·Σx_i tends to predicting 0 — not to 0 at rate 1/k.",
-        rule="holds iff the log-log slope of the PI excess over k = 512..4096 is within 0.1 of −1 for every α",
+        rule="holds iff the log-log slope of the PI excess over k = 512..4096 is within 0.1 of −1 "
+             "for every α",
         reading=READING + "; PI class = linear permutation-invariant predictors (all c·Σx_i); nonlinear "
         "PI predictors are not covered by this exact computation",
         figures=[fig_path], details=rows)
@@ -204,7 +223,9 @@ def check_pi_excess(ctx: Context) -> Outcome:
     source=SOURCE,
     statement="ARE(SSM, g) ≥ 1/(1 − alpha²) for every permutation-invariant g",
     kind="numeric",
-    paper="ARE(f_φ̂N, g) ≥ 1/(1 − α²)",
+    paper="Quote (000 §4.2 Thm 2(ii)): For any g P inv : ARE ( f ϕ ^ N , g ) 1 1 α 2 . — formulas "
+          "lost in the text extraction, as we read them (paraphrase): ARE(f_φ̂N, g) ≥ 1/(1 − α²)",
+    quote="For any g P inv : ARE ( f ϕ ^ N , g ) 1 1 α 2 .",
     section=SECTION,
 )
 def check_are_bound(ctx: Context) -> Outcome:
@@ -216,18 +237,24 @@ def check_are_bound(ctx: Context) -> Outcome:
     premise = all(abs(v["slope"] + 1) <= 0.1 for v in info.values())
     if premise:
         return Outcome(verdict="inconclusive", predicted="≥ 1/(1 − α²)", measured=info,
-                       evidence="The PI excess is Θ(1/k), so the ratio needs the SSM's excess too; not computed.",
+                       evidence="The PI excess is Θ(1/k), so the ratio needs the SSM's excess too; "
+                                "not computed.",
                        rule="the ratio needs both excess risks")
     return Outcome(
         verdict="vacuous", predicted="ARE ≥ 1/(1 − α²)", measured=info,
-        evidence="ARE(f, g) is defined (Def 2) only for excess risks that are both Θ(1/k). On this task the "
-        "best linear permutation-invariant predictor's excess over the Kalman risk tends to a positive "
+        evidence="ARE(f, g) is defined (Def 2) only for excess risks that are both Θ(1/k). On this "
+                 "task the "
+        "best linear permutation-invariant predictor's excess over the Kalman risk tends to a "
+        "positive "
         "constant (" + ", ".join(f"α = {al}: {v['pi_excess_k']['4096']:.4f} at k = 4096" for al, v in info.items())
         + "), while a Kalman-filter SSM with known parameters has excess exactly 0 (and the Bayes predictor "
-        "with unknown α an excess that vanishes, chasm.thm2.bayes-oracle-rate). The ratio of excess risks "
-        "therefore diverges: the inequality holds only in the trivial sense of an infinite ARE, and the "
+        "with unknown α an excess that vanishes, chasm.thm2.bayes-oracle-rate). The ratio of "
+        "excess risks "
+        "therefore diverges: the inequality holds only in the trivial sense of an infinite ARE, "
+        "and the "
         "quantitative value 1/(1 − α²) plays no role.",
-        rule="vacuous when the premise of Definition 2 (both excesses Θ(1/k)) fails, so the bound is infinite/undefined",
+        rule="vacuous when the premise of Definition 2 (both excesses Θ(1/k)) fails, so the bound "
+             "is infinite/undefined",
         reading=READING, details=info)
 
 
@@ -279,7 +306,13 @@ def fisher_limits() -> dict[str, sp.Expr]:
     source=SOURCE,
     statement="the misspecified (i.i.d.-assumed) information satisfies I_mis ≤ (1 − alpha²) I_true",
     kind="symbolic",
-    paper="'permutation-invariant predictors retain at most a (1 − α²) fraction of the available Fisher information'; I_mis ≤ (1 − α²) I_true",
+    paper="Quote (000 App B.2.2): Since the misspecified model ignores temporal correlations of "
+          "order α , the effective information satisfies I mis ( 1 α 2 ) I true . — formulas lost "
+          "in the text extraction, as we read them (paraphrase): 'permutation-invariant predictors "
+          "retain at most a (1 − α²) fraction of the available Fisher information'; I_mis ≤ (1 − "
+          "α²) I_true",
+    quote="Since the misspecified model ignores temporal correlations of order α , the effective "
+          "information satisfies I mis ( 1 α 2 ) I true .",
     section=SECTION,
 )
 def check_fisher(ctx: Context) -> Outcome:
@@ -299,7 +332,8 @@ def check_fisher(ctx: Context) -> Outcome:
     dense = max(abs(fisher_true_by_inverse(a, k) - float(fisher_exact(Fraction(a).limit_denominator(100), k)["I_true"]))
                 for a in (0.9, 0.95, 0.99) for k in (2, 8, 64))
     p_closed = compare_close(dense, 0.0, atol=1e-8,
-                             evidence=f"closed-form 1ᵀΣ⁻¹1 vs dense solve: max |diff| = {dense:.1e}")
+                             evidence="closed-form 1ᵀΣ⁻¹1 vs dense solve: max |diff| = "
+                                      f"{dense:.1e}")
     p_bound = decide(viol is None, predicted="I_mis ≤ (1 − α²) I_true",
                      measured={a: {str(k): round(v["I_mis/I_true"], 4) for k, v in t["ratios"].items()} for a, t in table.items()},
                      counterexample=viol,
@@ -311,11 +345,15 @@ def check_fisher(ctx: Context) -> Outcome:
                      rule="holds iff I_mis ≤ (1 − α²) I_true at every tested (α, k)")
     return combine({"closed_form": p_closed, "bound": p_bound}, predicted="I_mis ≤ (1 − α²) I_true",
                    evidence=p_bound.evidence + " The sample mean is asymptotically as efficient as GLS for a "
-                   "constant level under AR(1) noise (ratio → 1), so the misspecified information is not "
-                   "a (1 − α²) fraction of the true one; the naive i.i.d. information k overstates it by "
+                   "constant level under AR(1) noise (ratio → 1), so the misspecified information "
+                   "is not "
+                   "a (1 − α²) fraction of the true one; the naive i.i.d. information k overstates "
+                   "it by "
                    "(1 + α)/(1 − α).",
-                   reading="static level μ under AR(1) noise of marginal variance 1; I_true = 1ᵀΣ⁻¹1; I_mis = "
-                   "1/Var_true(x̄) (White's sandwich B A⁻¹ B for the i.i.d.-Gaussian MLE, the sample mean)",
+                   reading="static level μ under AR(1) noise of marginal variance 1; I_true = "
+                           "1ᵀΣ⁻¹1; I_mis = "
+                   "1/Var_true(x̄) (White's sandwich B A⁻¹ B for the i.i.d.-Gaussian MLE, the "
+                   "sample mean)",
                    details={"table": table, "limits": {k: str(v) for k, v in lims.items()}})
 
 
@@ -365,7 +403,10 @@ def slope_with_ci(d2: np.ndarray, ks: tuple[int, ...], rng: np.random.Generator,
     statement="with alpha unknown (prior U(0.5, 0.99)), the Bayes predictor's excess risk over the "
     "known-alpha Kalman predictor is O(1/k)",
     kind="numeric",
-    paper="R_k(f_φ̂N) − R_k(f*) = O(k⁻¹)",
+    paper="Quote (000 §4.2 Thm 2(i)): f ϕ ^ N ( C k ) P f k * ( C k ) , R k ( f ϕ ^ N ) R k ( f * "
+          ") = O ( k 1 ) . — formulas lost in the text extraction, as we read them (paraphrase): "
+          "R_k(f_φ̂N) − R_k(f*) = O(k⁻¹)",
+    quote="f ϕ ^ N ( C k ) P f k * ( C k ) , R k ( f ϕ ^ N ) R k ( f * ) = O ( k 1 ) .",
     section=SECTION,
 )
 def check_bayes_rate(ctx: Context) -> Outcome:
@@ -398,17 +439,25 @@ def check_bayes_rate(ctx: Context) -> Outcome:
         measured={"slope_tail": slope, "ci95": [lo, hi], "slope_all_k": slope_all, "excess": dict(zip(map(str, KS), means.tolist())),
                   "k_times_excess": dict(zip(map(str, KS), (ks * means).tolist())),
                   "grid_floor_at_kmax": floor},
-        evidence=f"{B} sequences with α ~ U(0.5, 0.99); the grid posterior predictive (core bayes_grid, 200 "
-        "midpoints) vs the known-α Kalman predictor (core per-sequence filter). Excess = mean squared "
+        evidence=f"{B} sequences with α ~ U(0.5, 0.99); the grid posterior predictive (core "
+                 "bayes_grid, 200 "
+        "midpoints) vs the known-α Kalman predictor (core per-sequence filter). Excess = mean "
+        "squared "
         f"difference of the two predictions at k = {list(KS)}: {np.round(means, 5).tolist()}; "
-        f"k·excess = {np.round(ks * means, 3).tolist()}. Log-log slope over k ≥ {K_TAIL}: {slope:.3f}, 95% "
-        f"bootstrap CI [{lo:.3f}, {hi:.3f}]; over all k = {KS[0]}..{KS[-1]} the slope is {slope_all:.3f} (the "
-        f"small-k part is pre-asymptotic: k·excess still rises there). Grid floor (known α snapped to the "
-        f"nearest grid point vs the exact α) at k = {KS[-1]}: {floor:.2e}, i.e. {floor / means[-1]:.1%} of the "
+        f"k·excess = {np.round(ks * means, 3).tolist()}. Log-log slope over k ≥ {K_TAIL}: "
+        f"{slope:.3f}, 95% "
+        f"bootstrap CI [{lo:.3f}, {hi:.3f}]; over all k = {KS[0]}..{KS[-1]} the slope is "
+        f"{slope_all:.3f} (the "
+        "small-k part is pre-asymptotic: k·excess still rises there). Grid floor (known α snapped "
+        "to the "
+        f"nearest grid point vs the exact α) at k = {KS[-1]}: {floor:.2e}, i.e. "
+        f"{floor / means[-1]:.1%} of the "
         "measured excess. Near α = a the pair is nearly "
-        "unobservable and α is learned slowly, which can stretch the pre-asymptotic range; the full "
+        "unobservable and α is learned slowly, which can stretch the pre-asymptotic range; the "
+        "full "
         "profile (4,000 sequences, k up to 4096) is what separates slope −1 from a slower rate.",
-        rule=f"CI of the slope over k ≥ {K_TAIL} inside (−∞, −0.9] -> holds (decays at least like 1/k), "
+        rule=f"CI of the slope over k ≥ {K_TAIL} inside (−∞, −0.9] -> holds (decays at least like "
+             "1/k), "
         "above −0.9 -> fails, straddling -> inconclusive",
         reading=READING + "; α_true drawn from the continuous prior, grid of 200 midpoints (its discretisation "
         "floor is far below the measured excess)",

@@ -95,9 +95,13 @@ def simulate_static(rng: np.random.Generator, batch: int, ks: list[int], gamma: 
 @claim(
     "chasm.thm3.mean-variance",
     source=SOURCE,
-    statement="For x_i = theta + eps_i with eps_i i.i.d. (0, sigma^2), Var(xbar_k - theta) = sigma^2/k",
+    statement="For x_i = theta + eps_i with eps_i i.i.d. (0, sigma^2), Var(xbar_k - theta) = "
+              "sigma^2/k",
     kind="symbolic",
-    paper="Var(x̄_k) = σ²/k",
+    paper="Quote (000 §5.2 Thm 3(i)): (i)The uniform mean achieves optimal estimation: Var ( x ¯ k "
+          ") = σ 2 / k . — formulas lost in the text extraction, as we read them (paraphrase): "
+          "Var(x̄_k) = σ²/k",
+    quote="(i)The uniform mean achieves optimal estimation: Var ( x ¯ k ) = σ 2 / k .",
     section=SECTION,
 )
 def check_mean_variance(ctx: Context) -> Outcome:
@@ -110,7 +114,8 @@ def check_mean_variance(ctx: Context) -> Outcome:
     err = max(abs(e - 1.0 / k) * k for e, k in zip(exact, ks))
     p_cov = compare_close(err, 0.0, atol=1e-9,
                           evidence="exact risk of the weights 1/k from the covariance of "
-                          f"(x_1..x_k, theta), k = {ks}: max relative deviation from 1/k = {err:.2e}")
+                          f"(x_1..x_k, theta), k = {ks}: max relative deviation from 1/k = "
+                          f"{err:.2e}")
     mc = simulate_static(ctx.rng("mc"), N_MC, [16], 0.1)
     p_mc = exact_in_ci(mc[16]["mean"], 1.0 / 16, what="MSE of the sample mean at k = 16, sigma = 1")
     return combine({"symbolic": p_sym, "covariance": p_cov, "monte_carlo": p_mc},
@@ -144,16 +149,22 @@ UNROLL_FUZZ = FuzzSpec(
 @claim(
     "chasm.thm3.ewma-unrolled",
     source=SOURCE,
-    statement="h_t = (1-gamma) h_{t-1} + gamma x_t with h_0 = 0 gives h_k = gamma sum_{i=1}^k (1-gamma)^{k-i} x_i",
+    statement="h_t = (1-gamma) h_{t-1} + gamma x_t with h_0 = 0 gives h_k = gamma sum_{i=1}^k "
+              "(1-gamma)^{k-i} x_i",
     kind="symbolic",
-    paper="h_k = γ Σ_{i=1}^k (1−γ)^{k−i} x_i",
+    paper="Quote (000 §5.2 Thm 3(ii)): (ii)The fixed-gain SSM produces an exponentially weighted "
+          "average: h k = γ i = 1 k ( 1 γ ) k i x i . — formulas lost in the text extraction, as "
+          "we read them (paraphrase): h_k = γ Σ_{i=1}^k (1−γ)^{k−i} x_i",
+    quote="(ii)The fixed-gain SSM produces an exponentially weighted average: h k = γ i = 1 k ( 1 "
+          "γ ) k i x i .",
     section=SECTION,
     fuzz=UNROLL_FUZZ,
 )
 def check_unrolled(ctx: Context) -> Outcome:
     bad = [k for k in range(1, 16) if ewma_unroll_residual(k) != 0]
     p_sym = decide(not bad, predicted="residual 0 for every k", measured={"nonzero_k": bad},
-                   evidence="Ran the recursion symbolically in gamma and x_1..x_k for k = 1..15 and "
+                   evidence="Ran the recursion symbolically in gamma and x_1..x_k for k = 1..15 "
+                            "and "
                    "expanded the difference to the closed form: " + ("all zero." if not bad else f"nonzero at {bad}."),
                    counterexample={"k": bad[:1]},
                    rule="holds iff the expanded residual is 0 for every k tried")
@@ -173,9 +184,14 @@ def check_unrolled(ctx: Context) -> Outcome:
     "chasm.thm3.variance-limit",
     source=SOURCE,
     statement="E(h_k - theta)^2 -> sigma^2 gamma/(2 - gamma) > 0; exact finite-k formula "
-    "includes the prior-bias term Var(theta)(1-gamma)^{2k}; at gamma = 0.1, sigma = 1 the plateau is 0.053",
+    "includes the prior-bias term Var(theta)(1-gamma)^{2k}; at gamma = 0.1, sigma = 1 the plateau "
+    "is 0.053",
     kind="symbolic",
-    paper="lim Var(h_k) = σ²γ/(2−γ) > 0; Exp II: plateau 0.053 at γ = 0.1",
+    paper="Quote (000 §5.2 Thm 3(ii)): Its asymptotic variance is lim k Var ( h k ) = σ 2 γ 2 γ > "
+          "0 . The variance doesnotdecay with k. — formulas lost in the text extraction, as we "
+          "read them (paraphrase): lim Var(h_k) = σ²γ/(2−γ) > 0; Exp II: plateau 0.053 at γ = 0.1",
+    quote="Its asymptotic variance is lim k Var ( h k ) = σ 2 γ 2 γ > 0 . The variance "
+          "doesnotdecay with k.",
     section=SECTION,
 )
 def check_variance_limit(ctx: Context) -> Outcome:
@@ -209,7 +225,8 @@ def check_variance_limit(ctx: Context) -> Outcome:
                                     n_tests=len(mc_ks)) for k in mc_ks}
     plateau = GAMMA_PAPER / (2 - GAMMA_PAPER)
     p_paper = compare_close(round(plateau, 3), 0.053, atol=1e-12,
-                            evidence=f"gamma/(2 - gamma) at gamma = 0.1 is 0.1/1.9 = {plateau:.5f}, "
+                            evidence="gamma/(2 - gamma) at gamma = 0.1 is 0.1/1.9 = "
+                                     f"{plateau:.5f}, "
                             f"which rounds to {round(plateau, 3)} (paper: 0.053).",
                             rule="holds iff the exact plateau rounded to 3 decimals equals 0.053")
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -229,13 +246,17 @@ def check_variance_limit(ctx: Context) -> Outcome:
     fig_path = ctx.savefig(fig, "chasm_thm3_variance_limit")
     parts = {"symbolic_limit": p_lim, "finite_k": p_fin, **p_mc, "paper_0.053": p_paper}
     return combine(parts, predicted="sigma^2 gamma/(2-gamma); 0.053 at gamma = 0.1",
-                   evidence=f"{p_lim.evidence} The exact finite-k MSE, including the prior-bias term "
+                   evidence=f"{p_lim.evidence} The exact finite-k MSE, including the prior-bias "
+                            "term "
                    f"Var(theta)(1-gamma)^(2k), matches the covariance risk to {err:.1e}; "
                    f"Monte Carlo agrees at k = {mc_ks}. Plateau at gamma = 0.1: {plateau:.5f} "
-                   f"(paper 0.053). At k = 1 the bias term dominates: MSE_1 = {ewma_mse_exact(1, 0.1):.4f} "
+                   "(paper 0.053). At k = 1 the bias term dominates: MSE_1 = "
+                   f"{ewma_mse_exact(1, 0.1):.4f} "
                    f"vs {no_bias:.4f} without it.",
-                   reading="'Var(h_k)' read as the MSE E(h_k - theta)^2 of App B.4, theta ~ N(0, 1) and "
-                   "sigma = 1 as in Exp II; the limit is the same with or without the prior-bias term.",
+                   reading="'Var(h_k)' read as the MSE E(h_k - theta)^2 of App B.4, theta ~ N(0, "
+                           "1) and "
+                   "sigma = 1 as in Exp II; the limit is the same with or without the prior-bias "
+                   "term.",
                    figures=[fig_path])
 
 
@@ -244,7 +265,10 @@ def check_variance_limit(ctx: Context) -> Outcome:
     source=SOURCE,
     statement="MSE(h_k)/MSE(xbar_k) ~ k gamma/(2-gamma) -> infinity",
     kind="symbolic",
-    paper="MSE(h_k)/MSE(x̄_k) ∼ kγ/(2−γ) → ∞",
+    paper="Quote (000 §5.2 Thm 3(iii)): (iii)The MSE ratio grows without bound: MSE ( h k ) MSE ( "
+          "x ¯ k ) = k γ 2 γ as k . — formulas lost in the text extraction, as we read them "
+          "(paraphrase): MSE(h_k)/MSE(x̄_k) ∼ kγ/(2−γ) → ∞",
+    quote="(iii)The MSE ratio grows without bound: MSE ( h k ) MSE ( x ¯ k ) = k γ 2 γ as k .",
     section=SECTION,
 )
 def check_mse_ratio(ctx: Context) -> Outcome:

@@ -38,7 +38,11 @@ def discrepancy_symbolic() -> sp.Expr:
     source=SOURCE,
     statement="(I − K C) A − (A − K C) = K C (I − A) for all conformable matrices",
     kind="symbolic",
-    paper="(I_d − KC)A − (A − KC) = KC(I_d − A)",
+    paper="Quote (000 §6.1 Thm 4(ii)): (ii) Matrix case ( d 2 ).In general, ( I d K C ) A A K C . "
+          "The discrepancy is: ( I d K C ) A ( A K C ) = K C ( I d A ) , — formulas lost in the "
+          "text extraction, as we read them (paraphrase): (I_d − KC)A − (A − KC) = KC(I_d − A)",
+    quote="(ii) Matrix case ( d 2 ).In general, ( I d K C ) A A K C . The discrepancy is: ( I d K "
+          "C ) A ( A K C ) = K C ( I d A ) ,",
     section=SECTION,
 )
 def check_identity(ctx: Context) -> Outcome:
@@ -159,7 +163,8 @@ A1_FUZZ = FuzzSpec(
     strategy=_a1_systems,
     holds=a1_kalman_implies_nonzero,
     show=show_a1_system,
-    description="under A1 (rho(A) < 1), K = P Cᵀ(C P Cᵀ + R)⁻¹ with P, R ≻ 0: C ≠ 0 ⇒ K C (I − A) ≠ 0; "
+    description="under A1 (rho(A) < 1), K = P Cᵀ(C P Cᵀ + R)⁻¹ with P, R ≻ 0: C ≠ 0 ⇒ K C (I − A) "
+                "≠ 0; "
     "exact integer arithmetic, d = 1..4, m = 1..2",
 )
 
@@ -177,7 +182,8 @@ A1_FREE_GAIN_FUZZ = FuzzSpec(
     strategy=_a1_free_gain_systems,
     holds=nonzero_premise_implies_nonzero,
     show=show_system,
-    description="under A1 with an arbitrary K (not a Kalman gain): A ≠ I, K ≠ 0, C ≠ 0 ⇒ KC(I − A) ≠ 0",
+    description="under A1 with an arbitrary K (not a Kalman gain): A ≠ I, K ≠ 0, C ≠ 0 ⇒ KC(I − A) "
+                "≠ 0",
 )
 
 Q_NONZERO = ("which is nonzero whenever A I d , K 0 , and C 0 . The sequential ordering of "
@@ -196,12 +202,15 @@ def _literal_outcome(max_examples: int) -> Outcome:
         measured={"counterexample_found": res.found, "examples": res.examples_tried},
         counterexample=res.shown,
         evidence=(
-            "Reading: literal — any conformable A, K, C, no assumption (A1 not imposed, K any matrix). "
+            "Reading: literal — any conformable A, K, C, no assumption (A1 not imposed, K any "
+            "matrix). "
             "Hypothesis searched integer matrices (entries −2..2, d = 1..4, m = 1..2). "
             + (
                 f"It found {res.shown}: A ≠ I, K ≠ 0, C ≠ 0, yet KC(I − A) = 0, because I − A is "
-                "singular (A has the eigenvalue 1, which Assumption A1, ρ(A) < 1, excludes) or KC = 0 "
-                "(possible for nonzero K and C when m ≥ 2, impossible for a Kalman gain). Under A1 with K "
+                "singular (A has the eigenvalue 1, which Assumption A1, ρ(A) < 1, excludes) or KC "
+                "= 0 "
+                "(possible for nonzero K and C when m ≥ 2, impossible for a Kalman gain). Under A1 "
+                "with K "
                 "a Kalman gain the statement holds: chasm.thm4.discrepancy-nonzero.a1."
                 if res.found
                 else f"No counterexample in {res.examples_tried} examples."
@@ -226,11 +235,16 @@ def _a1_outcome(max_examples: int) -> Outcome:
         measured={"counterexample_found": res.found, "examples": res.examples_tried,
                   "free_gain_counterexample": free.shown},
         counterexample=res.shown,
-        evidence="Reading: Assumption A1 (000 §2.4, a standing assumption: ρ(A) < 1) and K the theorem's "
-        "Kalman gain K = P Cᵀ(C P Cᵀ + R)⁻¹ with P ≻ 0, R ≻ 0. Proof: ρ(A) < 1 makes I − A invertible, so "
-        "KC(I − A) = 0 iff KC = 0; KC = P Cᵀ S⁻¹ C with P invertible is 0 iff Cᵀ S⁻¹ C = 0 iff C = 0 "
-        "(S ≻ 0). Under A1, A ≠ I holds automatically and K ≠ 0 follows from C ≠ 0. Hypothesis searched "
-        f"{res.examples_tried} systems (A = N/s, N integer in −2..2, s = 1..4, ρ(A) < 1; P = LLᵀ + I, "
+        evidence="Reading: Assumption A1 (000 §2.4, a standing assumption: ρ(A) < 1) and K the "
+                 "theorem's "
+        "Kalman gain K = P Cᵀ(C P Cᵀ + R)⁻¹ with P ≻ 0, R ≻ 0. Proof: ρ(A) < 1 makes I − A "
+        "invertible, so "
+        "KC(I − A) = 0 iff KC = 0; KC = P Cᵀ S⁻¹ C with P invertible is 0 iff Cᵀ S⁻¹ C = 0 iff C = "
+        "0 "
+        "(S ≻ 0). Under A1, A ≠ I holds automatically and K ≠ 0 follows from C ≠ 0. Hypothesis "
+        "searched "
+        f"{res.examples_tried} systems (A = N/s, N integer in −2..2, s = 1..4, ρ(A) < 1; P = LLᵀ + "
+        "I, "
         "R = MMᵀ + I, L, M, C integer in −2..2; d = 1..4, m = 1..2) in exact integer arithmetic: "
         + ("counterexample " + str(res.shown) if res.found else "no counterexample")
         + ". The Kalman-gain structure is needed: under A1 with an arbitrary K the search finds "
@@ -243,7 +257,8 @@ def _a1_outcome(max_examples: int) -> Outcome:
 @claim(
     "chasm.thm4.discrepancy-nonzero",
     source=SOURCE + "; §2.4 A1",
-    statement="K C (I − A) ≠ 0 whenever A ≠ I, K ≠ 0 and C ≠ 0, for the Kalman filter of Thm 4 under "
+    statement="K C (I − A) ≠ 0 whenever A ≠ I, K ≠ 0 and C ≠ 0, for the Kalman filter of Thm 4 "
+              "under "
     "the paper's standing Assumption A1 (ρ(A) < 1; K a Kalman gain) — the reading of "
     "chasm.thm4.discrepancy-nonzero.a1",
     kind="property",
@@ -255,15 +270,18 @@ def _a1_outcome(max_examples: int) -> Outcome:
 def check_nonzero(ctx: Context) -> Outcome:
     out = _a1_outcome(2000)
     return replace(out, evidence="Follows the best-supported reading, under Assumption A1 (000 §2.4 "
-                   "states A1–A4 as the paper's standing assumptions; Thm 4 is about the Kalman filter "
-                   "innovations form, so K is a Kalman gain). The literal reading without A1 fails: "
+                   "states A1–A4 as the paper's standing assumptions; Thm 4 is about the Kalman "
+                   "filter "
+                   "innovations form, so K is a Kalman gain). The literal reading without A1 "
+                   "fails: "
                    "chasm.thm4.discrepancy-nonzero.literal. " + out.evidence)
 
 
 @claim(
     "chasm.thm4.discrepancy-nonzero.a1",
     source=SOURCE + "; §2.4 A1",
-    statement="Under Assumption A1 (ρ(A) < 1) and with K = P Cᵀ(C P Cᵀ + R)⁻¹ a Kalman gain (P ≻ 0, "
+    statement="Under Assumption A1 (ρ(A) < 1) and with K = P Cᵀ(C P Cᵀ + R)⁻¹ a Kalman gain (P ≻ "
+              "0, "
     "R ≻ 0): K C (I − A) ≠ 0 whenever C ≠ 0 (then A ≠ I and K ≠ 0 automatically)",
     kind="property",
     paper=PAPER_NONZERO + " Assumption used, quoted from §2.4: " + Q_A1,
@@ -343,19 +361,26 @@ def check_scalar_degeneracy(ctx: Context) -> Outcome:
         measured={"symbolic": str(disc_sym), "paper_example": shown, "a1_kalman_example": shown_a1},
         counterexample={"a": "1/2", "k": "1/2 (Kalman gain, p = r = c = 1)", "c": 1, **shown_a1,
                         "paper_example_a2_k3_c5": shown},
-        evidence=f"The scalar distinction between the SSM form (1 − kc)a and the Transformer form a − kc "
+        evidence="The scalar distinction between the SSM form (1 − kc)a and the Transformer form "
+                 "a − kc "
         f"is (1 − kc)a − (a − kc) = {disc_sym}, the d = 1 case of Part (ii)'s K C (I − A): nonzero "
-        "whenever kc ≠ 0 and a ≠ 1, so it does not vanish by commutativity. The paper's own example "
-        f"a = 2, k = 3, c = 5 is scalar and gives (1 − kc)a = {ex['(1-kc)a']} vs a − kc = {ex['a-kc']} "
-        "(the extraction lost both minus signs: '28 ≠ 13' is −28 ≠ −13); a scalar Kalman filter inside "
+        "whenever kc ≠ 0 and a ≠ 1, so it does not vanish by commutativity. The paper's own "
+        "example "
+        f"a = 2, k = 3, c = 5 is scalar and gives (1 − kc)a = {ex['(1-kc)a']} vs a − kc = "
+        f"{ex['a-kc']} "
+        "(the extraction lost both minus signs: '28 ≠ 13' is −28 ≠ −13); a scalar Kalman filter "
+        "inside "
         "Assumption A1 (a = 1/2, c = 1, p = r = 1, so k = 1/2) gives "
         f"{a1['(1-kc)a']} vs {a1['a-kc']}. What commutativity does make vanish in d = 1 is the "
         "ordering distinction (1 − kc)a − a(1 − kc), which is Thm 4(i)'s own sentence: "
         "chasm.thm4.scalar-degeneracy.orderings (holds).",
-        rule="holds iff the scalar discrepancy (1 − kc)a − (a − kc) is zero at the paper's example and at "
+        rule="holds iff the scalar discrepancy (1 − kc)a − (a − kc) is zero at the paper's example "
+             "and at "
         "a scalar Kalman example under A1",
-        reading="'the SSM and Transformer innovations forms' = (1 − kc)a (Thm 4's innovations form) and "
-        "a − kc (the form Part (ii) contrasts it with, and the paper's 28 vs 13 example computes). Signs "
+        reading="'the SSM and Transformer innovations forms' = (1 − kc)a (Thm 4's innovations "
+                "form) and "
+        "a − kc (the form Part (ii) contrasts it with, and the paper's 28 vs 13 example computes). "
+        "Signs "
         "restored: 28, 13 -> −28, −13.",
     )
 
@@ -363,7 +388,8 @@ def check_scalar_degeneracy(ctx: Context) -> Outcome:
 @claim(
     "chasm.thm4.scalar-degeneracy.orderings",
     source=SOURCE,
-    statement="In the scalar case (d = m = 1) the distinction between the orderings of prediction and "
+    statement="In the scalar case (d = m = 1) the distinction between the orderings of prediction "
+              "and "
     "correction vanishes: (1 − kc)a = a − kca = a(1 − kc) for all real a, k, c",
     kind="symbolic",
     paper="Quote of Thm 4(i): " + Q_THM4_I,
@@ -378,14 +404,19 @@ def check_scalar_orderings(ctx: Context) -> Outcome:
         ident == 0 and comm == 0,
         predicted="(1 − kc)a = a − kca = a(1 − kc)",
         measured={"(1-kc)a - (a - kca)": str(ident), "(1-kc)a - a(1-kc)": str(comm)},
-        evidence=f"sympy: (1 − kc)a − (a − kca) expands to {ident} (Thm 4(i)'s displayed identity) and the "
-        f"ordering difference predict-then-correct minus correct-then-predict, (1 − kc)a − a(1 − kc), "
-        f"expands to {comm}: scalars commute, so the order of A and (I − KC) is irrelevant in d = 1 "
+        evidence=f"sympy: (1 − kc)a − (a − kca) expands to {ident} (Thm 4(i)'s displayed identity) "
+                 "and the "
+        "ordering difference predict-then-correct minus correct-then-predict, (1 − kc)a − a(1 − "
+        "kc), "
+        f"expands to {comm}: scalars commute, so the order of A and (I − KC) is irrelevant in d = "
+        "1 "
         "(App B.5.1). For d ≥ 2 the ordering difference is the commutator [A, KC] "
-        "(chasm.thm4.commutator). This is a different distinction from SSM form vs Transformer form, "
+        "(chasm.thm4.commutator). This is a different distinction from SSM form vs Transformer "
+        "form, "
         "which does not vanish in d = 1 (chasm.thm4.scalar-degeneracy).",
         rule="holds iff both scalar differences expand to 0",
-        reading="orderings = predict-then-correct (1 − kc)a vs correct-then-predict a(1 − kc), as in App "
+        reading="orderings = predict-then-correct (1 − kc)a vs correct-then-predict a(1 − kc), as "
+                "in App "
         "B.5.1 ('the ordering of A and (I − KC) is irrelevant')",
     )
 
@@ -408,15 +439,23 @@ def commutator_symbolic() -> tuple[sp.Expr, sp.Expr]:
     "commutator A K C − K C A = [A, KC]; it vanishes identically for d = 1 and is generically "
     "nonzero for d ≥ 2",
     kind="symbolic",
-    paper="'the ordering of A and (I − KC) is irrelevant' in d = 1; 'the sequential ordering of "
-    "operations — predict via A, then correct via (I − KC) — is essential' for d ≥ 2",
+    paper="Quote (000 App B.5.1): However, the correct innovations form in the scalar case always "
+          "gives ( 1 k t c ) a , and since scalar multiplication commutes, the ordering of A and ( "
+          "I K C ) is irrelevant: — formulas lost in the text extraction, as we read them "
+          "(paraphrase): 'the ordering of A and (I − KC) is irrelevant' in d = 1; 'the sequential "
+          "ordering of operations — predict via A, then correct via (I − KC) — is essential' for d "
+          "≥ 2",
+    quote="However, the correct innovations form in the scalar case always gives ( 1 k t c ) a , "
+          "and since scalar multiplication commutes, the ordering of A and ( I K C ) is "
+          "irrelevant:",
     section=SECTION,
 )
 def check_commutator(ctx: Context) -> Outcome:
     comm, resid = commutator_symbolic()
     p_id = decide(resid == 0 or getattr(resid, "is_ZeroMatrix", False),
                   predicted="(I-KC)A - A(I-KC) = AKC - KCA", measured=str(comm),
-                  evidence=f"With non-commuting MatrixSymbols, (I − KC)A − A(I − KC) expands to {comm}.",
+                  evidence="With non-commuting MatrixSymbols, (I − KC)A − A(I − KC) expands to "
+                           f"{comm}.",
                   rule="holds iff the difference to AKC − KCA expands to 0")
     a, k, c = sp.symbols("a k c")
     scal = sp.expand((1 - k * c) * a - a * (1 - k * c))
@@ -433,12 +472,15 @@ def check_commutator(ctx: Context) -> Outcome:
             norms.append(float(np.linalg.norm(A @ K @ C - K @ C @ A)))
     p_2 = decide(min(norms) > 1e-6, predicted="nonzero for generic d >= 2",
                  measured={"min_norm_over_60_gaussian_draws": min(norms)},
-                 evidence=f"For 60 Gaussian (A, K, C) with d = 2..4, m = 1, ‖[A, KC]‖_F ≥ {min(norms):.3g}.",
+                 evidence="For 60 Gaussian (A, K, C) with d = 2..4, m = 1, ‖[A, KC]‖_F ≥ "
+                          f"{min(norms):.3g}.",
                  rule="holds iff every generic draw gives a commutator of norm > 1e-6")
     return combine({"identity": p_id, "scalar_zero": p_1, "generic_nonzero_d>=2": p_2},
                    predicted="[A, KC]; 0 iff d = 1 (generically)",
                    evidence=f"{p_id.evidence} {p_1.evidence} {p_2.evidence} So the operation-order "
-                   "term is the commutator [A, KC], not the Part (ii) discrepancy KC(I − A); only the "
+                   "term is the commutator [A, KC], not the Part (ii) discrepancy KC(I − A); only "
+                   "the "
                    "commutator disappears in the scalar case.",
-                   reading="ordering = predict-then-correct vs correct-then-predict of the same A and "
+                   reading="ordering = predict-then-correct vs correct-then-predict of the same A "
+                           "and "
                    "K, C")

@@ -46,7 +46,12 @@ def group_table() -> list[dict]:
     statement="The Abelian/Solvable columns of 002's table: C2, C6, C24, C60 abelian; S3, A4 "
     "solvable non-abelian; A5 neither (and C2×C4 abelian)",
     kind="symbolic",
-    paper="C2, C6, C24, C60: ✓ ✓; S3, A4: ✗ ✓; A5: ✗ ✗",
+    paper="Quote (002 main results table): | \\(S_3\\) | ✗ | ✓ | ✘ | ✘ | ✘ | ✘ | 1000 | | "
+          "\\(A_4\\) | ✗ | ✓ | ✘ | ✘ | ✘ | ✘ | 1000 | | \\(A_5\\) | ✗ | ✗ | ✘ | ✘ | ✘ | ✘ | ✘ | — "
+          "formulas lost in the text extraction, as we read them (paraphrase): C2, C6, C24, C60: ✓ "
+          "✓; S3, A4: ✗ ✓; A5: ✗ ✗",
+    quote="| \\(S_3\\) | ✗ | ✓ | ✘ | ✘ | ✘ | ✘ | 1000 | | \\(A_4\\) | ✗ | ✓ | ✘ | ✘ | ✘ | ✘ | 1000 "
+          "| | \\(A_5\\) | ✗ | ✗ | ✘ | ✘ | ✘ | ✘ | ✘ |",
     section=SECTION,
 )
 def check_table(ctx: Context) -> Outcome:
@@ -68,7 +73,8 @@ def check_table(ctx: Context) -> Outcome:
         "length was read off derived_series() (sympy has none), and for A5 and S5 the series stops "
         "at a non-trivial perfect group of order 60 (A5' = A5), so they have no derived length. "
         + ("All table entries agree." if not mism else f"Mismatches: {mism}."),
-        rule="holds iff every (abelian, solvable) pair of the paper's table equals the computed one",
+        rule="holds iff every (abelian, solvable) pair of the paper's table equals the computed "
+             "one",
         reading="S4 and S5 are beyond the paper's table and reported for information",
         details={"rows": list(rows.values())},
     )
@@ -81,7 +87,11 @@ def check_table(ctx: Context) -> Outcome:
     "factors: the minimal such k (by search) equals the derived length for every solvable group "
     "here, is undefined for A5 and S5, and a k-layer witness with k = that length tracks G",
     kind="numeric",
-    paper="k layers can track G iff G admits a subnormal series of length k with abelian factors",
+    paper="Quote (002 Key Design 2, Theorem 2): Core Theorem (Theorem 2): A \\(k\\)-layer DCD SSM "
+          "with finite precision can track group \\(G\\) if and only if \\(G\\) admits a subnormal "
+          "series of length \\(k\\):",
+    quote="Core Theorem (Theorem 2): A \\(k\\)-layer DCD SSM with finite precision can track group "
+          "\\(G\\) if and only if \\(G\\) admits a subnormal series of length \\(k\\):",
     section=SECTION,
 )
 def check_depth(ctx: Context) -> Outcome:
@@ -117,13 +127,17 @@ def check_depth(ctx: Context) -> Outcome:
         "the commutator subgroup, independently of sympy's derived_series; it equals the derived "
         "length for all 8 solvable groups (1 for the abelian ones, 2 for S3 and A4, 3 for S4) and "
         "no series exists for the perfect-containing A5, S5. For every solvable group a cascade "
-        "of exactly that many DCD layers (layer ℓ tracks the prefix product modulo the ℓ-th derived "
+        "of exactly that many DCD layers (layer ℓ tracks the prefix product modulo the ℓ-th "
+        "derived "
         f"subgroup with characters of the abelian factor) decoded the prefix product of {B} random "
-        f"words of length {T} with {sum(w['wrong_steps'] for w in witness.values())} wrong steps in "
+        f"words of length {T} with {sum(w['wrong_steps'] for w in witness.values())} wrong steps "
+        "in "
         "total, checked against sympy's Cayley table. This checks the 'if' direction and the "
         "minimality of the length; the 'only if' direction for k = 1 is checked in "
         "dcd.lemma3.common-center.",
-        rule="holds iff search length = derived length for every group and every witness makes 0 errors",
-        reading="series taken as normal series in G (derived series), which attain the minimal length",
+        rule="holds iff search length = derived length for every group and every witness makes 0 "
+             "errors",
+        reading="series taken as normal series in G (derived series), which attain the minimal "
+                "length",
         details={"witnesses": witness},
     )

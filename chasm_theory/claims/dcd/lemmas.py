@@ -48,11 +48,18 @@ def rotation_composition() -> dict[str, sp.Expr]:
 @claim(
     "dcd.lemma2.rotation-centers",
     source=SOURCE2,
-    statement="For |λ| = 1, (h ↦ λ*(h − c2) + c2) ∘ (h ↦ λ(h − c1) + c1) is h ↦ h + (1 − λ*)(c2 − c1), "
+    statement="For |λ| = 1, (h ↦ λ*(h − c2) + c2) ∘ (h ↦ λ(h − c1) + c1) is h ↦ h + (1 − λ*)(c2 − "
+              "c1), "
     "a translation that is non-zero iff λ ≠ 1 and c1 ≠ c2 (so its iterates diverge)",
     kind="symbolic",
-    paper="composition of a neutral rotation about c1 and a conjugate rotation about c2 ≠ c1 "
-    "yields a non-zero translation",
+    paper="Quote (002 Key Design 1): Rotational center consistency (Lemma 2): The composition of a "
+          "neutral rotation \\(h \\mapsto \\lambda(h - c_1) + c_1\\) and a conjugate rotation \\(h "
+          "\\mapsto \\lambda^*(h - c_2) + c_2\\) (when \\(c_1 \\neq c_2\\)) yields a non-zero "
+          "translation — causing the state to diverge.",
+    quote="Rotational center consistency (Lemma 2): The composition of a neutral rotation \\(h "
+          "\\mapsto \\lambda(h - c_1) + c_1\\) and a conjugate rotation \\(h \\mapsto \\lambda^*(h "
+          "- c_2) + c_2\\) (when \\(c_1 \\neq c_2\\)) yields a non-zero translation — causing the "
+          "state to diverge.",
     section=SECTION,
 )
 def check_rotation(ctx: Context) -> Outcome:
@@ -200,8 +207,14 @@ def s3_shared_centre_collisions(group: str = "S3") -> dict[str, object]:
     "b/(1 − λ) (per coordinate); hence a single layer whose maps share centres gives (g, h) and "
     "(h, g) the same state, and cannot track S3 (gh ≠ hg)",
     kind="symbolic",
-    paper="all state coordinates must share the same center of rotation; with diagonal matrices "
-    "the updates are then commutative, so the group must be abelian",
+    paper="Quote (002 Key Design 1): Convergence requirement (Lemma 3): For finite group tracking, "
+          "all state coordinates must share the same center of rotation. Combined with the "
+          "commutativity of diagonal matrices, the state updates are necessarily commutative, "
+          "implying the group must be abelian.",
+    quote="Convergence requirement (Lemma 3): For finite group tracking, all state coordinates "
+          "must share the same center of rotation. Combined with the commutativity of diagonal "
+          "matrices, the state updates are necessarily commutative, implying the group must be "
+          "abelian.",
     section=SECTION,
     fuzz=COMMON_CENTRE_FUZZ,
 )
@@ -234,7 +247,8 @@ def check_common_centre(ctx: Context) -> Outcome:
         "with gh ≠ hg (sympy permutation products), a layer with symbolic per-element λ_x and one "
         f"shared centre reaches the same state after (g, h) and (h, g) in "
         f"{ex['same_state_with_shared_centre']} cases, so no decoder can output both gh and hg; "
-        f"with distinct centres the states differ in {ex['different_state_with_distinct_centres']}.",
+        "with distinct centres the states differ in "
+        f"{ex['different_state_with_distinct_centres']}.",
         reading="centres defined for λ ≠ 1; translations (λ = 1, b ≠ 0) have no centre — they "
         "commute with each other only and are the 'drifting' coordinates Lemma 1 removes",
     )

@@ -195,7 +195,12 @@ def _margin_figure(ctx: Context) -> tuple[str, dict[str, Any]]:
     "family (λ, b, h0) the even/odd read-out margin relative to the state size falls below the "
     "float32 resolution 2^-24 at a finite length",
     kind="property",
-    paper="Mamba (non-negative diagonal) cannot solve parity (C2); eigenvalues (0, 1]: no group",
+    paper="Quote (002 Background): Sarrof et al. proved that Mamba (with non-negative diagonal "
+          "matrices) cannot solve the parity problem (the simplest non-trivial group \\(C_2\\)), "
+          "yet the precise capability boundary of diagonal SSMs remains unknown.",
+    quote="Sarrof et al. proved that Mamba (with non-negative diagonal matrices) cannot solve the "
+          "parity problem (the simplest non-trivial group \\(C_2\\)), yet the precise capability "
+          "boundary of diagonal SSMs remains unknown.",
     section=SECTION,
     fuzz=MAMBA_FUZZ,
 )
@@ -235,7 +240,15 @@ def check_mamba_parity(ctx: Context) -> Outcome:
     statement="Literal reading of CLAIMS.md: for every λ ∈ (0, 1] and b the absolute even/odd "
     "margin min |h(even) − h(odd)| over words of length T tends to 0 (exact arithmetic)",
     kind="numeric",
-    paper="the readout margin between even and odd words vanishes with length for any such λ, b",
+    paper="Paraphrase — this id tests the wording of the project's claim catalogue "
+          "(../shared/CLAIMS.md: 'the readout margin between even and odd words vanishes with "
+          "length for any such λ, b'), not a sentence of 002. 002's own sentence (002 Background): "
+          "Sarrof et al. proved that Mamba (with non-negative diagonal matrices) cannot solve the "
+          "parity problem (the simplest non-trivial group \\(C_2\\)), yet the precise capability "
+          "boundary of diagonal SSMs remains unknown.",
+    quote="Sarrof et al. proved that Mamba (with non-negative diagonal matrices) cannot solve the "
+          "parity problem (the simplest non-trivial group \\(C_2\\)), yet the precise capability "
+          "boundary of diagonal SSMs remains unknown.",
     section=SECTION,
 )
 def check_exact_margin(ctx: Context) -> Outcome:
@@ -250,9 +263,11 @@ def check_exact_margin(ctx: Context) -> Outcome:
                         "margin_at_every_T": sorted(set(margins.values())),
                         "why": "h_T = number of 1s read so far, an integer; words of opposite "
                         "parity differ by ≥ 1, and round(h_T) mod 2 is the parity"},
-        evidence="Brute force over all 2^T words (T = 1..14) of the counter λ_0 = λ_1 = 1, b_0 = 0, "
+        evidence="Brute force over all 2^T words (T = 1..14) of the counter λ_0 = λ_1 = 1, b_0 = "
+                 "0, "
         f"b_1 = 1, h0 = 0: the minimum even/odd margin is {sorted(set(margins.values()))} at every "
-        "T, so the absolute margin does not vanish in exact arithmetic. What vanishes is the margin "
+        "T, so the absolute margin does not vanish in exact arithmetic. What vanishes is the "
+        "margin "
         "relative to the state (≈ 1/T), which is why the impossibility needs finite precision "
         "(dcd.models.mamba-parity).",
         rule="holds iff the exact margin of the counter family drops below 1/2 for some T ≤ 14",

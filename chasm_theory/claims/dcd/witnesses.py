@@ -97,7 +97,10 @@ def _summary(r: dict[str, Any]) -> dict[str, Any]:
     statement="One complex-diagonal layer (characters of G: a(x)_j = χ_j(x), b = 0, h0 = 1, "
     "phase decoder) tracks every finite abelian group exactly: C2, C6, C24, C60, C2×C4",
     kind="numeric",
-    paper="a single-layer DCD SSM with finite precision can track G if G is abelian",
+    paper="Quote (002 Key Design 1, Theorem 1): Core Theorem (Theorem 1): A single-layer DCD SSM "
+          "with finite precision can track group \\(G\\) if and only if \\(G\\) is abelian.",
+    quote="Core Theorem (Theorem 1): A single-layer DCD SSM with finite precision can track group "
+          "\\(G\\) if and only if \\(G\\) is abelian.",
     section=SECTION,
 )
 def check_abelian(ctx: Context) -> Outcome:
@@ -121,7 +124,8 @@ def check_abelian(ctx: Context) -> Outcome:
         f"length {b['T_long']:,} the first float32 decoding failure is {f32} (None: none); the "
         f"float32 phase error at the end is {end_phase} rad "
         "against the decoding margins π/m.",
-        reading="finite abelian groups as products of cyclic groups; decoder = nearest root of unity per coordinate",
+        reading="finite abelian groups as products of cyclic groups; decoder = nearest root of "
+                "unity per coordinate",
         figures=[fig],
         details={g: _summary(r) for g, r in res.items()} | {"full": res},
     )
@@ -133,7 +137,14 @@ def check_abelian(ctx: Context) -> Outcome:
     statement="The paper's two-layer S3 construction (layer 1 parity, angles 0/π; layer 2 angle "
     "±(2π/3)β with the sign from layer 1) tracks S3 exactly",
     kind="numeric",
-    paper="Λ((0,β)) = 0, Λ((1,β)) = π; Λ²((1,α,β)) = (2π/3)β, Λ²((−1,α,β)) = −(2π/3)β",
+    paper="Quote (002 Key Design 2): - First-layer AUSSM: \\(\\Lambda((0,\\beta)) = 0\\), "
+          "\\(\\Lambda((1,\\beta)) = \\pi\\) - Second-layer AUSSM: "
+          "\\(\\Lambda^{(2)}((1,\\alpha,\\beta)) = \\frac{2\\pi}{3}\\beta\\), "
+          "\\(\\Lambda^{(2)}((-1,\\alpha,\\beta)) = -\\frac{2\\pi}{3}\\beta\\)",
+    quote="- First-layer AUSSM: \\(\\Lambda((0,\\beta)) = 0\\), \\(\\Lambda((1,\\beta)) = \\pi\\) "
+          "- Second-layer AUSSM: \\(\\Lambda^{(2)}((1,\\alpha,\\beta)) = "
+          "\\frac{2\\pi}{3}\\beta\\), \\(\\Lambda^{(2)}((-1,\\alpha,\\beta)) = "
+          "-\\frac{2\\pi}{3}\\beta\\)",
     section=SECTION,
 )
 def check_s3(ctx: Context) -> Outcome:
@@ -155,20 +166,23 @@ def check_s3(ctx: Context) -> Outcome:
         measured={"wrong_steps_f64": main["wrong_steps_f64"], "wrong_steps_f32": main["wrong_steps_f32"],
                   "f32_first_wrong_step": main["f32_long"]["first_wrong_step"],
                   "readings_wrong_steps": readings},
-        evidence="Reading x = (α, β) as the element σ^α ρ^β of S3 = C3 ⋊ C2 (σ = (1 2), ρ = (0 1 2)), "
+        evidence="Reading x = (α, β) as the element σ^α ρ^β of S3 = C3 ⋊ C2 (σ = (1 2), ρ = (0 1 "
+                 "2)), "
         "the prefix product is ρ^R σ^S with S_t = S_{t−1} + α_t and R_t = R_{t−1} + (−1)^{S_t} β_t "
         "(from σ^k ρ^β = ρ^{(−1)^k β} σ^k). Layer 1 rotates by π·α (tracks S), layer 2 reads "
         "(ε, α, β) with ε = (−1)^{S_t} and rotates by ε(2π/3)β (tracks R); the decoder outputs "
         f"ρ^R σ^S. Over {b['B64']} words of length {b['T']} in complex128 it made "
         f"{main['wrong_steps_f64']} wrong steps against sympy's products; complex64: "
         f"{main['wrong_steps_f32']} ({b['B32']} words), first float32 failure on {b['B_long']} "
-        f"words of length {b['T_long']:,}: {main['f32_long']['first_wrong_step']}. The four readings "
+        f"words of length {b['T_long']:,}: {main['f32_long']['first_wrong_step']}. The four "
+        "readings "
         f"of the extracted formula give wrong-step counts {readings}: exactly the two consistent "
         "pairings (σ^α ρ^β with the current parity, ρ^β σ^α with the previous one) track.",
         reading="(1, α, β): first entry = layer-1 output ±1 (parity of the prefix including x_t), "
         "(α, β) = the input x_t = σ^α ρ^β",
         figures=[fig],
-        rule="holds iff the main reading makes 0 errors and exactly the two algebraically consistent readings do",
+        rule="holds iff the main reading makes 0 errors and exactly the two algebraically "
+             "consistent readings do",
         details={"main": main, "readings": readings},
     )
 
@@ -180,7 +194,12 @@ def check_s3(ctx: Context) -> Outcome:
     "roots of unity), layer 2 tracks V4 with inputs w_t = τ(c_{t−1}) x_t τ(c_t)^{−1} — the "
     "conjugation twist goes into the input map, so layer 2 stays diagonal (eigenvalues ±1)",
     kind="numeric",
-    paper="two-layer AUSSM can theoretically track S3 and A4",
+    paper="Quote (002 Key Findings): Non-abelian groups: Two-layer AUSSM can theoretically track "
+          "\\(S_3\\) and \\(A_4\\), but standard training never succeeds in practice — expressive "
+          "capacity does not imply learnability.",
+    quote="Non-abelian groups: Two-layer AUSSM can theoretically track \\(S_3\\) and \\(A_4\\), "
+          "but standard training never succeeds in practice — expressive capacity does not imply "
+          "learnability.",
     section=SECTION,
 )
 def check_a4(ctx: Context) -> Outcome:
@@ -197,14 +216,16 @@ def check_a4(ctx: Context) -> Outcome:
                   "decoder_orders": r["decoder_orders"]},
         evidence="Write P_t = n_t τ(c_t) with c_t the coset of P_t mod V4 (tracked by layer 1, "
         "one coordinate rotating by 2πk/3) and τ a fixed transversal. Then n_t = n_{t−1} w_t with "
-        "w_t = τ(c_{t−1}) x_t τ(c_t)^{−1} ∈ V4 — the conjugation action of C3 on V4 (which permutes "
+        "w_t = τ(c_{t−1}) x_t τ(c_t)^{−1} ∈ V4 — the conjugation action of C3 on V4 (which "
+        "permutes "
         "V4's non-trivial characters) only changes *which* element w_t enters, and w_t is a "
         "function of (x_t, layer-1 output). Layer 2 therefore tracks the abelian V4 with two ±1 "
         f"coordinates (real eigenvalues: {l2_real}). Over {b['B64']} words of length {b['T']} "
         f"(complex128) wrong steps: {r['wrong_steps_f64']}; complex64: {r['wrong_steps_f32']}; "
         f"first float32 failure on {b['B_long']} words of length {b['T_long']:,}: "
         f"{r['f32_long']['first_wrong_step']}.",
-        reading="layer 2 reads (x_t, layer-1 decoded output at t), as in the paper's S3 construction",
+        reading="layer 2 reads (x_t, layer-1 decoded output at t), as in the paper's S3 "
+                "construction",
         figures=[fig],
         details={"full": r},
     )
@@ -230,8 +251,10 @@ def minus_one_threshold(dtype: type) -> float:
     statement="With real eigenvalues in (−1, 1] (Negative Mamba; −1 reached in finite precision) "
     "one layer tracks C2 and two layers track C2×C4, exactly",
     kind="numeric",
-    paper="Negative Mamba: 2exp(Δ(x)⊙Λ) − I, eigenvalues (−1, 1], tracks C2 only (single layer); "
-    "C2×C4: two layers capable",
+    paper="Quote (002 Key Design 3 (model table)): | Negative Mamba | \\(2\\exp(\\Delta(x) \\odot "
+          "\\Lambda) - I\\) | \\((-1, 1]\\) | \\(C_2\\) only (single layer) |",
+    quote="| Negative Mamba | \\(2\\exp(\\Delta(x) \\odot \\Lambda) - I\\) | \\((-1, 1]\\) | "
+          "\\(C_2\\) only (single layer) |",
     section=SECTION,
 )
 def check_neg_mamba(ctx: Context) -> Outcome:
@@ -260,7 +283,8 @@ def check_neg_mamba(ctx: Context) -> Outcome:
         "float32 has no drift at all. −1 itself is not in (−1, 1], but 2exp(ΔΛ) − 1 rounds to "
         f"exactly −1 once ΔΛ ≤ −{u32:.4g} in float32 (−{u64:.4g} in float64).",
         reading="(−1, 1] read as its finite-precision closure: eigenvalue −1 reached by rounding",
-        rule="holds iff both witnesses make 0 errors in float64 and float32 with ±1 eigenvalues only",
+        rule="holds iff both witnesses make 0 errors in float64 and float32 with ±1 eigenvalues "
+             "only",
         details={"C2": r_c2, "C2xC4": r_g8},
     )
 
@@ -272,7 +296,9 @@ def check_neg_mamba(ctx: Context) -> Outcome:
     "or C2×C4 but can track C2: its useful coordinates are ±1 reflections about a common centre, "
     "i.e. homomorphisms G → {±1}, whose common kernel must be trivial",
     kind="symbolic",
-    paper="C2×C4 with Negative Mamba: single layer ✘, two layers capable",
+    paper="Quote (002 ablation table): | \\(C_2 \\times C_4\\) | Neg Mamba | ✘ | 360 | Two layers "
+          "capable |",
+    quote="| \\(C_2 \\times C_4\\) | Neg Mamba | ✘ | 360 | Two layers capable |",
     section=SECTION,
 )
 def check_one_real_layer(ctx: Context) -> Outcome:
@@ -290,7 +316,8 @@ def check_one_real_layer(ctx: Context) -> Outcome:
         measured={g: r["common_kernel_size"] for g, r in res.items()},
         counterexample=res if not ok else None,
         evidence="After Lemma 1 a finite-precision real coordinate that is neither contracting, "
-        "expanding nor drifting has a(x) ∈ {±1} with all reflections about one centre (Lemmas 2–3), "
+        "expanding nor drifting has a(x) ∈ {±1} with all reflections about one centre (Lemmas "
+        "2–3), "
         "so the layer's state is a function of (χ_j(P_t))_j for homomorphisms χ_j: G → {±1}. "
         "Enumerating every ±1 assignment on sympy's generators and keeping the consistent ones, "
         f"the common kernel has size {[res[g]['common_kernel_size'] for g in res]} for "
