@@ -2,9 +2,9 @@
 
 * :func:`linear_scan_seq`: h_t = a_t ⊙ h_{t−1} + b_t (real or complex, optional h_0) as a
   custom autograd function: one fused multiply-add per time step forward, one per step in the
-  hand-written reverse-time backward, on contiguous time-major slices (no per-slice zero
-  tensors in the backward, unlike indexing ``a[:, t]`` under autograd, whose memory traffic
-  grows as T²).
+  hand-written reverse-time backward g_t = ∂L/∂h_t + a_{t+1} g_{t+1}, on views from a single
+  ``unbind`` (indexing ``a[:, t]`` under autograd makes a full-size zero tensor per slice in
+  the backward, memory traffic growing as T²).
 * :func:`selective_scan_seq`: Mamba's scan y_t = C_t · h_t with h_t = exp(Δ_t A) ⊙ h_{t−1} +
   Δ_t B_t x_t, fused: the (batch, time, channel, state) tensors exp(ΔA), ΔBx and h are only
   ever built for one time chunk; forward keeps h at chunk starts, backward recomputes each
@@ -149,40 +149,39 @@ def linear_scan_logdepth(a: Tensor, b: Tensor, chunk: int = 64) -> Tensor:
 
 
 class _LinearScan(torch.autograd.Function):
-    """Time-major a, b (time, ...) contiguous, same shape; h0 (...) or None -> h (time, ...)."""
+    """a, b (batch, time, ...) of one shape (a may be a broadcast view); h0 (batch, ...) or
+    None -> h (batch, time, ...). Per-step views come from one ``unbind`` (no per-slice
+    indexing under autograd), per-step results are stacked once."""
 
     @staticmethod
     def forward(ctx: Any, a: Tensor, b: Tensor, h0: Tensor | None) -> Tensor:
-        h = torch.empty_like(b)
-        if h0 is None:
-            h[0].copy_(b[0])
-        else:
-            torch.addcmul(b[0], a[0], h0, out=h[0])
-        for t in range(1, a.shape[0]):
-            torch.addcmul(b[t], a[t], h[t - 1], out=h[t])
-        ctx.has_h0 = h0 is not None
-        ctx.save_for_backward(a, h, h0)
-        return h
+        at, bt = a.unbind(1), b.unbind(1)
+        h = bt[0] if h0 is None else torch.addcmul(bt[0], at[0], h0)
+        hs = [h]
+        for t in range(1, len(bt)):
+            h = torch.addcmul(bt[t], at[t], h)
+            hs.append(h)
+        out = torch.stack(hs, 1)
+        ctx.save_for_backward(a, out, h0)
+        return out
 
     @staticmethod
     def backward(ctx: Any, gh: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
         a, h, h0 = ctx.saved_tensors
-        T = a.shape[0]
-        gh = gh.contiguous()
-        ac = a.conj()  # Wirtinger convention: grads of h = a h' + b are ḡ·conj(·)
-        g = torch.empty_like(gh)  # g_t = dL/dh_t through every later step
-        g[T - 1].copy_(gh[T - 1])
-        for t in range(T - 2, -1, -1):
-            torch.addcmul(gh[t], ac[t + 1], g[t + 1], out=g[t])
-        ga = torch.empty_like(a)
-        torch.mul(g[1:], h[:-1].conj(), out=ga[1:])
-        gh0 = None
-        if ctx.has_h0:
-            torch.mul(g[0], h0.conj(), out=ga[0])
-            gh0 = g[0] * ac[0]
-        else:
-            ga[0].zero_()
-        return ga, g, gh0
+        ght = gh.unbind(1)
+        act = a.conj().unbind(1)  # Wirtinger convention: grads of h = a h' + b are ḡ·conj(·)
+        g = ght[-1]  # g_t = dL/dh_t through every later step
+        gs = [g]
+        for t in range(len(ght) - 2, -1, -1):
+            g = torch.addcmul(ght[t], act[t + 1], g)
+            gs.append(g)
+        gs.reverse()
+        gb = torch.stack(gs, 1)
+        first = torch.zeros_like(h[:, 0]) if h0 is None else h0
+        h_prev = torch.cat([first.unsqueeze(1), h[:, :-1]], 1)
+        ga = gb * h_prev.conj()
+        gh0 = None if h0 is None else gs[0] * act[0]
+        return ga, gb, gh0
 
 
 def linear_scan_seq(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Tensor:
@@ -192,10 +191,9 @@ def linear_scan_seq(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Tensor:
     if b.ndim < 2 or b.shape[1] == 0:
         raise ValidationError("b", "must have shape (batch, time >= 1, ...)", str(tuple(b.shape)))
     a = torch.broadcast_to(a, b.shape)
-    at, bt = a.transpose(0, 1).contiguous(), b.transpose(0, 1).contiguous()
     if h0 is not None:
-        h0 = torch.broadcast_to(h0, bt.shape[1:]).contiguous()
-    return _LinearScan.apply(at, bt, h0).transpose(0, 1)
+        h0 = torch.broadcast_to(h0, (b.shape[0], *b.shape[2:]))
+    return _LinearScan.apply(a, b, h0)
 
 
 # ----------------------------------------------------------------------------- Mamba scan

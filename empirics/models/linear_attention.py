@@ -9,11 +9,9 @@ Per head, with features φ (φ(x) = ELU(x) + 1 for ``"linear-elu"``, identity fo
 Chunked: time is cut into chunks of L; for t in chunk c,
     Σ_{s≤t} (φq_t·φk_s) v_s = Σ_{s∈c, s≤t} (φq_t·φk_s) v_s + φq_t·S_c,
     S_c = Σ_{s<start(c)} φk_s v_sᵀ,
-and likewise the normaliser with z_c = Σ_{s<start(c)} φk_s (carried as a column of ones
-appended to v): a masked L × L product inside each chunk plus a (d × d) state carried across
-chunks. The carried sums are formed for all chunks at
-once by a product with a strictly lower-triangular 0/1 matrix (deterministic on every device,
-unlike ``cumsum`` on CUDA). No epsilon anywhere, as in the reference.
+and likewise the normaliser with z_c = Σ_{s<start(c)} φk_s: a masked L × L product inside each
+chunk plus a (d × d) state carried across chunks (a running sum over chunks, deterministic on
+every device, unlike ``cumsum`` on CUDA). No epsilon anywhere, as in the reference.
 """
 from __future__ import annotations
 
@@ -61,6 +59,18 @@ def causal_linear_attention_ref(q: Tensor, k: Tensor, v: Tensor, kind: str) -> T
     return (w @ v) / n
 
 
+def _carried(per_chunk: Tensor) -> Tensor:
+    """Exclusive running sum over the chunk axis 2: out[:, :, c] = Σ_{j<c} per_chunk[:, :, j]
+    (a short loop over chunks; deterministic on every device, unlike ``cumsum`` on CUDA)."""
+    parts = per_chunk.unbind(2)  # one unbind: no full-size zero tensor per slice in backward
+    acc = torch.zeros_like(parts[0])
+    out = [acc]
+    for part in parts[:-1]:
+        acc = acc + part
+        out.append(acc)
+    return torch.stack(out, 2)
+
+
 def causal_linear_attention_chunked(q: Tensor, k: Tensor, v: Tensor, kind: str,
                                     chunk: int = LIN_CHUNK) -> Tensor:
     """Same arguments and result as :func:`causal_linear_attention_ref`, by chunks of
@@ -76,21 +86,20 @@ def causal_linear_attention_chunked(q: Tensor, k: Tensor, v: Tensor, kind: str,
         # zero raw q/k give φ = 1 > 0 there, so no 0/0 in the dropped rows
         q, k, v = (F.pad(t, (0, 0, 0, pad)) for t in (q, k, v))
     elu = kind == "linear-elu"
-    if elu:  # one ones-column on v makes the normaliser ride along: [num, den] = w @ [v, 1]
+    if elu:
         q, k = F.elu(q) + 1, F.elu(k) + 1
-        v = torch.cat([v, v.new_ones((*v.shape[:-1], 1))], dim=-1)
-    dv = v.shape[-1]
     qc, kc, vc = (t.reshape(B, H, n, L, t.shape[-1]) for t in (q, k, v))
     mask = torch.ones(L, L, dtype=torch.bool, device=q.device).tril()
     w = (qc @ kc.transpose(-1, -2)).masked_fill(~mask, 0.0)  # (B, H, n, L, L)
     num = w @ vc
+    den = w.sum(-1) if elu else None
     if n > 1:
-        before = torch.ones(n, n, dtype=q.dtype, device=q.device).tril(-1)  # chunks < c
-        kv = (kc.transpose(-1, -2) @ vc).reshape(B, H, n, dh * dv)  # Σ_{s∈c} k_s [v_s, 1]ᵀ
-        S = (before @ kv).reshape(B, H, n, dh, dv)  # state entering chunk c
+        S, z = _carried(kc.transpose(-1, -2) @ vc), _carried(kc.sum(-2)) if elu else None
         num = num + qc @ S
+        if elu:
+            den = den + (qc * z.unsqueeze(-2)).sum(-1)
     if elu:
-        out = num[..., :-1] / num[..., -1:]
+        out = num / den.unsqueeze(-1)
     else:
         t = torch.arange(1, n * L + 1, device=q.device, dtype=q.dtype).view(n, L, 1)
         out = num / t

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from chasm_theory.errors import ValidationError
-from empirics.models.kernels import linear_scan
+from empirics.models.kernels import linear_scan, linear_scan_ref, select_impl
 
 __all__ = ["SelectiveSSM", "SelectiveSSMConfig", "selective_ssm_param_count"]
 
@@ -68,7 +68,10 @@ class SelectiveSSM(nn.Module):
     def states(self, x: Tensor) -> Tensor:
         """h (batch, time, n)."""
         a, b = self.gates(x)
-        u = (b @ x.unsqueeze(-1)).squeeze(-1)  # (batch, time, n)
+        if select_impl("scan", x.device) == "reference":  # the original code, verbatim
+            u = (b @ x.unsqueeze(-1)).squeeze(-1)  # (batch, time, n)
+            return linear_scan_ref(a, u)
+        u = (b * x.unsqueeze(-2)).sum(-1)  # B̄_t x_t (batch, time, n) without tiny matmuls
         return linear_scan(a, u)
 
     def forward(self, x: Tensor) -> Tensor:
