@@ -127,7 +127,8 @@ def attach(out: Outcome, summaries: Summaries, profile: str, figure: str | None 
 def curves_figure(ctx: Context, summaries: Summaries, name: str, title: str) -> str:
     """One PNG per experiment: for each model a panel with the training loss (solid, window
     means) and the held-out loss (dashed) of every seed against the step, the last quarter
-    shaded, the panel titled with the convergence status; log-y when every loss is positive."""
+    shaded, the panel titled with the convergence status; log-y when the positive losses span
+    more than a factor 3."""
     from chasm_theory._figures import legend_below, new_figure
     from empirics.engine.figures import save_figure
 
@@ -147,12 +148,12 @@ def curves_figure(ctx: Context, summaries: Summaries, name: str, title: str) -> 
             for key, ls in (("curve", "-"), ("heldout_curve", "--")):
                 pts = [(float(x), float(y)) for x, y in s.get(key) or [] if math.isfinite(float(y))]
                 if pts:
-                    ax.plot(*zip(*pts), ls=ls, color=f"C{r}", lw=1.1,
+                    ax.plot(*zip(*pts), ls=ls, color=f"C{r}", lw=1.1, marker=".", ms=3,
                             label=f"seed {r} {'held-out' if key != 'curve' else 'training'}")
                     vals += [y for _, y in pts]
         ax.axvspan(0.75 * steps, steps, color="0.9", lw=0, label="last quarter")
-        if vals and min(vals) > 0:
-            ax.set_yscale("log")
+        if vals and min(vals) > 0 and max(vals) > 3 * min(vals):
+            ax.set_yscale("log")  # log only where the losses span a decade-like range
         sts = sorted({row["status"] for row in a[model]})
         ax.set_title(f"{model}: {', '.join(sts)}", fontsize=8,
                      color="black" if sts == ["settled"] else "#cf222e")
@@ -163,8 +164,9 @@ def curves_figure(ctx: Context, summaries: Summaries, name: str, title: str) -> 
         axes[j // ncols][j % ncols].set_visible(False)
     bad = not_converged(summaries)
     budget = "the papers' budget" if ctx.profile == "full" else f"the {ctx.profile} budget"
+    which = ", ".join(bad) if len(bad) <= 3 else f"{len(bad)} of {len(names)} models"
     fig.suptitle(f"{title}: training (solid) and held-out (dashed) loss — "
-                 + (f"not converged at {budget}: {', '.join(bad)}" if bad
+                 + (f"not converged at {budget}: {which}" if bad
                     else f"every run settled at {budget}"), fontsize=9,
                  color="#cf222e" if bad else "black")
     legend_below(fig, ncol=4)
