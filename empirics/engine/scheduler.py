@@ -7,8 +7,9 @@ file present) is skipped; an interrupted one resumes from ``ckpt/<key>.pt``; a f
 reported and does not stop the others. ``chasm-theory train --plan`` prints the run list with
 its estimated cost (steps × measured s/step from ``step_times.json`` when a run of the same cost
 class has been timed on this machine, else a rough estimate from the parameter count).
-The executor is a protocol (``submit`` / ``results``): :class:`LocalPool` (a spawn process pool,
-one torch thread per worker) is the default; a Ray executor can implement the same two methods.
+The executor is a protocol (``submit`` / ``results`` / ``running`` / ``poll_progress`` /
+``shutdown``): :class:`LocalPool` (a spawn process pool, one torch thread per worker) is the
+default; ``--executor ray`` uses :class:`empirics.engine.ray_executor.RayExecutor`.
 """
 from __future__ import annotations
 
@@ -182,7 +183,14 @@ class Executor(Protocol):
 
     def submit(self, run: TrainRun) -> None: ...
 
-    def results(self) -> Iterator[tuple[TrainRun, dict[str, Any] | None, str | None]]: ...
+    def results(self, timeout: float = 0.5
+                ) -> Iterator[tuple[TrainRun, dict[str, Any] | None, str | None]]: ...
+
+    def running(self) -> int: ...
+
+    def poll_progress(self) -> list[tuple[str, int, float]]: ...
+
+    def shutdown(self, cancel: bool = False) -> None: ...
 
 
 _QUEUE: Any = None
@@ -290,7 +298,7 @@ def commit_paths(paths: list[Path], message: str) -> bool:
 
 def schedule(planned: list[Planned], root: Path, jobs: int, device: str = "cpu",
              console: Any = None, commit: bool = False, commit_ckpt_every_s: float = 1800.0,
-             executor: LocalPool | None = None) -> dict[str, Any]:
+             executor: Executor | None = None) -> dict[str, Any]:
     """Run every unfinished planned run; returns {"done", "failed", "skipped"}."""
     from rich.console import Console
     from rich.live import Live
@@ -387,8 +395,10 @@ def schedule(planned: list[Planned], root: Path, jobs: int, device: str = "cpu",
 def train_command(*, profile: str, jobs: int | None = None, only: str | None = None,
                   seeds: str | None = None, plan: bool = False, seed: int = 0,
                   reports_dir: Path | str | None = None, device: str = "cpu",
-                  commit: bool = False, measure: bool = False, console: Any = None) -> int:
-    """``chasm-theory train``: plan (``plan=True``) or run the profile's training runs."""
+                  commit: bool = False, measure: bool = False, console: Any = None,
+                  executor: str = "local") -> int:
+    """``chasm-theory train``: plan (``plan=True``) or run the profile's training runs, on the
+    local process pool (``executor="local"``) or Ray (``"ray"``, one task per run)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -397,8 +407,10 @@ def train_command(*, profile: str, jobs: int | None = None, only: str | None = N
     console = console or Console()
     root = Path(reports_dir or default_reports_dir()) / "runs" / profile
     reps = [int(s) for s in seeds.split(",")] if seeds else None
+    if executor not in ("local", "ray"):
+        raise ValidationError("--executor", "must be local or ray", repr(executor))
     planned = collect(profile, seed, [s for s in only.split(",") if s] if only else None, reps)
-    jobs = int(jobs or os.cpu_count() or 1)
+    jobs_arg, jobs = jobs, int(jobs or os.cpu_count() or 1)
     if plan:
         if measure:
             measure_step_times([p for p in planned if not is_finished(root, p.run)], root,
@@ -422,7 +434,17 @@ def train_command(*, profile: str, jobs: int | None = None, only: str | None = N
                       f"{jobs} workers); '~' = estimated, not measured on this machine")
         atomic_write_text(root / "plan.json", _codec.dumps(rows))
         return 0
-    status = schedule(planned, root, jobs, device, console, commit=commit)
+    pool = None
+    if executor == "ray" and any(not is_finished(root, p.run) for p in planned):
+        from empirics.engine.ray_executor import RayExecutor
+
+        pool = RayExecutor(root, device, jobs_arg, console=console)
+        jobs = int(jobs_arg or pool.slots())
+    try:
+        status = schedule(planned, root, jobs, device, console, commit=commit, executor=pool)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     console.print(f"{len(status['done'])} trained, {status['skipped']} already finished, "
                   f"{len(status['failed'])} failed")
     return 1 if status["failed"] else 0
