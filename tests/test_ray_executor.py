@@ -171,3 +171,6 @@ def test_cli_train_executor_ray(trained, tmp_path):
     with pytest.raises(SystemExit) as e:
         main(["train", "--executor", "dask", "--reports-dir", str(tmp_path)])
     assert e.value.code == 2
+    # `run --executor ray` trains the experiment's runs on Ray first, then runs it
+    assert main(["run", TOY, "--executor", "ray", "--reports-dir", str(tmp_path / "r")]) == 0
+    assert all(is_finished(tmp_path / "r" / "runs" / "quick", p.run) for p in planned)
