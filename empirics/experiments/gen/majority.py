@@ -12,9 +12,11 @@ import torch
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._record import Outcome, combine, decide
+from chasm_theory._record import Outcome, combine, decide_interval
 from chasm_theory._registry import claim
+from empirics.engine import convergence
 from empirics.engine.evaluate import one_thread
+from empirics.engine.figures import save_figure, title_with_verdict
 from empirics.engine.runs import TrainRun, trained
 from empirics.engine.specs import profile_seeds
 from empirics.models.diagonal_ssm import SpectralLTI
@@ -68,8 +70,8 @@ def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
     return [r for rs in _runs(cfg, seed).values() for r in rs]
 
 
-@experiment(NAME, title="003 majority task: accuracy vs length per spectral abscissa", config=config,
-            version=2, gpu_for_full=False, training_runs=_training_runs)
+@experiment(NAME, title="003 majority task: accuracy vs length per spectral abscissa",
+            config=config, version=3, gpu_for_full=False, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with one_thread():
@@ -81,11 +83,13 @@ def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
                              for T in cfg["test_lens"]])
                 logs.append(log)
                 learned.append(model.a.detach().tolist())
-            # accuracy pooled over the seeds' test words (equal numbers per seed)
+            # accuracy: mean over the seeds (equal numbers of test words per seed); the checks'
+            # intervals resample seeds, then test words (accuracy_per_seed)
             out[key] = {"alpha": rs[0].model["alpha"],
                         "accuracy": [float(v) for v in np.mean(accs, axis=0)],
                         "accuracy_per_seed": accs, "final_loss": logs[0]["final_loss"],
-                        "final_heldout": logs[0]["final_heldout"], "a_learned": learned[0]}
+                        "final_heldout": logs[0]["final_heldout"], "a_learned": learned[0],
+                        "training": logs}
     out["test_lens"] = cfg["test_lens"]
     out["n_seeds"] = len(cfg["seeds"])
     return out
@@ -99,19 +103,43 @@ def wilson(p: float, n: int, z: float = 2.576) -> tuple[float, float]:
     return c - h, c + h
 
 
-def _figure(ctx: Context, res: dict[str, Any]) -> str:
-    import matplotlib
+def accuracy_replicates(per_seed: list[float], n: int, rng: np.random.Generator,
+                        n_boot: int = 4000) -> np.ndarray:
+    """Bootstrap replicates (n_boot,) of the seed-mean accuracy, hierarchical as
+    :func:`chasm_theory.stats.seeds_ci`: resample the seeds, then each resampled seed's n test
+    words (a binomial draw at that seed's accuracy: the same law as resampling its 0/1
+    outcomes); one seed: the words only."""
+    p = np.asarray(per_seed, dtype=float)
+    si = rng.integers(0, p.size, (n_boot, p.size))
+    return (rng.binomial(n, p[si]) / n).mean(axis=1)
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for i, (k, r) in enumerate((k, v) for k, v in res.items() if k != "test_lens"):
-        ax.semilogx(res["test_lens"], r["accuracy"], "o-", color=f"C{i}", label=f"α(A) = {r['alpha']:g}")
-    ax.axvline(31, color="grey", lw=0.6)
-    ax.set(xlabel="test length", ylabel="accuracy", title="majority task: accuracy vs length per α(A)")
-    ax.legend(fontsize=8)
-    return ctx.savefig(fig, "gen_majority_accuracy")
+def _rows(res: dict[str, Any]) -> list[dict[str, Any]]:
+    return sorted((v for k, v in res.items() if isinstance(v, dict) and "alpha" in v),
+                  key=lambda r: r["alpha"])
+
+
+def _figure(ctx: Context, res: dict[str, Any], n: int, verdict: str) -> str:
+    """Accuracy vs test length per α(A) with 95% hierarchical bands, chance 0.5, the training
+    length marked, the verdict in the title."""
+    from chasm_theory._figures import ci_band, legend_below, new_figure
+
+    fig, ax = new_figure(width=6.0, height=4.2)
+    ax.set_xscale("log")
+    lens = res["test_lens"]
+    rng = np.random.default_rng(1)
+    for i, r in enumerate(_rows(res)):
+        per = np.asarray(r["accuracy_per_seed"], dtype=float)  # (n_seeds, n_lens)
+        reps = np.stack([accuracy_replicates(per[:, j], n, rng, 1000) for j in range(len(lens))])
+        lo, hi = np.quantile(reps, [0.025, 0.975], axis=1)
+        ax.plot(lens, r["accuracy"], "o-", ms=3, color=f"C{i}", label=f"α(A) = {r['alpha']:g}")
+        ci_band(ax, lens, lo, hi, color=f"C{i}")
+    ax.axhline(0.5, color="0.4", ls=":", lw=1, label="chance 0.5")
+    ax.axvline(31, color="grey", lw=0.6, label="longest training length 31")
+    ax.set(xlabel="test length", ylabel="accuracy (95% CI over seeds and test words)")
+    title_with_verdict(ctx, ax, "003 majority task: accuracy vs length per α(A)", verdict)
+    legend_below(ax, ncol=3)
+    return save_figure(ctx, fig, "gen_majority_accuracy")
 
 
 @claim(
@@ -128,44 +156,62 @@ def _figure(ctx: Context, res: dict[str, Any]) -> str:
 )
 def check_majority(ctx: Context) -> Outcome:
     res = ctx.experiment(NAME)
-    n = config(ctx.profile)["test_words"] * int(res.get("n_seeds", 1))  # pooled over seeds
+    n = config(ctx.profile)["test_words"]  # test words per seed and length
+    n_seeds = int(res.get("n_seeds", 1))
     lens = res["test_lens"]
-    rows = sorted((v for k, v in res.items() if k != "test_lens"), key=lambda r: r["alpha"])
+    rows = _rows(res)
     L = lens[-1]
     acc = {r["alpha"]: r["accuracy"][-1] for r in rows}
-    ci = {a: wilson(p, n) for a, p in acc.items()}
+    per_seed = {r["alpha"]: [a[-1] for a in r["accuracy_per_seed"]] for r in rows}
+    rng = np.random.default_rng(0)
+    reps = {a: accuracy_replicates(per_seed[a], n, rng) for a in acc}
+    ci = {a: tuple(float(q) for q in np.quantile(v, [0.025, 0.975])) for a, v in reps.items()}
     parts: dict[str, Outcome] = {}
     neg = sorted(a for a in acc if a <= 0)
     # predicted orderings: (better, worse)
     comparisons = [(hi, lo) for lo, hi in zip(neg[:-1], neg[1:])]
     if 0.0 in acc:
         comparisons += [(0.0, a) for a in sorted(acc) if a > 0]
+    diffs = {}
     for better, worse in comparisons:
         key = f"acc(α={better:g}) > acc(α={worse:g})"
-        if ci[better][0] > ci[worse][1]:
-            parts[key] = decide(True, predicted=">", measured=[acc[better], acc[worse]], evidence="")
-        elif ci[better][1] < ci[worse][0]:
-            parts[key] = decide(False, predicted=">", measured=[acc[better], acc[worse]], evidence="",
-                                counterexample={"alpha_better": better, "alpha_worse": worse,
-                                                "acc": [acc[better], acc[worse]], "ci99": [ci[better], ci[worse]]})
-        else:
-            parts[key] = Outcome("inconclusive", ">", [acc[better], acc[worse]],
-                                 "99 % intervals overlap", rule="overlap")
-    fig = _figure(ctx, res)
-    return combine(
+        # independent models and test words: each α resampled on its own
+        d_lo, d_hi = (float(q) for q in np.quantile(reps[better] - reps[worse], [0.025, 0.975]))
+        diffs[key] = [acc[better] - acc[worse], d_lo, d_hi]
+        parts[key] = decide_interval(
+            d_lo, d_hi, target_lo=0.0, predicted="> 0",
+            measured=[acc[better], acc[worse]],
+            evidence=f"{key}: difference {acc[better] - acc[worse]:+.4f} [{d_lo:+.4f}, "
+            f"{d_hi:+.4f}]",
+            counterexample={"alpha_better": better, "alpha_worse": worse,
+                            "acc": [acc[better], acc[worse]], "diff_ci95": [d_lo, d_hi]})
+    out = combine(
         parts,
         predicted="accuracy at long lengths increasing in α up to 0, lower for α > 0",
         evidence=f"An LTI diagonal SSM (d = 8, Δ = 1, A = diag(a) with max a = α pinned, other "
         f"rates learned below α) was trained on odd lengths ≤ 31 for each α ∈ "
-        f"{[r['alpha'] for r in rows]} and tested on {n} fresh sequences per length. Accuracy at "
-        f"length {L}: { {a: round(p, 4) for a, p in acc.items()} } (99 % Wilson intervals "
-        f"{ {a: (round(c[0], 4), round(c[1], 4)) for a, c in ci.items()} }). Accuracy per length: "
-        f"{ {r['alpha']: [round(x, 3) for x in r['accuracy']] for r in rows} } at lengths {lens}. "
-        "With α < 0 the state forgets tokens older than ~1/|α| steps, so the sign of the sum is "
-        "read from a recent window; α = 0 keeps an exact running sum; α > 0 overweights the "
+        f"{[r['alpha'] for r in rows]}, {n_seeds} training seed{'s' if n_seeds > 1 else ''} "
+        f"per α, and tested on {n} fresh sequences per seed and length. Accuracy at length {L} "
+        f"(mean over seeds): { {a: round(p, 4) for a, p in acc.items()} }; 95% CIs, "
+        "hierarchical over the seeds, then the test words: "
+        f"{ {a: (round(c[0], 4), round(c[1], 4)) for a, c in ci.items()} }. Differences "
+        "(95% CI, each α resampled on its own): "
+        + "; ".join(o.evidence for o in parts.values())
+        + ". Accuracy per length: "
+        f"{ {r['alpha']: [round(x, 3) for x in r['accuracy']] for r in rows} } at lengths {lens}."
+        " With α < 0 the state forgets tokens older than ~1/|α| steps, so the sign of the sum "
+        "is read from a recent window; α = 0 keeps an exact running sum; α > 0 overweights the "
         "earliest tokens.",
         reading="'shapes' made concrete as the predicted ordering of long-length accuracy in α",
-        figures=[fig],
+        rule="per predicted pair: 95% CI of the accuracy difference (hierarchical over seeds, "
+        "then test words) > 0 holds, < 0 fails, else inconclusive; conjunction over pairs",
         details={"accuracy": {r["alpha"]: r["accuracy"] for r in rows}, "test_lens": lens,
-                 "ci99_at_longest": ci},
+                 "ci95_at_longest": ci, "differences_at_longest": diffs,
+                 "wilson99_per_seed_at_longest": {a: [wilson(p, n) for p in v]
+                                                  for a, v in per_seed.items()}},
     )
+    out.figures = [_figure(ctx, res, n, out.verdict)]
+    summ = {f"α={r['alpha']:g}": r["training"] for r in rows}
+    curves = convergence.curves_figure(ctx, summ, "gen_majority_training_curves",
+                                       "003 majority-task models")
+    return convergence.attach(out, summ, ctx.profile, curves)
