@@ -17,17 +17,18 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from chasm_theory import _codec
 from chasm_theory._context import Context, cache_root, plug_results_source, project_root
+from chasm_theory._git import source_commit
 from chasm_theory._io import atomic_write_text
 from chasm_theory._plugins import load_all
 from chasm_theory.errors import ChasmError, NotRunError, RunFailed, UnknownExperimentError
@@ -133,15 +134,10 @@ def config_hash(exp: Experiment, cfg: dict[str, Any], seed: int) -> str:
 
 
 def git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_root(), capture_output=True,
-                             text=True, timeout=5)
-        commit = out.stdout.strip() or "unknown"
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=project_root(), capture_output=True, text=True, timeout=5).stdout
-        return commit + ("+dirty" if dirty.strip() else "")
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
+    """The source commit of a run: ``+dirty`` counts tracked changes outside ``reports/`` (the
+    run cache itself is written there while runs land)."""
+    root = project_root()
+    return source_commit(root, root / "reports")
 
 
 def provenance(device: str, seed: int, profile: str) -> dict[str, Any]:

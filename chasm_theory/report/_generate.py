@@ -8,12 +8,12 @@ rounded records, and the only line that changes between two runs on the same com
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from chasm_theory import _git
 from chasm_theory._context import Context
 from chasm_theory._io import atomic_write_json, atomic_write_text, round_sig
 from chasm_theory._record import VERDICTS, Record
@@ -30,26 +30,7 @@ def source_commit(exclude: Path | None = None) -> str:
     """``HEAD`` of the checkout the package comes from, ``+dirty`` when a tracked file differs —
     not counting files under ``exclude`` (the reports folder being regenerated). Call it before
     writing anything."""
-    root = repo_root()
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], check=False, cwd=root,
-                                capture_output=True, text=True,
-                                timeout=10).stdout.strip() or "unknown"
-        if commit == "unknown":
-            return commit
-        spec = ["--", "."]
-        if exclude is not None:
-            try:
-                rel = Path(exclude).resolve().relative_to(root.resolve()).as_posix()
-                spec.append(f":(exclude){rel}")
-            except ValueError:
-                pass
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", *spec],
-                               check=False, cwd=root, capture_output=True, text=True,
-                               timeout=10).stdout
-        return commit + ("+dirty" if dirty.strip() else "")
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
+    return _git.source_commit(repo_root(), exclude)
 
 
 def run_claims(claims: Iterable[Claim], ctx: Context, show_progress: bool = True) -> list[Record]:
