@@ -28,8 +28,10 @@ def _runs_b(cfg, seed):  # shares one run with experiment a
 
 @pytest.fixture
 def toy():
-    experiment("test-sched-a", title="a", config=lambda p: {}, training_runs=_runs_a)(lambda c, e: {})
-    experiment("test-sched-b", title="b", config=lambda p: {}, training_runs=_runs_b)(lambda c, e: {})
+    experiment("test-sched-a", title="a", config=lambda p: {},
+               training_runs=_runs_a)(lambda c, e: {})
+    experiment("test-sched-b", title="b", config=lambda p: {},
+               training_runs=_runs_b)(lambda c, e: {})
     yield ["test-sched-a", "test-sched-b"]
     _EXPERIMENTS.pop("test-sched-a", None)
     _EXPERIMENTS.pop("test-sched-b", None)
@@ -88,3 +90,35 @@ def test_finished_runs_are_skipped_and_failures_reported(tmp_path, toy):
     assert all(is_finished(tmp_path, p.run) for p in planned)
     ex2 = InProcess(tmp_path)
     assert schedule(planned, tmp_path, jobs=2, executor=ex2)["done"] == [] and ex2.submitted == []
+
+
+def test_commit_paths_commits_exactly_the_given_paths(tmp_path, monkeypatch):
+    """``--commit``: the given paths (a new file, and a tracked file that is gone) land in one
+    commit; another staged file stays staged and out of it."""
+    import subprocess
+
+    from empirics.engine import scheduler
+    from empirics.engine.gitcommit import commit_paths
+
+    assert scheduler.commit_paths is commit_paths  # re-exported where the scheduler used it
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=tmp_path, capture_output=True, text=True,
+                              check=True).stdout
+
+    git("init", "-q")
+    git("config", "user.email", "t@t")
+    git("config", "user.name", "t")
+    (tmp_path / "old.pt").write_text("old")
+    (tmp_path / "other.txt").write_text("x")
+    git("add", "old.pt", "other.txt")
+    git("commit", "-q", "-m", "base")
+    (tmp_path / "new.json").write_text("{}")
+    (tmp_path / "other.txt").write_text("changed")
+    git("add", "other.txt")
+    (tmp_path / "old.pt").unlink()
+    monkeypatch.chdir(tmp_path)
+    assert commit_paths([tmp_path / "new.json", tmp_path / "old.pt"], "cache")
+    assert sorted(git("show", "--name-status", "--format=", "HEAD").split()) == \
+        sorted(["A", "new.json", "D", "old.pt"])
+    assert git("diff", "--cached", "--name-only").split() == ["other.txt"]

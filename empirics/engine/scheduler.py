@@ -8,27 +8,37 @@ reported and does not stop the others. ``chasm-theory train --plan`` prints the 
 its estimated cost (steps × measured s/step from ``step_times.json`` when a run of the same cost
 class has been timed on this machine, else a rough estimate from the parameter count).
 The executor is a protocol (``submit`` / ``results`` / ``running`` / ``poll_progress`` /
-``shutdown``): :class:`LocalPool` (a spawn process pool, one torch thread per worker) is the
-default; ``--executor ray`` uses :class:`empirics.engine.ray_executor.RayExecutor`.
+``shutdown``): :class:`~empirics.engine.local_pool.LocalPool` (a spawn process pool, one torch
+thread per worker) is the default; ``--executor ray`` uses
+:class:`empirics.engine.ray_executor.RayExecutor`. Commits of the run cache (``--commit``):
+:func:`empirics.engine.gitcommit.commit_paths`.
 """
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Protocol
+from typing import Any, Protocol
 
 from chasm_theory import _codec
 from chasm_theory._experiments import all_experiments, register_trainer
 from chasm_theory._io import atomic_write_text
 from chasm_theory.errors import ValidationError
-from empirics.engine.runs import TrainRun, ckpt_path, execute, is_finished, model_path
+from empirics.engine.gitcommit import _git as _git
+from empirics.engine.gitcommit import commit_paths
+from empirics.engine.local_pool import LocalPool
 
-__all__ = ["collect", "order", "plan_rows", "Executor", "LocalPool", "schedule", "train_command"]
+# Re-exported: the workers of a pool made by a process that imported this module before
+# LocalPool moved look ``_init_worker`` / ``_worker`` up here.
+from empirics.engine.local_pool import _init_worker as _init_worker
+from empirics.engine.local_pool import _worker as _worker
+from empirics.engine.runs import TrainRun, ckpt_path, is_finished, model_path
+
+__all__ = ["collect", "order", "plan_rows", "Executor", "LocalPool", "schedule", "train_command",
+           "commit_paths"]
 
 
 @dataclass
@@ -76,6 +86,12 @@ def step_times_path(root: Path) -> Path:
 def load_step_times(root: Path) -> dict[str, float]:
     p = step_times_path(root)
     return json.loads(p.read_text()) if p.exists() else {}
+
+
+def write_step_times(root: Path, measured: dict[str, float]) -> None:
+    """``step_times.json``: cost class -> seconds per step, sorted keys, indent 1."""
+    atomic_write_text(step_times_path(root),
+                      json.dumps(measured, indent=1, sort_keys=True) + "\n")
 
 
 def estimate_s_per_step(run: TrainRun) -> float:
@@ -126,7 +142,7 @@ def measure_step_times(planned: list[Planned], root: Path, steps: int = 2,
             measured[c] = float(sum(ts[1:]) / steps)
             if console is not None:
                 console.print(f"measured {r.label}: {measured[c]:.3f} s/step")
-            atomic_write_text(step_times_path(root), json.dumps(measured, indent=1, sort_keys=True) + "\n")
+            write_step_times(root, measured)
     finally:
         torch.set_num_threads(prev)
     return measured
@@ -191,106 +207,6 @@ class Executor(Protocol):
     def poll_progress(self) -> list[tuple[str, int, float]]: ...
 
     def shutdown(self, cancel: bool = False) -> None: ...
-
-
-_QUEUE: Any = None
-
-
-def _init_worker(queue: Any) -> None:
-    import torch
-
-    global _QUEUE
-    _QUEUE = queue
-    torch.set_num_threads(1)
-    torch.set_num_interop_threads(1)
-
-
-def _worker(run_doc: dict[str, Any], root: str, device: str) -> dict[str, Any]:
-    run = TrainRun.from_dict(run_doc)
-    state = {"n": 0, "t": time.time()}
-
-    def advance(n: int) -> None:
-        state["n"] += n
-        now = time.time()
-        if now - state["t"] >= 1.0 and _QUEUE is not None:
-            _QUEUE.put((run.key, state["n"], now - state["t"]))
-            state.update(n=0, t=now)
-
-    record = execute(run, Path(root), device, advance=advance)
-    if _QUEUE is not None and state["n"]:
-        _QUEUE.put((run.key, state["n"], time.time() - state["t"]))
-    return record
-
-
-class LocalPool:
-    """A spawn-context process pool of ``jobs`` workers, one torch thread each."""
-
-    def __init__(self, jobs: int, root: Path, device: str = "cpu") -> None:
-        import multiprocessing as mp
-
-        ctx = mp.get_context("spawn")
-        self.queue = ctx.Manager().Queue()
-        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
-                                        initializer=_init_worker, initargs=(self.queue,))
-        self.root, self.device = Path(root), device
-        self.futures: dict[Future, TrainRun] = {}
-
-    def submit(self, run: TrainRun) -> None:
-        f = self.pool.submit(_worker, run.as_dict(), str(self.root), self.device)
-        self.futures[f] = run
-
-    def poll_progress(self) -> list[tuple[str, int, float]]:
-        out = []
-        while True:
-            try:
-                out.append(self.queue.get_nowait())
-            except Exception:  # noqa: BLE001 - queue.Empty from the manager proxy
-                return out
-
-    def results(self, timeout: float = 0.5
-                ) -> Iterator[tuple[TrainRun, dict[str, Any] | None, str | None]]:
-        if not self.futures:
-            return
-        done, _ = wait(list(self.futures), timeout=timeout, return_when=FIRST_COMPLETED)
-        for f in done:
-            run = self.futures.pop(f)
-            try:
-                yield run, f.result(), None
-            except Exception as err:  # noqa: BLE001 - a failed run is reported, not fatal
-                yield run, None, f"{type(err).__name__}: {err}"
-
-    def running(self) -> int:
-        return len(self.futures)
-
-    def shutdown(self, cancel: bool = False) -> None:
-        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
-
-
-# ----------------------------------------------------------------------------- git
-
-
-def _git(*args: str) -> bool:
-    for _ in range(20):
-        r = subprocess.run(["git", *args], capture_output=True, text=True)
-        if r.returncode == 0:
-            return True
-        if "index.lock" not in r.stderr:
-            return False
-        time.sleep(3)
-    return False
-
-
-def commit_paths(paths: list[Path], message: str) -> bool:
-    """Commit exactly ``paths`` (added or removed), nothing else in the index."""
-    existing = [str(p) for p in paths if p.exists()]
-    gone = [str(p) for p in paths if not p.exists()]
-    if existing and not _git("add", "--", *existing):
-        return False
-    for g in gone:
-        _git("rm", "-q", "--cached", "--ignore-unmatch", "--", g)
-    tracked = subprocess.run(["git", "ls-files", "--", *map(str, paths)], capture_output=True,
-                             text=True).stdout.split() + gone
-    return _git("commit", "-q", "-m", message, "--", *sorted(set(tracked) | set(existing)))
 
 
 # ----------------------------------------------------------------------------- scheduling
@@ -363,13 +279,14 @@ def schedule(planned: list[Planned], root: Path, jobs: int, device: str = "cpu",
                     c = rates.setdefault(by_key[key].cost_class(), [0.0, 0.0])
                     c[0] += n
                     c[1] += dt
-                for run, rec, err in pool.results():
+                for run, _rec, err in pool.results():
                     started.pop(run.key, None)
                     if err is None:
                         status["done"].append(run.key)
                         if commit:
-                            commit_paths([model_path(root, run), model_path(root, run).with_suffix(".json"),
-                                          ckpt_path(root, run), step_times_path(root)],
+                            mp = model_path(root, run)
+                            commit_paths([mp, mp.with_suffix(".json"), ckpt_path(root, run),
+                                          step_times_path(root)],
                                          f"run cache: trained {run.label} ({run.key})")
                     else:
                         status["failed"].append((run.key, run.label, err))
@@ -378,7 +295,7 @@ def schedule(planned: list[Planned], root: Path, jobs: int, device: str = "cpu",
                 if rates:
                     merged = {**load_step_times(root),
                               **{c: v[1] / v[0] for c, v in rates.items() if v[0]}}
-                    atomic_write_text(step_times_path(root), json.dumps(merged, indent=1, sort_keys=True) + "\n")
+                    write_step_times(root, merged)
                 if commit and time.time() - last_ckpt_commit > commit_ckpt_every_s:
                     cks = [ckpt_path(root, by_key[k]) for k in started]
                     commit_paths(cks, f"run cache: checkpoints of {len(cks)} runs in progress")
