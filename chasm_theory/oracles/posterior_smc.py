@@ -44,9 +44,9 @@ class SMCConfig(NamedTuple):
     """Sampler settings (all data: stored with the results)."""
 
     n_particles: int = 1000
-    n_runs: int = 4
-    ess_target: float = 0.5
-    n_moves: int = 8
+    n_runs: int = 2
+    ess_target: float = 0.8
+    n_moves: int = 10
     target_accept: float = 0.3
     max_stages: int = 500
 

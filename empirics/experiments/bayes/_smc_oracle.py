@@ -19,7 +19,7 @@ __all__ = ["ORACLE_SMC", "smc_oracle_on", "oracle_outcome", "excess_units", "sam
            "consistency_vs_bayes", "near_zero_tol"]
 
 # The oracle's settings (the same at both profiles: the oracle is not a trained model).
-ORACLE_SMC = SMCConfig(n_particles=1000, n_runs=2, ess_target=0.5, n_moves=10)
+ORACLE_SMC = SMCConfig(n_particles=1000, n_runs=2, ess_target=0.8, n_moves=10)
 
 
 def rounded(v: Any) -> Any:
@@ -206,7 +206,7 @@ def _excess_fig(ctx: Context, Ns: list[int], ci: dict[str, list[dict[str, float]
                 verdict: str) -> str:
     """Excess over the SMC Bayes oracle vs N (001 Fig 2 left), CI bars and the ±tol band."""
     from chasm_theory._figures import ci_bars, legend_below, new_figure
-    from empirics.engine.figures import save_figure, title_with_verdict
+    from empirics.engine.figures import title_with_verdict
 
     fig, ax = new_figure(width=5.0, height=3.6)
     ax.set_xscale("log")
@@ -220,4 +220,4 @@ def _excess_fig(ctx: Context, Ns: list[int], ci: dict[str, list[dict[str, float]
     ax.set_ylabel("excess over the SMC Bayes oracle at k = 32")
     legend_below(ax)
     title_with_verdict(ctx, ax, "001 Fig 2 (left): excess over Bayes vs N", verdict)
-    return save_figure(ctx, fig, "bayes_thm1_excess_vs_bayes")
+    return ctx.savefig(fig, "bayes_thm1_excess_vs_bayes")
