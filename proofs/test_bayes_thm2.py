@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chasm_theory.claims.bayes.thm2 import bayes_excess, ewma_excess, one_pole_floor
-from chasm_theory.claims.chasm.thm2 import exact_risks, fisher_exact
+from chasm_theory.claims.chasm.fisher import fisher_exact
+from chasm_theory.claims.chasm.thm2 import exact_risks
 from chasm_theory.oracles.dare import solve_filter_dare
 from chasm_theory.oracles.one_pole import stationary_best
 from chasm_theory.oracles.risks import best_linear_risk, ewma_risk, process_covariance_colored

@@ -3,11 +3,17 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chasm_theory import run_claim
-from chasm_theory.claims.chasm.thm2 import (bayes_excess_samples, exact_risks, fisher_exact,
-                                            fisher_true_by_inverse)
-from chasm_theory.oracles.risks import best_pi_linear_risk, process_covariance_colored, sample_mean_risk
+from chasm_theory.claims.chasm.fisher import fisher_exact, fisher_true_by_inverse
+from chasm_theory.claims.chasm.thm2 import bayes_excess_samples, exact_risks
+from chasm_theory.oracles.risks import (
+    best_pi_linear_risk,
+    process_covariance_colored,
+    sample_mean_risk,
+)
 
 
 def test_vectorised_pi_and_mean_risks_match_quadratic_forms():
@@ -42,3 +48,28 @@ def test_bayes_excess_positive_and_shrinking():
 def test_records():
     assert run_claim("chasm.thm2.are-values").verdict == "holds"
     assert run_claim("chasm.thm2.fisher-ratio").verdict == "fails"
+    assert run_claim("chasm.thm2.fisher-ratio.innovation").verdict == "fails"
+    assert run_claim("chasm.thm2.fisher-ratio.static-level").verdict == "fails"
+
+
+# --- innovation reading of App B.2.2: I_mis/I_true = S/V
+
+def test_innovation_ratio_equals_one_minus_a2_at_alpha_equal_a():
+    """At α = a, x is AR(1) with pole a: its innovation variance is V(1 − a²)."""
+    from chasm_theory.claims.chasm.fisher import innovation_information
+
+    v = innovation_information(0.9)
+    assert v["I_mis/I_true"] == pytest.approx(1 - 0.81, abs=1e-12)
+    assert v["S"] == pytest.approx(v["S_cholesky_k4096"], abs=1e-10)
+
+
+@given(alpha=st.floats(0.05, 0.999))
+def test_innovation_variance_is_at_least_q(alpha):
+    """x_(k+1) = a z_k + w_(k+1) + v_(k+1), w_(k+1) independent of the past and of v: S ≥ q = 1.
+    Hence S/V ≥ 1/V, and the bound S/V ≤ 1 − α² must fail once 1 − α² < 1/V (α > 0.9165...)."""
+    from chasm_theory.claims.chasm.fisher import innovation_information
+
+    v = innovation_information(alpha, cross_check=False)
+    assert v["S"] >= 1.0 - 1e-12
+    if 1 - alpha ** 2 < 1.0 / v["V"]:
+        assert v["I_mis/I_true"] > v["1-alpha^2"]

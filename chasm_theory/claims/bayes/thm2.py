@@ -6,15 +6,13 @@ App C.7.2).
 """
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 from scipy.optimize import minimize_scalar
 
 from chasm_theory._context import Context
 from chasm_theory._record import Outcome, combine, decide, decide_interval
 from chasm_theory._registry import claim
-from chasm_theory.claims.chasm.thm2 import A_SIG, exact_risks, fisher_exact, fisher_limits
+from chasm_theory.claims.chasm.thm2 import A_SIG, exact_risks
 from chasm_theory.oracles.bayes_grid import bayes_grid_predict, uniform_grid
 from chasm_theory.oracles.dare import solve_filter_dare
 from chasm_theory.oracles.kalman import kalman_filter
@@ -290,60 +288,4 @@ def check_erm_rate(ctx: Context) -> Outcome:
         "every tested ρ",
         reading=READING + "; " + CLASS,
         details=rows,
-    )
-
-
-@claim(
-    "bayes.a3.fisher",
-    source="001 App A.3 (Part 1)",
-    statement="The Fisher information under the correlated (AR(1)-noise) model is 1/(1 − ρ²) times "
-    "the information under the i.i.d. assumption",
-    kind="symbolic",
-    paper="Quote (001 App A.3 Part 1): The Fisher information under the true correlated model is "
-          "times larger than under the i.i.d. assumption. Misspecification loses this factor. — "
-          "formulas lost in the text extraction, as we read them (paraphrase): 'The Fisher "
-          "information under the true correlated model is 1/(1 − ρ²) times larger than under the "
-          "i.i.d. assumption.'",
-    quote="The Fisher information under the true correlated model is times larger than under the "
-          "i.i.d. assumption. Misspecification loses this factor.",
-    section=SECTION,
-)
-def check_fisher(ctx: Context) -> Outcome:
-    lims = fisher_limits()
-    table = {}
-    for al_s in ("1/2", "9/10", "19/20", "99/100"):
-        al = Fraction(al_s)
-        f = fisher_exact(al, 512)
-        table[al_s] = {"1/(1-rho^2)": float(1 / (1 - al ** 2)),
-                       "I_true/I_mis (sandwich)": float(f["I_true"] / f["I_mis"]),
-                       "I_true/I_naive": float(f["I_true"] / f["I_naive"])}
-    worst = max(table.items(), key=lambda kv: kv[1]["1/(1-rho^2)"])
-    ok = all(abs(v["I_true/I_mis (sandwich)"] - v["1/(1-rho^2)"]) <= 0.05 * v["1/(1-rho^2)"]
-             or abs(v["I_true/I_naive"] - v["1/(1-rho^2)"]) <= 0.05 * v["1/(1-rho^2)"]
-             for v in table.values())
-    return decide(
-        ok, predicted="I_true / I_iid = 1/(1 − ρ²)",
-        measured={a: {k: round(x, 4) for k, x in v.items()} for a, v in table.items()},
-        tolerance={"rtol": 0.05},
-        counterexample={"rho": worst[0], "k": 512, **worst[1]},
-        evidence="Static level under AR(1) noise of unit marginal variance, exact rational "
-                 "arithmetic at k = 512 "
-        "(same computation as chasm.thm2.fisher-ratio). Two readings of 'information under the "
-        "i.i.d. "
-        "assumption': the sandwich (misspecification-robust) information 1/Var_true(x̄), whose "
-        "ratio to "
-        f"I_true tends to {lims['I_mis/I_true']}; and the naive i.i.d. information k, which "
-        "exceeds I_true: "
-        f"k/I_true → {lims['I_naive/I_true']}. Neither gives 1/(1 − ρ²): at ρ = {worst[0]} the "
-        "claim needs "
-        f"{worst[1]['1/(1-rho^2)']:.2f}, we get {worst[1]['I_true/I_mis (sandwich)']:.3f} "
-        "(sandwich) and "
-        f"{worst[1]['I_true/I_naive']:.4f} (naive; the correlated model has less information than "
-        "i.i.d. "
-        "data, not more).",
-        rule="holds iff, for every ρ tested, one of the two readings is within 5% of 1/(1 − ρ²)",
-        reading="target = the level μ of x_i = μ + v_i; I_true = 1ᵀΣ⁻¹1; i.i.d. information read "
-                "both as "
-        "the sandwich 1/Var_true(x̄) and as the naive k",
-        details={"limits": {k: str(v) for k, v in lims.items()}},
     )
