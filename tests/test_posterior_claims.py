@@ -68,6 +68,9 @@ def test_oracle_check_holds_and_fails():
     bad = oracle_outcome(_oracle(z=9.0))
     assert bad.verdict == "fails" and "IS (M = 10): k = 4" in bad.counterexample["z_above_max"]
     assert oracle_outcome(_oracle(eff=10.0)).verdict == "fails"
+    law = _oracle()
+    law["checks"]["prior_law"] = {"n": 10, "z": {"tr A": 9.0}, "max_abs_z": 9.0}
+    assert "prior law (max |z|)" in oracle_outcome(law).counterexample["z_above_max"]
 
 
 def test_excess_units_are_squared_error_differences():

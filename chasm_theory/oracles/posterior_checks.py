@@ -1,6 +1,8 @@
 """The SMC posterior-predictive oracle checked against independent oracles (numbers for the
 record; the tests in tests/test_posterior.py assert the same facts at a smaller size).
 
+* :func:`check_prior_law` -- the latent map's law of theta against the core's prior sampler
+  (:func:`chasm_theory.oracles.tasks.random_lgssm_prior`): two-sample z of 12 functionals.
 * :func:`check_colored_grid` -- the colored-noise task with alpha ~ U(0.5, 0.99) unknown: SMC vs
   the Bayes grid oracle (:func:`chasm_theory.oracles.bayes_grid.bayes_grid_predict`).
 * :func:`check_slice_grid` -- one coordinate of the d = 4 prior unknown, the rest fixed: SMC vs
@@ -32,8 +34,8 @@ from chasm_theory.oracles.posterior_reference import (
 from chasm_theory.oracles.posterior_smc import Model, SMCConfig, posterior_predictive
 from chasm_theory.oracles.tasks import random_lgssm_prior, sample_colored_noise, sample_lgssm
 
-__all__ = ["agreement", "check_colored_grid", "check_slice_grid", "check_importance",
-           "check_seeds", "check_effort"]
+__all__ = ["agreement", "prior_functionals", "check_prior_law", "check_colored_grid",
+           "check_slice_grid", "check_importance", "check_seeds", "check_effort"]
 
 
 def agreement(est: np.ndarray, est_se: np.ndarray, ref: np.ndarray,
@@ -46,6 +48,31 @@ def agreement(est: np.ndarray, est_se: np.ndarray, ref: np.ndarray,
     return {"n": int(d.shape[0]), "rms_diff": rms_d, "max_abs_diff": float(np.abs(d).max()),
             "rms_se": rms_se, "z_pooled": rms_d / max(rms_se, 1e-300),
             "ref_sd": float(np.std(ref)), "mean_sq_diff": float(np.mean((d ** 2).sum(-1)))}
+
+
+def prior_functionals(A: np.ndarray, C: np.ndarray, Q: np.ndarray, R: np.ndarray
+                      ) -> dict[str, np.ndarray]:
+    """Functionals (each (n,)) of batched theta whose prior laws the two samplers must share."""
+    tr = np.trace(A, axis1=1, axis2=2)
+    return {"tr A": tr, "(tr A)^2": tr ** 2, "|A|_F^2": np.einsum("bij,bij->b", A, A),
+            "tr A^2": np.trace(A @ A, axis1=1, axis2=2), "det A": np.linalg.det(A),
+            "log det Q": np.linalg.slogdet(Q)[1], "tr Q": np.trace(Q, axis1=1, axis2=2),
+            "Q_01^2": Q[:, 0, 1] ** 2, "log det R": np.linalg.slogdet(R)[1],
+            "R_01^2": R[:, 0, 1] ** 2, "mean C^2": (C ** 2).mean((1, 2)),
+            "<A, Q>": np.einsum("bij,bij->b", A, Q)}
+
+
+def check_prior_law(seed: int, n: int = 2000) -> dict[str, Any]:
+    """Two-sample z (difference of means over its standard error) of each functional of theta
+    from the latent map (n draws) and from the core's prior sampler (n draws)."""
+    rng = np.random.default_rng([seed, 29])
+    A, C, Q, R, _, _ = theta_from_latent(rng.standard_normal((n, LgssmPrior(2).dim)))
+    core = [random_lgssm_prior(rng) for _ in range(n)]
+    f1 = prior_functionals(A, C, Q, R)
+    f2 = prior_functionals(*(np.stack([getattr(p, f) for p in core]) for f in "ACQR"))
+    z = {k: float((f1[k].mean() - f2[k].mean()) / np.sqrt(f1[k].var() / n + f2[k].var() / n))
+         for k in f1}
+    return {"n": n, "z": z, "max_abs_z": max(abs(v) for v in z.values())}
 
 
 def check_colored_grid(seed: int, cfg: SMCConfig, n: int = 8, k: int = 64,

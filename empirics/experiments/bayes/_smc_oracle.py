@@ -95,6 +95,9 @@ def oracle_outcome(orc: dict[str, Any]) -> Outcome:
     n_is = sum(v.get("n_reliable", 0) for k, v in orc["checks"]["importance"].items()
                if k.startswith("k"))
     bad = {k: round(v["z_pooled"], 3) for k, v in comps.items() if not v["z_pooled"] <= Z_MAX}
+    law = orc["checks"].get("prior_law")
+    if law is not None and not law["max_abs_z"] <= Z_MAX:
+        bad["prior law (max |z|)"] = round(law["max_abs_z"], 3)
     eff_ok = eff["mean_sq_diff"] <= EFFORT_SHARE * tol
     ok = not bad and eff_ok and n_is > 0
     s = orc["oracle"]["summary"]
@@ -102,10 +105,14 @@ def oracle_outcome(orc: dict[str, Any]) -> Outcome:
                 "rms_diff": {k: round(v["rms_diff"], 5) for k, v in comps.items()},
                 "effort_mean_sq_diff": round(eff["mean_sq_diff"], 6),
                 "effort_log_evidence_shortfall": round(eff["log_evidence_shortfall_mean"], 3),
-                "is_reliable_contexts": n_is, "diagnostics": s}
+                "is_reliable_contexts": n_is, "diagnostics": s,
+                "prior_law_max_abs_z": None if law is None else round(law["max_abs_z"], 3)}
     words = "; ".join(f"{k}: RMS diff {v['rms_diff']:.3g} vs s.e. {v['rms_se']:.3g} "
                       f"(z = {v['z_pooled']:.2f}, n = {v['n']})" for k, v in comps.items())
-    evidence = (f"SMC oracle ({s['config']['n_particles']} particles × {s['config']['n_runs']} "
+    lw = ("" if law is None else f"Its latent map vs the core's prior sampler ({law['n']} draws "
+          f"each, 12 functionals of θ): max |z| = {law['max_abs_z']:.2f}. ")
+    cf = s["config"]
+    evidence = lw + (f"SMC oracle ({cf['n_particles']} particles × {cf['n_runs']} "
                 f"runs, ESS target {s['config']['ess_target']}, {s['config']['n_moves']} RW-"
                 f"Metropolis moves per stage) against independent oracles — {words}. Against "
                 f"itself with 2× particles and 4× moves on {eff['n']} test tasks: mean squared "
@@ -124,7 +131,8 @@ def oracle_outcome(orc: dict[str, Any]) -> Outcome:
 
 
 _ORACLE_RULE = (f"holds iff every comparison has RMS difference ≤ {Z_MAX} × RMS combined "
-                "standard error, at least one IS-reliable context (ESS ≥ min_ess) was compared, "
+                f"standard error, the prior law's two-sample |z| ≤ {Z_MAX}, at least one "
+                "IS-reliable context (ESS ≥ min_ess) was compared, "
                 f"and the mean squared difference from the high-effort run is ≤ {EFFORT_SHARE} × "
                 f"the ±{NEAR_ZERO:.0%}-of-Bayes-risk tolerance")
 

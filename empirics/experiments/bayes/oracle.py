@@ -22,6 +22,7 @@ from chasm_theory.oracles.posterior_checks import (
     check_colored_grid,
     check_effort,
     check_importance,
+    check_prior_law,
     check_seeds,
     check_slice_grid,
 )
@@ -62,7 +63,8 @@ def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     c = cfg["checks"]
     sub = inp[:c["n_sub"]]
     model = LgssmPrior(inp.shape[2])
-    checks = {"colored_grid": check_colored_grid(env.seed, smc),
+    checks = {"prior_law": check_prior_law(env.seed),
+              "colored_grid": check_colored_grid(env.seed, smc),
               "slice_grid": check_slice_grid(env.seed, smc),
               "importance": check_importance(env.seed, smc, ks=tuple(c["is_ks"]), n=c["is_n"],
                                              M=c["is_M"], min_ess=c["is_min_ess"]),
