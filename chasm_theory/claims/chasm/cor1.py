@@ -198,6 +198,7 @@ def check_gramian(ctx: Context) -> Outcome:
           "∼ (OᵀO)⁻¹Cᵀ, so ‖K‖ = O(1/|ρ − a|)",
     quote="The steady-state gain K scales as K ( O O ) 1 C aug , so K = O ( 1 / | ρ a | ) .",
     section=SECTION,
+    finding="cor1-detectable-boundary",
 )
 def check_gain(ctx: Context) -> Outcome:
     out = _exponent_outcome("K", -1.0, "‖K‖₂", "‖K‖ ∝ 1/|ρ − a|")
@@ -225,6 +226,7 @@ def check_gain(ctx: Context) -> Outcome:
           "a)²)",
     quote="The spectral radius of F approaches 1: ρ ( F ) = 1 O ( ρ a ) 2 ,",
     section=SECTION,
+    finding="cor1-detectable-boundary",
 )
 def check_spectral(ctx: Context) -> Outcome:
     out = _exponent_outcome("gap", 2.0, "1 − ρ(F)", "1 − ρ(F) ∝ (ρ − a)²")
@@ -251,6 +253,7 @@ def check_spectral(ctx: Context) -> Outcome:
     quote="and the number of observations required to reach ϵ -close to steady state scales as t ϵ "
           "log ( 1 / ϵ ) | log ρ ( F ) | = O 1 ( ρ a ) 2 = O cond ( O ) 2 .",
     section=SECTION,
+    finding="cor1-detectable-boundary",
 )
 def check_transient(ctx: Context) -> Outcome:
     s = sweep()

@@ -125,6 +125,7 @@ REAL_READING = ("scalar LG-SSM, A = 2, C = 1, R > 0, Q ≥ 0, prior variance ≥
     quote="For a time-invariant system, the transient sequence { K 1 , K 2 , } is deterministic "
           "given θ and the initial covariance P 0 | 0 .",
     section=SECTION,
+    finding="prop1-paper-counterexample",
 )
 def check_realizable_pf(ctx: Context) -> Outcome:
     res = solve_gains("predict-first")
@@ -203,6 +204,7 @@ def check_realizable(ctx: Context) -> Outcome:
     quote="A concrete counterexample ( A = 2 , C = 1 , K 1 = 1 / 3 , K 2 = 2 / 3 ) yields z ^ 2 | "
           "2 ( 0 , 6 ) = 4 4 / 3 = z ^ 2 | 2 ( 6 , 0 ) .",
     section=SECTION,
+    finding="prop1-paper-counterexample",
 )
 def check_assumptions(ctx: Context) -> Outcome:
     rho = spectral_radius(np.array([[2.0]]))
@@ -409,6 +411,7 @@ def check_generic(ctx: Context) -> Outcome:
           "it fails generically when d 2 .",
     section=SECTION,
     fuzz=SCALAR_FUZZ,
+    finding="scalar-case-not-degenerate",
 )
 def check_scalar(ctx: Context) -> Outcome:
     res = run_fuzz(SCALAR_FUZZ, max_examples=200)

@@ -342,7 +342,7 @@ Q_THM4_I = "The distinction between different orderings of prediction and correc
     paper="Quote of §1 contribution (4): " + Q_INTRO4,
     quote=Q_INTRO4,
     section=SECTION,
-    finding="thm4-scalar-forms-differ",
+    finding="scalar-case-not-degenerate",
 )
 def check_scalar_degeneracy(ctx: Context) -> Outcome:
     from fractions import Fraction

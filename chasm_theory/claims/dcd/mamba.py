@@ -250,6 +250,7 @@ def check_mamba_parity(ctx: Context) -> Outcome:
           "parity problem (the simplest non-trivial group \\(C_2\\)), yet the precise capability "
           "boundary of diagonal SSMs remains unknown.",
     section=SECTION,
+    finding="dcd-exact-margin-catalogue-reading",
 )
 def check_exact_margin(ctx: Context) -> Outcome:
     lam, b, h0 = EXAMPLES["counter λ = 1, b = (0, 1)"]

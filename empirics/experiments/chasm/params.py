@@ -402,6 +402,13 @@ PARAM_CLAIMS: dict[str, tuple[str, str]] = {
 }
 
 
+# root causes shared by several ids (one finding each in the report)
+FINDINGS: dict[str, str] = {
+    "chasm.params.appD-ssm": "params-mamba-block-size",
+    "chasm.params.exp6-mamba": "params-mamba-block-size",
+}
+
+
 def _register(cid: str, source: str, quote: str) -> None:
     @claim(
         cid,
@@ -411,6 +418,7 @@ def _register(cid: str, source: str, quote: str) -> None:
         quote=quote,
         statement=f"the stated architecture has the stated parameter count ({quote})",
         paper="Quote: " + quote,
+        finding=FINDINGS.get(cid),
     )
     def check(ctx: Context) -> Outcome:
         s = _spec(cid)

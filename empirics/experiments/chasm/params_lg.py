@@ -192,6 +192,7 @@ def _min_mlp_for(lo: int) -> int:
     quote=Q_EXP5_CORE,
     statement="the shared core of the Exp V variants (one layer, d = 16; variant (d)'s learned "
     "table excluded) has ∼4K parameters",
+    finding="params-exp5-core",
 )
 def check_exp5(ctx: Context) -> Outcome:
     from chasm_theory.claims._count_rule import tolerance_window
@@ -218,6 +219,7 @@ def check_exp5(ctx: Context) -> Outcome:
     quote=Q_EXP5_ALL,
     statement="every Exp V variant, variant (d) with its learned k_max × d table included, has "
     "∼4K parameters",
+    finding="params-exp5-core",
 )
 def check_exp5_with_table(ctx: Context) -> Outcome:
     from chasm_theory.claims._count_rule import pe_rows_domain
