@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from chasm_theory import Context
 from chasm_theory._experiments import RunEnv
 from empirics.engine.runs import TrainRun, is_finished
 from empirics.engine.scheduler import collect
@@ -15,11 +16,18 @@ from empirics.experiments.dcd.length import (
     _runs,
     _train_cfg,
     cell_outcome,
+    check_init,
     check_table,
     config,
     hash_str,
 )
-from empirics.experiments.dcd.length_rows import ablation_outcome, column_outcome
+from empirics.experiments.dcd.length_figures import at_chance
+from empirics.experiments.dcd.length_rows import (
+    ablation_outcome,
+    check_ablation,
+    check_simple_aussm_scalar,
+    column_outcome,
+)
 
 TOY = {"groups": ["C2"], "models": ["neg", "simple-aussm", "simple-aussm-scalar"],
        "train_len": 8, "steps": 20, "batch": 4, "lr": 1e-2, "test_len": 40, "eval_words": 8,
@@ -67,24 +75,45 @@ def test_toy_end_to_end(tmp_path):
     ab = ablation_outcome(res)
     assert set(ab.details["parts"]) == {"C2xC4/neg", "C2xC4/neg-2layer"}
     assert ablation_outcome({"cells": {}}).verdict == "not-run"
-    table = check_table(_Ctx(res))  # the table claim: the column, not its second reading
+    ctx = _Ctx(res, tmp_path)
+    table = check_table(ctx)  # the table claim: the column, not its second reading
     assert set(table.details["parts"]) == {"C2/neg", "C2/simple-aussm"}
+    # convergence on record: the runs each record reads, statuses per run, the curves figure
+    conv = table.details["convergence"]
+    assert set(conv["runs"]) == {"C2/neg", "C2/simple-aussm"}
+    assert "Convergence (2 training runs" in table.evidence
+    assert table.figures == ["figures/dcd_length_accuracy.png",
+                             "figures/dcd_length_training_curves.png"]
+    assert all((tmp_path / f).read_bytes()[:4] == b"\x89PNG" for f in table.figures)
+    assert "training" not in table.details["curves"]["C2/neg"]
+    ab = check_ablation(ctx)
+    assert set(ab.details["convergence"]["runs"]) == {"ablation/C2xC4/neg",
+                                                      "ablation/C2xC4/neg-2layer"}
+    init = check_init(ctx)
+    assert set(init.details["convergence"]["runs"]) == {"S3-two-layer/random",
+                                                        "S3-two-layer/near-solution"}
+    col = check_simple_aussm_scalar(ctx)
+    assert set(col.details["convergence"]["runs"]) == {"C2/simple-aussm-scalar"}
 
 
-class _Ctx:
-    """What the claim checks use of a Context: the experiment's results and savefig."""
+class _Ctx(Context):
+    """A Context whose experiment results are given."""
 
-    def __init__(self, res):
+    def __init__(self, res, reports_dir):
+        super().__init__(reports_dir=reports_dir)
         self.res = res
 
     def experiment(self, name):
         return self.res
 
-    def savefig(self, fig, name):
-        import matplotlib.pyplot as plt
 
-        plt.close(fig)
-        return f"figures/{name}.png"
+def test_at_chance_rule():
+    """At chance = every window up to the training length within 0.05 of 1/|G|; what happens
+    beyond the training length does not matter."""
+    curve = {"lengths": [20, 40, 60, 80], "accuracy": [0.52, 0.47, 0.54, 0.99]}
+    assert at_chance(curve, 2, 60)
+    assert not at_chance({**curve, "accuracy": [0.52, 0.47, 0.56, 0.5]}, 2, 60)
+    assert not at_chance(curve, 6, 60)  # 1/6: these accuracies are far above chance
 
 
 @pytest.mark.parametrize("ours, paper, cap, verdict", [

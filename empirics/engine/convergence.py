@@ -110,11 +110,13 @@ def note(summaries: Summaries, profile: str) -> str:
     return head + f"not converged at {budget}: " + "; ".join(bad) + "."
 
 
-def attach(out: Outcome, summaries: Summaries, profile: str, figure: str | None = None
-           ) -> Outcome:
+def attach(out: Outcome, summaries: Summaries, profile: str,
+           figure: str | Sequence[str] | None = None) -> Outcome:
     """``out`` with the convergence note appended to its evidence, the per-run statuses in
-    ``details["convergence"]`` and the training-curves figure added to its figures."""
-    figs = list(out.figures) + ([figure] if figure and figure not in out.figures else [])
+    ``details["convergence"]`` and the training-curves figure(s) added to its figures."""
+    new = [figure] if isinstance(figure, str) else list(figure or [])
+    figs = list(out.figures)
+    figs += [f for f in new if f and f not in figs]
     return dataclasses.replace(
         out, evidence=f"{out.evidence} {note(summaries, profile)}", figures=figs,
         details={**out.details, "convergence": {"rule": RULE, "runs": assess(summaries),
@@ -130,7 +132,6 @@ def curves_figure(ctx: Context, summaries: Summaries, name: str, title: str) -> 
     shaded, the panel titled with the convergence status; log-y when the positive losses span
     more than a factor 3."""
     from chasm_theory._figures import legend_below, new_figure
-    from empirics.engine.figures import save_figure
 
     names = list(summaries)
     ncols = min(4, max(1, len(names)))
@@ -170,5 +171,5 @@ def curves_figure(ctx: Context, summaries: Summaries, name: str, title: str) -> 
                     else f"every run settled at {budget}"), fontsize=9,
                  color="#cf222e" if bad else "black")
     legend_below(fig, ncol=4)
-    return save_figure(ctx, fig, name)
+    return ctx.savefig(fig, name)
 

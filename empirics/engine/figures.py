@@ -1,5 +1,6 @@
 """What the experiment checks need around :mod:`chasm_theory._figures`: the verdict a figure
-shows (the budget rule applied, as the record will show it) and writing a figure's PNG."""
+shows (the budget rule applied, as the record will show it) and drawing a figure that several
+claims list once. A figure's PNG is written by :meth:`chasm_theory._context.Context.savefig`."""
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +11,7 @@ from chasm_theory import _codec
 from chasm_theory._context import Context
 from chasm_theory._figures import verdict_label, verdict_title
 
-__all__ = ["shown", "label", "title_with_verdict", "save_figure", "once"]
+__all__ = ["shown", "label", "title_with_verdict", "once"]
 
 
 def shown(ctx: Context, verdict: str, trained: bool = True) -> tuple[str, str | None]:
@@ -34,17 +35,6 @@ def title_with_verdict(ctx: Context, target: Any, title: str, verdict: str,
     """:func:`chasm_theory._figures.verdict_title` with the verdict the record will show."""
     v, at = shown(ctx, verdict, trained)
     verdict_title(target, title, v, at)
-
-
-def save_figure(ctx: Context, fig: Any, name: str) -> str:
-    """Write ``fig`` as ``figures/<name>.png`` (bytes that depend only on the drawing, see
-    :func:`chasm_theory._figures.png_bytes`); returns the path relative to the report."""
-    from chasm_theory._figures import png_bytes
-    from chasm_theory._io import atomic_write_bytes
-
-    path = ctx.figures_dir / f"{name}.png"
-    atomic_write_bytes(path, png_bytes(fig))
-    return path.relative_to(ctx.out_dir).as_posix()
 
 
 _DRAWN: dict[tuple[str, str, str, str], str] = {}

@@ -10,15 +10,20 @@ from typing import Any
 import numpy as np
 import torch
 
+from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv
+from chasm_theory._record import Outcome
 from chasm_theory.oracles.product_tracking import MatrixLaw
 from chasm_theory.stats import hier_ci
+from empirics.engine import convergence
 from empirics.engine.evaluate import per_position_sq_err
+from empirics.engine.figures import once
 from empirics.engine.runs import TrainRun, trained
 from empirics.engine.specs import named_seed
 from empirics.tasks.product import sample_product_batch
 
-__all__ = ["product_runs", "run_product", "KEEP_KS"]
+__all__ = ["product_runs", "run_product", "KEEP_KS", "training_summaries", "curves",
+           "with_convergence"]
 
 KEEP_KS = [64, 256, 512]  # per-sequence values kept for the CIs
 
@@ -69,9 +74,40 @@ def run_product(cfg: dict[str, Any], env: RunEnv, table: dict[str, tuple], exp: 
             m = float(arr.mean()) if np.all(np.isfinite(arr)) else float("inf")
             entry["nmse"][str(k)] = m / res["zero_predictor"][str(k)]
             last = np.stack([d[k] for d in per_seed_last])
-            entry["last_mse"][str(k)] = float(last.mean()) if np.all(np.isfinite(last)) else float("inf")
+            entry["last_mse"][str(k)] = (float(last.mean()) if np.all(np.isfinite(last))
+                                         else float("inf"))
             if k in KEEP_KS:
                 entry["per_seq"][str(k)] = np.round(arr, 6).tolist()
-        entry["nonfinite_frac_512"] = float(np.mean([~np.isfinite(d[ks[-1]]) for d in per_seed_mse]))
+        entry["nonfinite_frac_512"] = float(np.mean([~np.isfinite(d[ks[-1]])
+                                                     for d in per_seed_mse]))
         res["models"][name] = entry
     return res
+
+
+def training_summaries(res: dict[str, Any], names: list[str] | None = None, prefix: str = ""
+                       ) -> dict[str, list[dict[str, Any]]]:
+    """``prefix + name`` -> the training summaries of the model's replicates (one per seed, as
+    :func:`empirics.engine.runs.trained` returns them) for the models ``names`` (all if None);
+    a model whose results carry none (a stand-in result) is left out."""
+    return {prefix + n: e["train"] for n, e in res["models"].items()
+            if (names is None or n in names) and e.get("train")}
+
+
+def curves(ctx: Context, res: dict[str, Any], figure: str, title: str) -> str | None:
+    """The experiment's training-curves figure ``figure`` (every model and seed), drawn once per
+    results; None when the results carry no training summaries."""
+    every = training_summaries(res)
+    if not every:
+        return None
+    return once(ctx, figure, every, lambda: convergence.curves_figure(ctx, every, figure, title))
+
+
+def with_convergence(ctx: Context, res: dict[str, Any], out: Outcome, figure: str, title: str,
+                     names: list[str] | None = None) -> Outcome:
+    """``out`` with the convergence note of the models ``names`` (all if None) and the
+    experiment's training-curves figure ``figure`` (every model, drawn once per results)."""
+    fig = curves(ctx, res, figure, title)
+    if fig is None:
+        out.evidence += " Convergence: these results carry no training summaries."
+        return out
+    return convergence.attach(out, training_summaries(res, names), ctx.profile, fig)

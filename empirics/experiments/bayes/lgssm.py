@@ -23,7 +23,7 @@ from chasm_theory.stats import seeds_ci
 from empirics.engine import convergence
 from empirics.engine.bayes import evaluate_models, importance_sampling_oracle
 from empirics.engine.evaluate import one_thread
-from empirics.engine.figures import save_figure, title_with_verdict
+from empirics.engine.figures import title_with_verdict
 from empirics.engine.runs import TrainRun, trained
 from empirics.engine.specs import BAYES_SPECS as SPECS
 from empirics.engine.specs import bayes_run, bayes_scale
@@ -174,7 +174,7 @@ def _fig(ctx: Context, ev: dict[str, Any], verdict: str) -> str:
     ax.set_ylabel("risk of the x_33 prediction (95% CI)")
     title_with_verdict(ctx, ax, "001 §5.1 (d = 4, m = 2, k = 32): SSM ≈ Bayes < LinTF",
                        verdict)
-    return save_figure(ctx, fig, "bayes_lgssm_risks")
+    return ctx.savefig(fig, "bayes_lgssm_risks")
 
 
 @claim("bayes.exp.lgssm", source=SOURCE, kind="empirical", section=SECTION,

@@ -13,7 +13,7 @@ from chasm_theory._experiments import RunEnv
 from chasm_theory.stats import hier_ci, paired_ratio_ci
 from empirics.engine import convergence
 from empirics.engine.evaluate import one_thread
-from empirics.engine.figures import label, once, save_figure
+from empirics.engine.figures import label, once
 from empirics.engine.runs import TrainRun, trained
 from empirics.engine.specs import APPD_MODELS as MODELS
 from empirics.engine.specs import named_seed, profile_seeds
@@ -171,7 +171,7 @@ def _figure(ctx: Context, res: dict[str, Any]) -> str:
     ax.set_title("App D (Table A1): ours beside the paper; agreement = CI within a factor 2",
                  fontsize=9)
     legend_below(ax, ncol=1)
-    return save_figure(ctx, fig, "appD_tableA1")
+    return ctx.savefig(fig, "appD_tableA1")
 
 
 def _finish(ctx: Context, res: dict[str, Any], out: Outcome) -> Outcome:

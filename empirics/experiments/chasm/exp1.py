@@ -16,7 +16,7 @@ from chasm_theory._registry import claim
 from chasm_theory.stats import seeds_boot_means
 from empirics.engine import convergence
 from empirics.engine.evaluate import colored_eval, one_thread
-from empirics.engine.figures import once, save_figure, shown, title_with_verdict
+from empirics.engine.figures import once, shown, title_with_verdict
 from empirics.engine.runs import TrainRun, trained_set
 from empirics.engine.specs import COLORED_TASK, lg_runs, lg_scale
 
@@ -185,7 +185,7 @@ def plot_excess_panels(ctx: Context, res: dict[str, Any], verdict: str) -> str:
     title_with_verdict(ctx, fig, "Exp I (Fig 2): excess risk vs k; SSM excess at k = 512 ≈ 0.01",
                        verdict)
     legend_below(fig, ncol=4)
-    return save_figure(ctx, fig, "exp1_fig2_excess")
+    return ctx.savefig(fig, "exp1_fig2_excess")
 
 
 _SHORT = {"bound-above": "≥PI", "bound-below": "<PI", "value": "=paper"}
@@ -231,7 +231,7 @@ def plot_are_table(ctx: Context, res: dict[str, Any]) -> str:
                  "top of its cell\n(h holds, f fails, i inconclusive; i(f): inconclusive below "
                  "the papers' budget, the numbers lean f)", fontsize=8)
     legend_below(ax, ncol=2)
-    return save_figure(ctx, fig, "exp1_table1_are")
+    return ctx.savefig(fig, "exp1_table1_are")
 
 
 # ----------------------------------------------------------------------------- claims

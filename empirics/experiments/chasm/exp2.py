@@ -18,7 +18,7 @@ from chasm_theory._registry import claim
 from chasm_theory.stats import seeds_boot_means, seeds_ci
 from empirics.engine import convergence
 from empirics.engine.evaluate import ci_dict, one_thread, predict
-from empirics.engine.figures import label, once, save_figure
+from empirics.engine.figures import label, once
 from empirics.engine.runs import TrainRun, trained_set
 from empirics.engine.specs import STATIC_TASK, lg_runs, lg_scale
 from empirics.engine.training import step_generator
@@ -185,7 +185,7 @@ def _fig(ctx: Context, res: dict[str, Any], outs: dict[str, Outcome]) -> str:
         for cid, o in outs.items())
     ax.set_title(f"Exp II (Fig 3) — {verdicts}", fontsize=7)
     legend_below(ax, ncol=2)
-    return save_figure(ctx, fig, "exp2_fig3_static")
+    return ctx.savefig(fig, "exp2_fig3_static")
 
 
 def _check(ctx: Context, cid: str) -> Outcome:

@@ -18,7 +18,7 @@ from chasm_theory._registry import claim
 from chasm_theory.stats import seeds_boot_means, seeds_ratio_ci
 from empirics.engine import convergence
 from empirics.engine.evaluate import colored_test_set, one_thread, oracle_sq_errors, predict
-from empirics.engine.figures import label, once, save_figure
+from empirics.engine.figures import label, once
 from empirics.engine.runs import TrainRun, trained_set
 from empirics.engine.specs import COLORED_TASK, lg_runs, lg_scale
 
@@ -171,7 +171,7 @@ def _fig(ctx: Context, res: dict[str, Any], outs: dict[str, Outcome]) -> str:
     ax.set_title(f"Exp III (Fig 4) — trend: {label(ctx, outs['chasm.exp3.trend'].verdict)}; "
                  f"range: {label(ctx, outs['chasm.exp3.range'].verdict)}", fontsize=8)
     legend_below(ax, ncol=2)
-    return save_figure(ctx, fig, "exp3_fig4_are_eff")
+    return ctx.savefig(fig, "exp3_fig4_are_eff")
 
 
 _LAST: dict[str, Any] = {}  # the last results' outcomes: the bootstrap runs once per report

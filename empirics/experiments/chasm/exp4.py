@@ -15,7 +15,7 @@ from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
 from empirics.engine import convergence
 from empirics.engine.evaluate import colored_eval, one_thread
-from empirics.engine.figures import once, save_figure, shown
+from empirics.engine.figures import once, shown
 from empirics.engine.runs import TrainRun, trained_set
 from empirics.engine.specs import COLORED_TASK, lg_runs, lg_scale
 
@@ -148,7 +148,7 @@ def _fig(ctx: Context, res: dict[str, Any]) -> str:
                  "(h holds, f fails, i inconclusive; i(f): below the papers' budget, the "
                  "numbers lean f)", fontsize=8)
     legend_below(ax, ncol=2)
-    return save_figure(ctx, fig, "exp4_table2_are")
+    return ctx.savefig(fig, "exp4_table2_are")
 
 
 def _summaries(res: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

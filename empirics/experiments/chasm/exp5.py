@@ -18,7 +18,7 @@ from chasm_theory._registry import claim
 from chasm_theory.stats import seeds_ci
 from empirics.engine import convergence
 from empirics.engine.evaluate import colored_test_set, one_thread, oracle_sq_errors, predict
-from empirics.engine.figures import once, save_figure, shown
+from empirics.engine.figures import once, shown
 from empirics.engine.runs import TrainRun, trained_set
 from empirics.engine.specs import EXP5_ALPHA, EXP5_TASK, LG_SPECS, lg_runs, lg_scale, variant_spec
 
@@ -157,7 +157,7 @@ def _fig(ctx: Context, res: dict[str, Any]) -> str:
     ax.set_title(f"Exp V (Fig 5a) — hierarchy min(a,b) > c > d: "
                  f"{code(hierarchy_outcome(res).verdict)}", fontsize=8)
     legend_below(ax, ncol=2, fontsize=6)
-    return save_figure(ctx, fig, "exp5_fig5a_pe_ablation")
+    return ctx.savefig(fig, "exp5_fig5a_pe_ablation")
 
 
 def _finish(ctx: Context, res: dict[str, Any], out: Outcome) -> Outcome:

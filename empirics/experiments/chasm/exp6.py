@@ -20,7 +20,7 @@ from chasm_theory.oracles.hmm import bigram_predict, forward_predict
 from chasm_theory.stats import hier_ci, paired_diff_ci
 from empirics.engine import convergence
 from empirics.engine.evaluate import one_thread
-from empirics.engine.figures import label, once, save_figure
+from empirics.engine.figures import label, once
 from empirics.engine.runs import TrainRun, trained
 from empirics.engine.specs import hmm_models, named_seed, profile_seeds
 from empirics.tasks.hmm import HMMTaskConfig, draw, one_hot_io
@@ -268,7 +268,7 @@ def _figure(ctx: Context, res: dict[str, Any], fam: str, name: str, title: str) 
     axes[0][0].set_ylabel("top-1 accuracy (95% CI)")
     fig.suptitle(title, fontsize=9)
     legend_below(fig, ncol=3)
-    return save_figure(ctx, fig, name)
+    return ctx.savefig(fig, name)
 
 
 def _chasm_fig(ctx: Context, res: dict[str, Any]) -> str:

@@ -13,7 +13,8 @@ from chasm_theory._experiments import RunEnv
 from empirics.engine.evaluate import fmt_ci as _fmt_ci
 from empirics.engine.evaluate import one_thread, per_seq, ratio
 from empirics.engine.evaluate import ratio_parts as _ratio_parts
-from empirics.engine.product import product_runs, run_product
+from empirics.engine.figures import label, once
+from empirics.engine.product import product_runs, run_product, with_convergence
 from empirics.engine.runs import TrainRun
 from empirics.engine.specs import PE_SWEEP_MODELS as MODELS
 from empirics.engine.specs import product_config
@@ -23,6 +24,7 @@ SECTION = "Experiment VIII: PE sweep (Table 4)"
 
 
 TFS = [m for m in MODELS if m != "ssm-kron"]
+CURVES = ("exp8_training_curves", "Exp VIII models")  # figure name, title
 
 
 def _config(profile: str) -> dict[str, Any]:
@@ -45,31 +47,6 @@ def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     return res
 
 
-def _figure(ctx: Context, res: dict[str, Any]) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    fig, ax = plt.subplots(figsize=(8, 3.8))
-    x = np.arange(len(TFS))
-    for j, k in enumerate((64, 256)):
-        ours = [res["ratios"][m][str(k)] for m in TFS]
-        est = np.array([c["est"] for c in ours])
-        err = np.array([[c["est"] - c["lo"] for c in ours], [c["hi"] - c["est"] for c in ours]])
-        ax.bar(x + (j - 1.5) * 0.2, est, 0.2, yerr=err, label=f"ours k={k}")
-        ax.bar(x + (j + 0.5) * 0.2, [MODELS[m][2][j] for m in TFS], 0.2, alpha=0.5,
-               hatch="//", label=f"paper k={k}")
-    ax.axhline(1.0, color="k", lw=0.8)
-    ax.set_xticks(x, TFS, fontsize=8)
-    ax.set_ylabel("MSE_TF / MSE_SSM (>1: SSM wins)")
-    ax.set_yscale("log")
-    ax.legend(fontsize=7)
-    ax.set_title("Exp VIII (Table 4): ours (95% CI) beside the paper")
-    return ctx.savefig(fig, "exp8_table4")
-
-
 # One registered id per Table-4 row (written literally: grep finds every id).
 TABLE4_IDS: dict[str, str] = {
     "tf1l-none": "chasm.exp8.table4.tf1l-none",
@@ -78,71 +55,52 @@ TABLE4_IDS: dict[str, str] = {
     "tf2l-none": "chasm.exp8.table4.tf2l-none",
     "tf2l-rope": "chasm.exp8.table4.tf2l-rope",
 }
+TF1L = [m for m in TFS if m.startswith("tf1l")]
+GROWS = ("tf1l-none", "tf1l-rope")
 
 
-def _cell_claim(name: str) -> None:
+# ----------------------------------------------------------------------------- outcomes
+
+
+def row_outcome(res: dict[str, Any], name: str) -> Outcome:
+    """Table-4 row ``name``: per k, our ratio CI against [paper/2, 2·paper]."""
     spec, params, paper = MODELS[name]
-
-    @claim(TABLE4_IDS[name], source=SOURCE, section=SECTION, kind="empirical",
-           statement=f"Table 4 row {name}: MSE_TF / MSE_SSM at k = 64 and 256",
-           paper=f"{params:,} params; ratio {paper[0]} (k = 64), {paper[1]} (k = 256)",
-           experiment="exp8")
-    def check(ctx: Context) -> Outcome:
-        res = ctx.experiment("exp8")
-        parts = {}
-        for k, pv in zip((64, 256), paper):
-            c = res["ratios"][name][str(k)]
-            parts[f"k={k}"] = decide_interval(c["lo"], c["hi"], target_lo=pv / 2, target_hi=pv * 2,
-                                              predicted=pv, measured=_fmt_ci(c),
-                                              evidence=f"ratio@{k} {_fmt_ci(c)} vs paper {pv}")
-        e = res["models"][name]
-        return combine(parts, predicted={"k=64": paper[0], "k=256": paper[1]},
-                       evidence=f"{name} ({e['n_params']:,} params here, paper {params:,}) vs the "
-                       "Kronecker SSM, both trained at k = 64: MSE ratio (paired test sequences, "
-                       "95% CI over seeds and sequences) "
-                       + "; ".join(f"{k}: {o.measured} (paper {o.predicted})"
-                                   for k, o in parts.items())
-                       + f"; TF MSE@64 = {_fmt_ci(e['mse']['64'])}, SSM MSE@64 = "
-                       f"{_fmt_ci(res['models']['ssm-kron']['mse']['64'])}.",
-                       reading="agreement = CI within a factor 2 of the paper's ratio (fixed "
-                               "before running); ratios are less law-dependent than raw MSEs, but "
-                               "the law is still our completion of App C.6 "
-                               "(chasm.thm1.chasm.raw-risk)",
-                       rule="per cell: CI inside [paper/2, 2·paper] holds, disjoint fails, "
-                            "else inconclusive",
-                       figures=[_figure(ctx, res)] if name == "tf1l-none" else [],
-                       details={"spec": spec, "our_params": e["n_params"]})
+    parts = {}
+    for k, pv in zip((64, 256), paper):
+        c = res["ratios"][name][str(k)]
+        parts[f"k={k}"] = decide_interval(c["lo"], c["hi"], target_lo=pv / 2, target_hi=pv * 2,
+                                          predicted=pv, measured=_fmt_ci(c),
+                                          evidence=f"ratio@{k} {_fmt_ci(c)} vs paper {pv}")
+    e = res["models"][name]
+    return combine(parts, predicted={"k=64": paper[0], "k=256": paper[1]},
+                   evidence=f"{name} ({e['n_params']:,} params here, paper {params:,}) vs the "
+                   "Kronecker SSM, both trained at k = 64: MSE ratio (paired test sequences, "
+                   "95% CI over seeds and sequences) "
+                   + "; ".join(f"{k}: {o.measured} (paper {o.predicted})"
+                               for k, o in parts.items())
+                   + f"; TF MSE@64 = {_fmt_ci(e['mse']['64'])}, SSM MSE@64 = "
+                   f"{_fmt_ci(res['models']['ssm-kron']['mse']['64'])}.",
+                   reading="agreement = CI within a factor 2 of the paper's ratio (fixed "
+                           "before running); ratios are less law-dependent than raw MSEs, but "
+                           "the law is still our completion of App C.6 "
+                           "(chasm.thm1.chasm.raw-risk)",
+                   rule="per cell: CI inside [paper/2, 2·paper] holds, disjoint fails, "
+                        "else inconclusive",
+                   details={"spec": spec, "our_params": e["n_params"]})
 
 
-for _n in TFS:
-    _cell_claim(_n)
-
-
-@claim("chasm.exp8.ssm-wins-1l", source=SOURCE, section=SECTION, kind="empirical",
-       statement="at comparable budget the SSM beats every 1-layer Transformer (any PE) at "
-                 "k = 64 and 256",
-       paper="the SSM outperforms all 1-layer Transformers regardless of PE type (ratios "
-             "1.38–1.77 at k = 64)",
-       experiment="exp8")
-def check_wins(ctx: Context) -> Outcome:
-    res = ctx.experiment("exp8")
-    parts = _ratio_parts(res, [(m, "ssm-kron", k) for m in TFS if m.startswith("tf1l")
-                               for k in (64, 256)])
+def wins_outcome(res: dict[str, Any]) -> Outcome:
+    parts = _ratio_parts(res, [(m, "ssm-kron", k) for m in TF1L for k in (64, 256)])
     return combine(parts, predicted="MSE_TF1L / MSE_SSM > 1",
                    evidence="Paired ratios: "
                    + "; ".join(f"{k}: {o.measured}" for k, o in parts.items()) + ".")
 
 
-@claim("chasm.exp8.ratio-grows-1l", source=SOURCE, section=SECTION, kind="empirical",
-       statement="for TF-1L (no PE) and TF-1L + RoPE the ratio MSE_TF/MSE_SSM increases from "
-                 "k = 64 to 256",
-       paper="TF-1L (no PE) 1.77 → 2.78; TF-1L + RoPE 1.64 → 2.64", experiment="exp8")
-def check_grows(ctx: Context) -> Outcome:
+def grows_outcome(res: dict[str, Any]) -> Outcome:
     import numpy as np
 
-    res = ctx.experiment("exp8")
     parts = {}
-    for m in ("tf1l-none", "tf1l-rope"):
+    for m in GROWS:
         t64, s64 = per_seq(res, m, 64), per_seq(res, "ssm-kron", 64)
         t256, s256 = per_seq(res, m, 256), per_seq(res, "ssm-kron", 256)
         rng = np.random.default_rng(0)
@@ -165,12 +123,7 @@ def check_grows(ctx: Context) -> Outcome:
                                       for o in parts.values()) + ".")
 
 
-@claim("chasm.exp8.tf2l-rope-crossover", source=SOURCE, section=SECTION, kind="empirical",
-       statement="TF-2L + RoPE beats the SSM at k = 64 (ratio < 1) but loses at k = 256 "
-                 "(ratio > 1)",
-       paper="TF-2L + RoPE achieves ratio 0.89 at k = 64, but 1.15 at k = 256", experiment="exp8")
-def check_cross(ctx: Context) -> Outcome:
-    res = ctx.experiment("exp8")
+def cross_outcome(res: dict[str, Any]) -> Outcome:
     c64, c256 = res["ratios"]["tf2l-rope"]["64"], res["ratios"]["tf2l-rope"]["256"]
     parts = {
         "k=64": decide_interval(c64["lo"], c64["hi"], target_hi=1.0, predicted="< 1",
@@ -180,3 +133,90 @@ def check_cross(ctx: Context) -> Outcome:
     }
     return combine(parts, predicted={"k=64": "< 1 (0.89)", "k=256": "> 1 (1.15)"},
                    evidence=f"TF-2L+RoPE / SSM: k = 64 {_fmt_ci(c64)}, k = 256 {_fmt_ci(c256)}.")
+
+
+# ----------------------------------------------------------------------------- figure
+
+
+def _figure(ctx: Context, res: dict[str, Any]) -> str:
+    """Table 4: our ratio CIs (k = 64, 256) beside the paper's (crosses) per Transformer, each
+    row's verdict under its name, the three comparison ids' verdicts in the title."""
+    import numpy as np
+
+    from chasm_theory._figures import ci_bars, legend_below, mark_paper, new_figure
+
+    fig, ax = new_figure(width=8.5, height=4.6)
+    ax.set_yscale("log")
+    x = np.arange(len(TFS))
+    for j, k in enumerate((64, 256)):
+        ours = [res["ratios"][m][str(k)] for m in TFS]
+        xs = x + (j - 0.5) * 0.3
+        ci_bars(ax, xs, [c["est"] for c in ours], [c["lo"] for c in ours],
+                [c["hi"] for c in ours], color=f"C{j}", label=f"ours, k = {k} (95% CI)")
+        mark_paper(ax, xs + 0.1, [MODELS[m][2][j] for m in TFS],
+                   label="paper (Table 4)" if j == 0 else "_nolegend_", color=f"C{j}")
+    ax.axhline(1.0, color="k", lw=0.8, ls="--", label="1: TF = SSM (> 1: the SSM wins)")
+    rows = [label(ctx, row_outcome(res, m).verdict).replace(" (", "\n(") for m in TFS]
+    ax.set_xticks(x, [f"{m}\nrow: {v}" for m, v in zip(TFS, rows)], fontsize=6)
+    ax.set_ylabel("MSE_TF / MSE_SSM (paired, both trained at k = 64)")
+    ax.set_title("Exp VIII (Table 4) — SSM beats every 1-layer TF: "
+                 f"{label(ctx, wins_outcome(res).verdict)}; ratio grows 64 → 256 (1L): "
+                 f"{label(ctx, grows_outcome(res).verdict)};\nTF-2L + RoPE crosses over: "
+                 f"{label(ctx, cross_outcome(res).verdict)}", fontsize=8)
+    legend_below(ax, ncol=2)
+    return ctx.savefig(fig, "exp8_table4")
+
+
+def _finish(ctx: Context, res: dict[str, Any], out: Outcome, names: list[str]) -> Outcome:
+    """Every exp8 record: the Table-4 figure and the convergence note of the models it reads
+    (``names`` and the SSM) with the training-curves figure."""
+    out.figures = [*out.figures, once(ctx, "exp8_table4", res, lambda: _figure(ctx, res))]
+    return with_convergence(ctx, res, out, *CURVES, [*names, "ssm-kron"])
+
+
+# ----------------------------------------------------------------------------- claims
+
+
+def _cell_claim(name: str) -> None:
+    _, params, paper = MODELS[name]
+
+    @claim(TABLE4_IDS[name], source=SOURCE, section=SECTION, kind="empirical",
+           statement=f"Table 4 row {name}: MSE_TF / MSE_SSM at k = 64 and 256",
+           paper=f"{params:,} params; ratio {paper[0]} (k = 64), {paper[1]} (k = 256)",
+           experiment="exp8")
+    def check(ctx: Context) -> Outcome:
+        res = ctx.experiment("exp8")
+        return _finish(ctx, res, row_outcome(res, name), [name])
+
+
+for _n in TFS:
+    _cell_claim(_n)
+
+
+@claim("chasm.exp8.ssm-wins-1l", source=SOURCE, section=SECTION, kind="empirical",
+       statement="at comparable budget the SSM beats every 1-layer Transformer (any PE) at "
+                 "k = 64 and 256",
+       paper="the SSM outperforms all 1-layer Transformers regardless of PE type (ratios "
+             "1.38–1.77 at k = 64)",
+       experiment="exp8")
+def check_wins(ctx: Context) -> Outcome:
+    res = ctx.experiment("exp8")
+    return _finish(ctx, res, wins_outcome(res), TF1L)
+
+
+@claim("chasm.exp8.ratio-grows-1l", source=SOURCE, section=SECTION, kind="empirical",
+       statement="for TF-1L (no PE) and TF-1L + RoPE the ratio MSE_TF/MSE_SSM increases from "
+                 "k = 64 to 256",
+       paper="TF-1L (no PE) 1.77 → 2.78; TF-1L + RoPE 1.64 → 2.64", experiment="exp8")
+def check_grows(ctx: Context) -> Outcome:
+    res = ctx.experiment("exp8")
+    return _finish(ctx, res, grows_outcome(res), list(GROWS))
+
+
+@claim("chasm.exp8.tf2l-rope-crossover", source=SOURCE, section=SECTION, kind="empirical",
+       statement="TF-2L + RoPE beats the SSM at k = 64 (ratio < 1) but loses at k = 256 "
+                 "(ratio > 1)",
+       paper="TF-2L + RoPE achieves ratio 0.89 at k = 64, but 1.15 at k = 256", experiment="exp8")
+def check_cross(ctx: Context) -> Outcome:
+    res = ctx.experiment("exp8")
+    return _finish(ctx, res, cross_outcome(res), ["tf2l-rope"])

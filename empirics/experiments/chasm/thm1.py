@@ -48,8 +48,9 @@ def _config(profile: str) -> dict[str, Any]:
     return {
         "law": MatrixLaw().as_dict(),
         "handset": {"n": 64 if quick else 512, "T": 512, "n_mpmath": 2 if quick else 8},
-        "scale": {"n_lyap": 2000 if quick else 20000, "T_lyap": 512, "n_G": 200_000 if quick else 2_000_000,
-                  "n_batches": 20, "n_mc": 4000 if quick else 40000,
+        "scale": {"n_lyap": 2000 if quick else 20000, "T_lyap": 512,
+                  "n_G": 200_000 if quick else 2_000_000, "n_batches": 20,
+                  "n_mc": 4000 if quick else 40000,
                   "ks_exact": [1, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096]},
         # App C.6's unstated parts, enumerated (normalize "det": the trained law's family)
         "sweep": {"shears": [0.0, 0.1, 0.2, 0.3, 0.5], "caps": ["rescale", "reject", "none"],
@@ -85,12 +86,16 @@ def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     u_ld, u64 = float(np.finfo(np.longdouble).eps) / 2, 2.0 ** -53
     ref_bnd = (gamma(5 * t_idx, u_ld)[None, :, None, None] * bound_scale[: h["n_mpmath"]]
                + 2 * u64 * np.abs(mp))
-    out: dict[str, Any] = {"ref_vs_mpmath_max_rel": ref_vs_mp, "variants": {}, "law": law.as_dict(),
+    out: dict[str, Any] = {"ref_vs_mpmath_max_rel": ref_vs_mp, "variants": {},
+                           "law": law.as_dict(),
                            "ref_vs_mpmath_over_bound": float(np.max(ref_err / ref_bnd))}
+    def numpy_handset(dtype: type) -> np.ndarray:
+        P = handset_kronecker_ssm(M, dtype).astype(np.float64)[..., [0, 2, 1, 3]]
+        return P.reshape(*M.shape[:2], 2, 2)
+
     variants = {
-        "numpy-float32": lambda: handset_kronecker_ssm(M, np.float32).astype(np.float64)[..., [0, 2, 1, 3]]
-        .reshape(*M.shape[:2], 2, 2),
-        "numpy-float64": lambda: handset_kronecker_ssm(M, np.float64)[..., [0, 2, 1, 3]].reshape(*M.shape[:2], 2, 2),
+        "numpy-float32": lambda: numpy_handset(np.float32),
+        "numpy-float64": lambda: numpy_handset(np.float64),
         "torch-float32-log": lambda: _torch_handset(M, torch.float32, "log"),
         "torch-float64-log": lambda: _torch_handset(M, torch.float64, "log"),
         "torch-float32-loop": lambda: _torch_handset(M, torch.float32, "loop"),
@@ -136,11 +141,13 @@ def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
         mk = second_moment_exact(G, list(range(1, k + 1)))
         zero_pred_exact[str(k)] = float(mk.mean() / 4)  # MSE over positions ≤ k, per entry
     out["scale"] = {
-        "lyapunov_top": {"est": float(lam.mean()), "se": float(lam.std(ddof=1) / np.sqrt(lam.size))},
+        "lyapunov_top": {"est": float(lam.mean()),
+                         "se": float(lam.std(ddof=1) / np.sqrt(lam.size))},
         "lyapunov_second": float(L[:, 1].mean()),
         "mean_log_abs_det": logdet,
         "second_moment_rate": {"est": float(np.log(rho)), "se": se,
-                               "lo": float(np.log(rho) - 1.96 * se), "hi": float(np.log(rho) + 1.96 * se)},
+                               "lo": float(np.log(rho) - 1.96 * se),
+                               "hi": float(np.log(rho) + 1.96 * se)},
         "E_P2_exact": {str(k): float(v) for k, v in zip(ks_exact, m2)},
         "E_P2_mc_mean": {str(k): float(sq[:, k - 1].mean()) for k in KS},
         "E_P2_mc_median": {str(k): float(np.median(sq[:, k - 1])) for k in KS},
@@ -161,55 +168,84 @@ def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- figures
 
-def _fig_handset(ctx: Context, res: dict[str, Any]) -> str:
-    import matplotlib
+TABLE3_SSM = {"64": 0.356, "256": 0.594, "512": 0.808}  # 000 Table 3, SSM (Kron) row
+ERR_FLOOR = 1e-17  # below float64 resolution of a relative error: drawn at the floor
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.5, 4))
-    for name, v in res["variants"].items():
+def _fig_handset(ctx: Context, res: dict[str, Any], verdict: str) -> str:
+    """Left: max relative Frobenius error vs k per implementation, the unit roundoffs marked.
+    Right: what the claim checks, each implementation's worst error over its rounding-error
+    bound (≤ 1 = within the bound). Verdict of chasm.thm1.chasm.handset-ssm in the title."""
+    from chasm_theory._figures import clip_floor, legend_below, log_floor, new_figure
+    from empirics.engine.figures import title_with_verdict
+
+    fig, axes = new_figure(1, 2, width=10.5, height=4.2)
+    ax, ax_b = axes[0]
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    for i, (name, v) in enumerate(res["variants"].items()):
         ks = [int(k) for k in v["max_rel_err"]]
-        ax.loglog(ks, [max(v["max_rel_err"][str(k)], 1e-20) for k in ks],
-                  "o-" if "numpy" in name else "x--",
-                  label=name)
-    ax.set(xlabel="k", ylabel="max relative Frobenius error",
-           title="Hand-set Kronecker SSM vs extended-precision product")
-    ax.legend(fontsize=7)
+        ax.plot(ks, clip_floor(list(v["max_rel_err"].values()), ERR_FLOOR),
+                "o-" if "numpy" in name else "x--", color=f"C{i}", ms=4, label=name)
+    for u, lab in ((2.0 ** -24, "float32 unit roundoff 2⁻²⁴"),
+                   (2.0 ** -53, "float64 unit roundoff 2⁻⁵³")):
+        ax.axhline(u, color="0.5", ls=":", lw=1)
+        ax.annotate(lab, (1.0, u), xycoords=("axes fraction", "data"), ha="right", va="bottom",
+                    fontsize=6, color="0.4")
+    log_floor(ax, ERR_FLOOR)
+    ax.set_xlabel("k (number of factors)")
+    ax.set_ylabel("max relative Frobenius error vs the exact product")
+    ax.set_title("error of P̂_k (the paper: 'exact')", fontsize=8)
+    names = list(res["variants"])
+    ratios = [res["variants"][n]["max_err_over_bound"] for n in names]
+    ax_b.set_yscale("log")
+    ax_b.plot(range(len(names)), clip_floor(ratios, 1e-8), "o", color="k",
+              label="worst |error| / (γ_5k |M_k|⋯|M_1|)")
+    ax_b.axhline(1.0, color="#cf222e", lw=1, label="the rounding-error bound (≤ 1 holds)")
+    ax_b.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=6)
+    log_floor(ax_b, 1e-8)
+    ax_b.set_title("what the claim checks", fontsize=8)
+    title_with_verdict(ctx, fig, "Lemma 1: hand-set Kronecker SSM (no training) vs "
+                       "extended-precision products", verdict, trained=False)
+    legend_below(fig, ncol=4)
     return ctx.savefig(fig, "thm1_handset_error")
 
 
-def _fig_scale(ctx: Context, res: dict[str, Any]) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def _fig_scale(ctx: Context, res: dict[str, Any], verdict: str) -> str:
+    """The task's scale under the trained-run law: E‖P_k‖² (exact and Monte Carlo), the median
+    ‖P_k‖² (typical product), the zero predictor's MSE@k, and the paper's Table-3 SSM MSE@k in
+    the same units beside it. Verdict of chasm.thm1.chasm in the title."""
+    from chasm_theory._figures import legend_below, mark_paper, new_figure
+    from chasm_theory.oracles.product_tracking import MatrixLaw
+    from empirics.engine.figures import title_with_verdict
 
     s = res["scale"]
-    fig, ax = plt.subplots(figsize=(6.5, 4))
+    fig, ax = new_figure(width=7.0, height=4.6)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
     ke = [int(k) for k in s["E_P2_exact"]]
-    ax.loglog(ke, list(s["E_P2_exact"].values()), "k-", label="E‖P_k‖² exact (E[M⊗M]^k)")
+    ax.plot(ke, list(s["E_P2_exact"].values()), "k-", label="E‖P_k‖² exact (E[M⊗M]^k)")
     km = [int(k) for k in s["E_P2_mc_mean"]]
-    ax.loglog(km, list(s["E_P2_mc_mean"].values()), "o", label="E‖P_k‖² Monte Carlo mean")
-    ax.loglog(km, list(s["E_P2_mc_median"].values()), "s", label="median ‖P_k‖²")
+    ax.plot(km, list(s["E_P2_mc_mean"].values()), "o", ms=4, label="E‖P_k‖² Monte Carlo mean")
+    ax.plot(km, list(s["E_P2_mc_median"].values()), "s", ms=4,
+            label="median ‖P_k‖² (typical product)")
     kz = [int(k) for k in s["zero_predictor_mse_exact"]]
-    ax.loglog(kz, list(s["zero_predictor_mse_exact"].values()), "--", label="MSE@k of P̂ ≡ 0")
-    ax.set(xlabel="k", title=f"Task scale ({MatrixLaw(**res['law']).name}): "
-           f"λ₁ = {s['lyapunov_top']['est']:.4f}, "
-           f"log ρ(E[M⊗M]) = {s['second_moment_rate']['est']:.4f}")
-    ax.legend(fontsize=7)
+    ax.plot(kz, list(s["zero_predictor_mse_exact"].values()), "--",
+            label="MSE@k of P̂ ≡ 0 (mean over positions ≤ k, per entry)")
+    mark_paper(ax, [int(k) for k in TABLE3_SSM], list(TABLE3_SSM.values()),
+               label="paper: Table 3 SSM MSE@k (same units)")
+    ax.set_xlabel("k")
+    ax.set_title(f"law {MatrixLaw(**res['law']).name}: λ₁ = {s['lyapunov_top']['est']:.4f}, "
+                 f"log ρ(E[M⊗M]) = {s['second_moment_rate']['est']:.4f}", fontsize=8)
+    title_with_verdict(ctx, fig, "Thm 1: the task's scale", verdict, trained=False)
+    legend_below(ax, ncol=2)
     return ctx.savefig(fig, "thm1_task_scale")
 
 
 # ----------------------------------------------------------------------------- claims
 
-@claim("chasm.thm1.chasm.handset-ssm", source=SOURCE, section=SECTION, kind="numeric",
-       statement="the hand-set Kronecker SSM (A_t = I ⊗ M_t, state 4, no training) tracks P_k to "
-                 "floating-point precision for every k: |error| ≤ γ_{5k}·|M_k|⋯|M_1| entrywise, "
-                 "in float32 and float64, k ≤ 512",
-       paper=Q_LEMMA1, quote=Q_LEMMA1, experiment="thm1")
-def check_handset(ctx: Context) -> Outcome:
-    res = ctx.experiment("thm1")
+def handset_outcome(res: dict[str, Any]) -> Outcome:
+    """chasm.thm1.chasm.handset-ssm's verdict and numbers (no figure)."""
     worst = {n: v["max_err_over_bound"] for n, v in res["variants"].items()}
     ref_ok = res["ref_vs_mpmath_over_bound"]
     ok = all(w <= 1.0 for w in worst.values()) and ref_ok <= 1.0
@@ -235,8 +271,22 @@ def check_handset(ctx: Context) -> Outcome:
              "stays within its rounding-error bound at every k",
         reading="'exact' read as: equal to the exact product up to the standard floating-point "
                 "forward-error bound of the same recursion",
-        figures=[_fig_handset(ctx, res)],
     )
+
+
+@claim("chasm.thm1.chasm.handset-ssm", source=SOURCE, section=SECTION, kind="numeric",
+       statement="the hand-set Kronecker SSM (A_t = I ⊗ M_t, state 4, no training) tracks P_k to "
+                 "floating-point precision for every k: |error| ≤ γ_{5k}·|M_k|⋯|M_1| entrywise, "
+                 "in float32 and float64, k ≤ 512",
+       paper=Q_LEMMA1, quote=Q_LEMMA1, experiment="thm1")
+def check_handset(ctx: Context) -> Outcome:
+    from empirics.engine.figures import once
+
+    res = ctx.experiment("thm1")
+    out = handset_outcome(res)
+    out.figures = [once(ctx, "thm1_handset_error", [res["variants"], out.verdict],
+                        lambda: _fig_handset(ctx, res, out.verdict))]
+    return out
 
 
 @claim("chasm.thm1.noncommuting", source="000 App C.6", section=SECTION, kind="numeric",

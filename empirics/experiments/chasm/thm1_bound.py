@@ -19,15 +19,24 @@ from typing import Any
 
 from chasm_theory import Context, Outcome, claim, combine, decide_interval
 from chasm_theory.oracles.product_tracking import TRAINED_LAW_RULE, choose_law
-from empirics.experiments.chasm.thm1 import SECTION, SOURCE, _fig_scale, check_handset
+from empirics.engine import convergence
+from empirics.engine.product import curves, training_summaries
+from empirics.experiments.chasm import exp7, exp8
+from empirics.experiments.chasm.thm1 import (
+    SECTION,
+    SOURCE,
+    TABLE3_SSM,
+    _fig_scale,
+    check_handset,
+)
 
 FINDING = "chasm.thm1.shrinking-law"
 TAU = 0.01  # relative-risk floor of the scale-free reading (fixed before any run)
-TABLE3_SSM = {"64": 0.356, "256": 0.594, "512": 0.808}  # 000 Table 3, SSM (Kron) row
 CAP_ORDER = {"rescale": 0, "reject": 1, "none": 2}
 RELATIVE_MODELS = (("exp7", ["lintf", "softtf-rope", "tf2l-rope", "tf4l-rope", "hybrid"]),
                    ("exp8", ["tf1l-none", "tf1l-sinusoidal", "tf1l-rope", "tf2l-none",
                              "tf2l-rope"]))
+CURVES = {"exp7": exp7.CURVES, "exp8": exp8.CURVES}  # each experiment's training-curves figure
 
 Q_THM = ("Constant-parameter incompatibility:The excess risk of T L , P on this task has a "
          "positive lower bound c ( d , L , P ) > 0 that does not vanish with context length, "
@@ -115,26 +124,43 @@ def law_choice_text(rows: list[dict[str, Any]]) -> str:
             f"(max(|rate|, 2|λ₁|) = {best['criterion']:.4f}).")
 
 
-def fig_sweep(ctx: Context, rows: list[dict[str, Any]]) -> str:
-    import matplotlib
+def fig_sweep(ctx: Context, rows: list[dict[str, Any]], verdict: str) -> str:
+    """Per law of the sweep (shear scale × cap rule, one panel per det normalisation): the
+    second-moment rate log ρ(E[M⊗M]) with its 95% CI (its sign decides the raw bound on that
+    law) and 2λ₁ (the typical product's rate), the trained-run law starred; the verdict of
+    chasm.thm1.chasm.raw-risk (App C.6 as written) in the title."""
+    from chasm_theory._figures import ci_bars, legend_below, new_figure
+    from chasm_theory.oracles.product_tracking import TRAINED_LAW
+    from empirics.engine.figures import title_with_verdict
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
-    for ax, norm in zip(axes, ("none", "det")):
-        for cap, mk in (("rescale", "o"), ("reject", "s"), ("none", "^")):
+    fig, axes = new_figure(1, 2, width=10.5, height=4.4, sharey=True)
+    for ax, norm in zip(axes[0], ("none", "det")):
+        for i, (cap, mk) in enumerate((("rescale", "o"), ("reject", "s"), ("none", "^"))):
             rs = sorted((r for r in rows if r["law"]["normalize"] == norm
                          and r["law"]["cap"] == cap), key=lambda r: r["law"]["shear"])
-            sh = [r["law"]["shear"] for r in rs]
-            line, = ax.plot(sh, [r["second_moment_rate"]["est"] for r in rs], mk + "-",
-                            label=f"log ρ(E[M⊗M]), cap {cap}")
-            ax.plot(sh, [2 * r["lyapunov_top"]["est"] for r in rs], mk + "--",
-                    color=line.get_color(), label=f"2λ₁, cap {cap}")
+            if not rs:
+                continue
+            sh = [r["law"]["shear"] + 0.006 * (i - 1) for r in rs]  # side by side
+            q = [r["second_moment_rate"] for r in rs]
+            ax.plot(sh, [c["est"] for c in q], "-", color=f"C{i}", lw=0.8)
+            ci_bars(ax, sh, [c["est"] for c in q], [c["lo"] for c in q], [c["hi"] for c in q],
+                    color=f"C{i}", marker=mk, label=f"log ρ(E[M⊗M]) (95% CI), cap {cap}")
+            ax.plot(sh, [2 * r["lyapunov_top"]["est"] for r in rs], mk, ls="--", mfc="none",
+                    color=f"C{i}", lw=0.8, ms=4, label=f"2λ₁ (typical product), cap {cap}")
+            for x, r in zip(sh, rs):
+                if r["law"] == TRAINED_LAW.as_dict():
+                    ax.plot(x, r["second_moment_rate"]["est"], "*", color="k", ms=12,
+                            label="the trained-run law")
         ax.axhline(0, color="k", lw=0.8)
-        ax.set(xlabel="shear scale σ (j ~ U(±σ))", title=f"normalize = {norm}")
-    axes[0].set_ylabel("per-step log-change of ‖P_k‖²")
-    axes[0].legend(fontsize=6)
+        ax.plot([], [], " ", label="rate > 0: E‖P_k‖² grows (the bound holds for bounded TFs); "
+                "< 0: it shrinks (P̂ ≡ 0 refutes the bound)")
+        ax.set_xlabel("shear scale σ (j ~ U(±σ))")
+        ax.set_title(f"normalize = {norm}" + (" (App C.6 as written)" if norm == "none"
+                                             else " (the trained runs' family)"), fontsize=8)
+    axes[0][0].set_ylabel("per-step log-change of ‖P_k‖²")
+    title_with_verdict(ctx, fig, "Thm 1(3) raw bound on App C.6's completions", verdict,
+                       trained=False)
+    legend_below(fig, ncol=3)
     return ctx.savefig(fig, "thm1_law_sweep")
 
 
@@ -156,7 +182,7 @@ def check_raw(ctx: Context) -> Outcome:
     det = [r for r in res["sweep"] if r["law"]["normalize"] == "det"]
     parts = {r["name"]: law_outcome(r) for r in c6}
     t3 = table3_scale(c6 + det)
-    return over_laws(
+    out = over_laws(
         parts, predicted="E_k ≥ c > 0 for all large k, on the paper's law",
         evidence=("App C.6 fixes θ ~ U(±0.5), s_i ~ U(0.8, 1.2) and 'bounded Frobenius norm (1.5)' "
                   "but not the shear J's scale nor how the bound is enforced, and they decide the "
@@ -178,8 +204,9 @@ def check_raw(ctx: Context) -> Outcome:
                 "position k; 'this task' = App C.6's law with each enumerated completion of its "
                 "unstated parts; liminf_k E_k > 0",
         details={"table3_ssm_over_zero_predictor": t3, "sweep": res["sweep"],
-                 "law_choice": law_choice_text(res["sweep"])},
-        figures=[fig_sweep(ctx, res["sweep"])])
+                 "law_choice": law_choice_text(res["sweep"])})
+    out.figures = [fig_sweep(ctx, res["sweep"], out.verdict)]
+    return out
 
 
 @claim("chasm.thm1.proof-step3", source="000 App E.2, Step 3", section=SECTION, kind="numeric",
@@ -236,9 +263,26 @@ def _relative(ctx: Context) -> Outcome:
                   rule="holds if every TF's CI lower end stays ≥ τ at all k ≥ 64; "
                        "else inconclusive")
     if out.verdict == "fails":
-        return at_most_inconclusive(out, "a finite-k measurement of trained models cannot refute "
-                                         "an asymptotic statement about the class")
-    return out
+        out = at_most_inconclusive(out, "a finite-k measurement of trained models cannot refute "
+                                        "an asymptotic statement about the class")
+    return _with_convergence(ctx, out)
+
+
+def _with_convergence(ctx: Context, out: Outcome) -> Outcome:
+    """The convergence note of the Transformers the relative reading uses (Exp VII and VIII)
+    and both experiments' training-curves figures."""
+    summ: dict[str, Any] = {}
+    figs = []
+    for exp, names in RELATIVE_MODELS:
+        res = ctx.experiment(exp)
+        summ.update(training_summaries(res, names, prefix=f"{exp}/"))
+        fig = curves(ctx, res, *CURVES[exp])
+        if fig is not None:
+            figs.append(fig)
+    if not summ:
+        out.evidence += " Convergence: these results carry no training summaries."
+        return out
+    return convergence.attach(out, summ, ctx.profile, figs)
 
 
 @claim("chasm.thm1.chasm.relative-risk", source=SOURCE, section=SECTION, kind="empirical",
@@ -266,7 +310,7 @@ def check_chasm(ctx: Context) -> Outcome:
         rel = at_most_inconclusive(rel, "trained models are not the class: support, never proof")
     parts = {"handset-ssm": check_handset(ctx), f"raw-risk@{row['name']}": law_outcome(row),
              "relative-risk (trained)": rel}
-    return combine(
+    out = combine(
         parts, predicted="SSM excess → 0 (hand-set); TF excess ≥ c > 0 for all large k",
         evidence=("(a) " + parts["handset-ssm"].evidence + " (b) On the trained-run law: "
                   + _row_text(row) + f" → {law_outcome(row).verdict}. "
@@ -279,4 +323,8 @@ def check_chasm(ctx: Context) -> Outcome:
                  "App E Step 3 (chasm.thm1.proof-step3), not this existential statement. "
                  "The trained part can support but never establish a bound over every "
                  "Transformer, so it is at most inconclusive here."),
-        figures=parts["handset-ssm"].figures + [_fig_scale(ctx, res)])
+        details={"convergence": rel.details["convergence"]}
+        if "convergence" in rel.details else {})
+    out.figures = [*parts["handset-ssm"].figures, _fig_scale(ctx, res, out.verdict),
+                   *rel.figures]
+    return out

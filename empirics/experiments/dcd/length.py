@@ -25,7 +25,9 @@ from chasm_theory._record import Outcome, combine, decide
 from chasm_theory._registry import claim
 from chasm_theory.oracles.groups import get_group
 from empirics.engine.evaluate import one_thread
+from empirics.engine.figures import label, once
 from empirics.engine.runs import TrainRun, initial_model, trained
+from empirics.experiments.dcd.length_figures import accuracy_figure, finish, without_training
 from empirics.tasks.groups import group_sampler
 
 NAME = "dcd_length"
@@ -145,7 +147,7 @@ def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
     return list(_runs(cfg, seed).values())
 
 
-@experiment(NAME, title="002 group tracking: length generalisation", config=config, version=3,
+@experiment(NAME, title="002 group tracking: length generalisation", config=config, version=4,
             training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     with one_thread():
@@ -153,7 +155,10 @@ def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
 
 
 def _run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
-    out: dict[str, Any] = {"cells": {}, "ablation": {}, "s3_init": {}, "n_seeds": 1}
+    """Results: per cell (and ablation cell, S3 initialisation) the accuracy curve, the
+    longest length above 90 %, and the run's training summary (``training``: curves, steps)."""
+    out: dict[str, Any] = {"cells": {}, "ablation": {}, "s3_init": {}, "n_seeds": 1,
+                           "train_len": cfg["train_len"]}
     runs = _runs(cfg, env.seed)
 
     def cell(key: str, gname: str) -> dict[str, Any]:
@@ -161,7 +166,8 @@ def _run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
         model, log = trained(runs[key], env)
         curve = accuracy_curve(model, mult, cfg["test_len"], cfg["eval_words"], cfg["window"],
                                runs[key].seed + 1)
-        return {**curve, "final_loss": log["final_loss"], "final_heldout": log["final_heldout"]}
+        return {**curve, "final_loss": log["final_loss"], "final_heldout": log["final_heldout"],
+                "training": log}
 
     for gname in cfg["groups"]:
         for model_name in cfg["models"]:
@@ -181,7 +187,7 @@ def _run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
         after = accuracy_curve(model, mult, si["test_len"], cfg["eval_words"], cfg["window"],
                                r.seed + 1)
         out["s3_init"][init] = {"before_training": before, **after, "final_loss": log["final_loss"],
-                                "final_heldout": log["final_heldout"]}
+                                "final_heldout": log["final_heldout"], "training": log}
     return out
 
 
@@ -222,32 +228,14 @@ def cell_outcome(key: str, ours: int, paper: int | None, cap: int) -> Outcome:
                   counterexample={key: row})
 
 
-def _figure(ctx: Context, res: dict[str, Any]) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    groups = sorted({k.split("/")[0] for k in res["cells"]}, key=list(PAPER["rnn"]).index)
-    fig, axes = plt.subplots(1, len(groups) + 1, figsize=(4 * (len(groups) + 1), 3.4), sharey=True)
-    for ax, g in zip(axes, groups):
-        for i, m in enumerate(MODELS):
-            c = res["cells"].get(f"{g}/{m}")
-            if c:
-                ax.plot(c["lengths"], c["accuracy"], color=f"C{i}", label=m)
-        ax.axhline(THRESH, color="k", ls=":", lw=0.8)
-        ax.axvline(60, color="grey", lw=0.6)
-        ax.set(title=g, xlabel="length")
-    for i, (init, c) in enumerate(res["s3_init"].items()):
-        axes[-1].plot(c["lengths"], c["accuracy"], color=f"C{i + len(MODELS)}",
-                      label=f"2-layer AUSSM, {init}")
-    axes[-1].axhline(THRESH, color="k", ls=":", lw=0.8)
-    axes[-1].axvline(60, color="grey", lw=0.6)
-    axes[-1].set(title="S3, initialisation", xlabel="length")
-    axes[0].set_ylabel("accuracy (window of 20 positions)")
-    axes[0].legend(fontsize=7)
-    axes[-1].legend(fontsize=7)
-    return ctx.savefig(fig, "dcd_length_accuracy")
+def _accuracy_figure(ctx: Context, res: dict[str, Any]) -> str:
+    """The accuracy figure of both claims (drawn once per results), verdicts in its title."""
+    train_len = int(res.get("train_len", config(ctx.profile)["train_len"]))
+    title = (f"002 length generalisation — table: {label(ctx, table_outcome(res).verdict)}; "
+             f"S3 near-solution init: {label(ctx, init_outcome(res).verdict)}")
+    return once(ctx, "dcd_length_accuracy", [res, train_len, title],
+                lambda: accuracy_figure(ctx, res, models=MODELS, paper=PAPER, thresh=THRESH,
+                                        train_len=train_len, title=title))
 
 
 @claim(
@@ -267,6 +255,14 @@ def check_table(ctx: Context) -> Outcome:
     res = _results(ctx)
     if isinstance(res, Outcome):
         return res
+    out = table_outcome(res)
+    out.figures = [_accuracy_figure(ctx, res)]
+    keys = [k for k in res["cells"] if k.split("/")[1] in MODELS]
+    return finish(ctx, res, out, keys)
+
+
+def table_outcome(res: dict[str, Any]) -> Outcome:
+    """The table claim's verdict and numbers (no figure): every cell by :data:`CELL_RULE`."""
     cap = int(max(c["lengths"][-1] for c in res["cells"].values()))
     parts: dict[str, Outcome] = {}
     table = {}
@@ -277,7 +273,6 @@ def check_table(ctx: Context) -> Outcome:
         paper = PAPER[m].get(g)
         table[key] = {"paper": _fmt(paper, 10_000), "ours": _fmt(c["longest"], cap)}
         parts[key] = cell_outcome(key, c["longest"], paper, cap)
-    fig = _figure(ctx, res)
     return combine(
         parts,
         predicted={k: v["paper"] for k, v in table.items()},
@@ -292,8 +287,7 @@ def check_table(ctx: Context) -> Outcome:
         "coordinate (the second reading has its own id).",
         rule=CELL_RULE,
         reading="Simple AUSSM = exp(iΔ(x) ⊙ λ), λ input-independent, Δ(x) per coordinate",
-        figures=[fig],
-        details={"table": table, "curves": res["cells"]},
+        details={"table": table, "curves": without_training(res["cells"])},
     )
 
 
@@ -312,6 +306,13 @@ def check_init(ctx: Context) -> Outcome:
     res = _results(ctx)
     if isinstance(res, Outcome):
         return res
+    out = init_outcome(res)
+    out.figures = [_accuracy_figure(ctx, res)]
+    return finish(ctx, res, out, [f"S3-two-layer/{i}" for i in res["s3_init"]])
+
+
+def init_outcome(res: dict[str, Any]) -> Outcome:
+    """The initialisation claim's verdict and numbers (no figure)."""
     near, rand = res["s3_init"]["near-solution"], res["s3_init"]["random"]
     ok_near = near["longest"] >= 240
     ok_rand = rand["longest"] < 100
@@ -331,5 +332,5 @@ def check_init(ctx: Context) -> Outcome:
         f"{rand['longest']}.",
         rule="holds iff near-solution ≥ 240 and random < 100",
         reading="'four times the training length' = 240 for training length 60",
-        details=res["s3_init"],
+        details=without_training(res["s3_init"]),
     )

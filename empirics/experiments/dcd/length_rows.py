@@ -22,6 +22,7 @@ from empirics.experiments.dcd.length import (
     _fmt,
     cell_outcome,
 )
+from empirics.experiments.dcd.length_figures import finish, without_training
 
 Q_SIMPLE = ("Abelian groups: Single-layer AUSSM and Simple AUSSM theoretically subsume all "
             "abelian groups; gradient-based optimization successfully finds generalizing "
@@ -51,6 +52,12 @@ def _column(res: dict[str, Any], model: str) -> tuple[dict[str, Outcome], dict[s
     return parts, table, cap
 
 
+def _finish(ctx: Context, res: dict[str, Any], out: Outcome, prefix: str = "") -> Outcome:
+    """The convergence note of the runs the record reads (its parts) and the training curves."""
+    keys = [prefix + k for k in out.details.get("parts", {})]
+    return finish(ctx, res, out, keys) if out.verdict != "not-run" else out
+
+
 def column_outcome(res: dict[str, Any], model: str, reading: str) -> Outcome:
     """The Simple AUSSM column under one reading (``model`` = its cell name in ``dcd_length``)."""
     parts, table, cap = _column(res, model)
@@ -67,7 +74,7 @@ def column_outcome(res: dict[str, Any], model: str, reading: str) -> Outcome:
         + f". '≥{cap}' means above the threshold at every tested length.",
         rule=CELL_RULE,
         reading=reading,
-        details={"table": table, "curves": {k: res["cells"][k] for k in parts}},
+        details={"table": table, "curves": without_training({k: res["cells"][k] for k in parts})},
     )
 
 
@@ -84,7 +91,8 @@ def column_outcome(res: dict[str, Any], model: str, reading: str) -> Outcome:
     experiment=NAME,
 )
 def check_simple_aussm(ctx: Context) -> Outcome:
-    return column_outcome(ctx.experiment(NAME), "simple-aussm", READING_COORD)
+    res = ctx.experiment(NAME)
+    return _finish(ctx, res, column_outcome(res, "simple-aussm", READING_COORD))
 
 
 @claim(
@@ -99,7 +107,8 @@ def check_simple_aussm(ctx: Context) -> Outcome:
     experiment=NAME,
 )
 def check_simple_aussm_scalar(ctx: Context) -> Outcome:
-    return column_outcome(ctx.experiment(NAME), "simple-aussm-scalar", READING_SCALAR)
+    res = ctx.experiment(NAME)
+    return _finish(ctx, res, column_outcome(res, "simple-aussm-scalar", READING_SCALAR))
 
 
 def ablation_outcome(res: dict[str, Any]) -> Outcome:
@@ -128,7 +137,7 @@ def ablation_outcome(res: dict[str, Any]) -> Outcome:
         rule=CELL_RULE,
         reading="'Two layers' = two stacked Negative Mamba layers, layer 2 conditioned on a soft "
         "decoding of layer 1 (002 gives no width or read-out; ours: d = 32 per layer, 8-way)",
-        details={"table": table, "curves": cells},
+        details={"table": table, "curves": without_training(cells)},
     )
 
 
@@ -145,4 +154,5 @@ def ablation_outcome(res: dict[str, Any]) -> Outcome:
     experiment=NAME,
 )
 def check_ablation(ctx: Context) -> Outcome:
-    return ablation_outcome(ctx.experiment(NAME))
+    res = ctx.experiment(NAME)
+    return _finish(ctx, res, ablation_outcome(res), "ablation/")

@@ -16,7 +16,7 @@ from chasm_theory._record import Outcome, combine, decide_interval
 from chasm_theory._registry import claim
 from empirics.engine import convergence
 from empirics.engine.evaluate import one_thread
-from empirics.engine.figures import save_figure, title_with_verdict
+from empirics.engine.figures import title_with_verdict
 from empirics.engine.runs import TrainRun, trained
 from empirics.engine.specs import profile_seeds
 from empirics.models.diagonal_ssm import SpectralLTI
@@ -139,7 +139,7 @@ def _figure(ctx: Context, res: dict[str, Any], n: int, verdict: str) -> str:
     ax.set(xlabel="test length", ylabel="accuracy (95% CI over seeds and test words)")
     title_with_verdict(ctx, ax, "003 majority task: accuracy vs length per α(A)", verdict)
     legend_below(ax, ncol=3)
-    return save_figure(ctx, fig, "gen_majority_accuracy")
+    return ctx.savefig(fig, "gen_majority_accuracy")
 
 
 @claim(
