@@ -10,7 +10,12 @@ import time
 
 import numpy as np
 
-from chasm_theory.oracles.hmm import forward_predict, forward_predict_numpy, random_hmms, sample_sequences
+from chasm_theory.oracles.hmm import (
+    forward_predict,
+    forward_predict_numpy,
+    random_hmms,
+    sample_sequences,
+)
 
 
 def best_of(fn, repeats: int) -> float:

@@ -16,7 +16,7 @@ import argparse
 import os
 import platform
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from numba import get_num_threads, njit, prange, set_num_threads
@@ -26,8 +26,12 @@ from rich.table import Table
 from chasm_theory.oracles.bayes_grid import bayes_grid_predict, uniform_grid
 from chasm_theory.oracles.dare import solve_filter_dare
 from chasm_theory.oracles.kalman import (
-    filter_means, kalman_filter, kalman_filter_numpy, kalman_filter_per_sequence,
-    riccati_gains, steady_state_filter,
+    filter_means,
+    kalman_filter,
+    kalman_filter_numpy,
+    kalman_filter_per_sequence,
+    riccati_gains,
+    steady_state_filter,
 )
 from chasm_theory.oracles.tasks import colored_noise_lgssm, sample_colored_noise
 

@@ -12,7 +12,8 @@ Constructors take their own random draws from torch's global RNG: seed it first
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn

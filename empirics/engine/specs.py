@@ -66,14 +66,16 @@ def lg_scale(profile: str) -> dict[str, Any]:
 
 def lg_run(label: str, spec: dict[str, Any], task: dict[str, Any], cfg: dict[str, Any],
            base_seed: int, replicate: int, d: int = 1) -> TrainRun:
-    """A linear-Gaussian run: SSMs train at ``cfg["ssm_len"]``, Transformers at ``cfg["tf_len"]``."""
+    """A linear-Gaussian run: SSMs train at ``cfg["ssm_len"]``, Transformers at
+    ``cfg["tf_len"]``."""
     T = cfg["tf_len"] if spec["kind"] == "tf" else cfg["ssm_len"]
     return TrainRun(spec, task, T, cfg["train"], "mse", replicate_seed(base_seed, replicate),
                     d, d, label=label, replicate=replicate)
 
 
 def lg_runs(cfg: dict[str, Any], seed: int, names: list[str], task: dict[str, Any],
-            prefix: str, specs: dict[str, dict[str, Any]] | None = None) -> dict[str, list[TrainRun]]:
+            prefix: str, specs: dict[str, dict[str, Any]] | None = None
+            ) -> dict[str, list[TrainRun]]:
     """name -> one run per replicate of ``cfg["seeds"]`` (LG models of 000 App C.7.3)."""
     specs = LG_SPECS if specs is None else specs
     return {n: [lg_run(f"{prefix}/{n}", specs[n], task, cfg, seed, r) for r in cfg["seeds"]]
@@ -95,7 +97,8 @@ def bayes_scale(profile: str) -> dict[str, Any]:
         return {"n_tasks": [100, 1000, 10_000, 100_000], "n_test": 1000,
                 "seeds": profile_seeds(profile),
                 "train": {"steps": 50_000, "batch": 128, "lr": 3e-4, "weight_decay": 0.01,
-                          "warmup": 0, "grad_clip": 1.0, "checkpoint_every": 1000, "log_every": 200}}
+                          "warmup": 0, "grad_clip": 1.0, "checkpoint_every": 1000,
+                          "log_every": 200}}
     return {"n_tasks": [16, 128, 1024], "n_test": 300, "seeds": profile_seeds(profile),
             "train": {"steps": 400, "batch": 32, "lr": 3e-3, "weight_decay": 0.01, "warmup": 20,
                       "grad_clip": 1.0, "checkpoint_every": 200, "log_every": 20}}
@@ -119,8 +122,9 @@ PRODUCT_MODELS: dict[str, tuple[dict[str, Any], int, list[float | None]]] = {
     "general-ssm": ({"kind": "general", "hidden": 64}, 6104, [0.338, 0.842, 1.174]),
     "lintf": ({"kind": "tf", "d_model": 32, "n_layers": 1, "n_heads": 4, "attention": "linear-elu",
                "pe": "none", "mlp_hidden": 128}, 12868, [0.388, 11.69, None]),
-    "softtf-rope": ({"kind": "tf", "d_model": 32, "n_layers": 1, "n_heads": 4, "attention": "softmax",
-                     "pe": "rope", "mlp_hidden": 128}, 12868, [0.336, 2.24, 2.00]),
+    "softtf-rope": ({"kind": "tf", "d_model": 32, "n_layers": 1, "n_heads": 4,
+                     "attention": "softmax", "pe": "rope", "mlp_hidden": 128}, 12868,
+                    [0.336, 2.24, 2.00]),
     "tf2l-rope": ({"kind": "tf", "d_model": 32, "n_layers": 2, "n_heads": 4, "attention": "softmax",
                    "pe": "rope", "mlp_hidden": 128, "layernorm": True}, 25508, [0.237, 1.59, 1.25]),
     "tf4l-rope": ({"kind": "tf", "d_model": 32, "n_layers": 4, "n_heads": 4, "attention": "softmax",
@@ -170,10 +174,12 @@ def product_config(profile: str, models: list[str]) -> dict[str, Any]:
 
 def hmm_models(V: int, T: int, small: bool) -> dict[str, dict[str, Any]]:
     """Exp VI models: 000 App C.5 (small) or 001 App B.3."""
-    if small:  # 000 App C.5: d = 32, one Mamba block n = 16 | 1 attention layer, 4 heads, FFN 64, learned PE, LN
+    if small:  # 000 App C.5: d = 32, one Mamba block n = 16 | 1 attention layer, 4 heads,
+        # FFN 64, learned PE, LN
         return {"mamba": {"kind": "mamba", "d_model": 32, "d_state": 16, "expand": 1},
-                "tf": {"kind": "tf", "d_model": 32, "n_layers": 1, "n_heads": 4, "attention": "softmax",
-                       "pe": "learned", "max_len": T, "mlp_hidden": 64, "layernorm": True}}
+                "tf": {"kind": "tf", "d_model": 32, "n_layers": 1, "n_heads": 4,
+                       "attention": "softmax", "pe": "learned", "max_len": T, "mlp_hidden": 64,
+                       "layernorm": True}}
     # 001 App B.3: d = 64, one Mamba block | 1 layer, 4 heads × 16, FFN 128, learned PE
     return {"mamba": {"kind": "mamba", "d_model": 64, "d_state": 16, "expand": 2},
             "tf": {"kind": "tf", "d_model": 64, "n_layers": 1, "n_heads": 4, "attention": "softmax",

@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -62,8 +63,8 @@ class TrainConfig:
 
 def step_seed(seed: int, step: int) -> int:
     """A 63-bit seed derived from (seed, step) by numpy's SeedSequence (independent streams)."""
-    return int(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(step)]).generate_state(2, np.uint64)[0]
-               >> np.uint64(1))
+    state = np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(step)]).generate_state(2, np.uint64)
+    return int(state[0] >> np.uint64(1))
 
 
 def step_generator(seed: int, step: int, device: str | torch.device = "cpu") -> torch.Generator:
@@ -86,7 +87,7 @@ class deterministic:
     def __init__(self, device: str = "cpu") -> None:
         self.device = str(device)
 
-    def __enter__(self) -> "deterministic":
+    def __enter__(self) -> deterministic:
         self._prev = torch.are_deterministic_algorithms_enabled()
         self._prev_warn = torch.is_deterministic_algorithms_warn_only_enabled()
         torch.use_deterministic_algorithms(True, warn_only=self.device.startswith("cuda"))
@@ -148,7 +149,7 @@ def train(
     dev = torch.device(device)
     model.to(dev)
     decay, no_decay = [], []
-    for n, p in model.named_parameters():
+    for p in model.parameters():
         if p.requires_grad:
             (no_decay if p.ndim < 2 else decay).append(p)
     groups = [{"params": decay, "weight_decay": cfg.weight_decay},

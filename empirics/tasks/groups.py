@@ -5,7 +5,7 @@ y_t = x_1 · x_2 ⋯ x_t under the Cayley table ``mult`` (y_t = mult[y_{t−1}, 
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
@@ -14,7 +14,8 @@ __all__ = ["group_sampler"]
 
 
 def group_sampler(mult: Tensor, T: int) -> Callable[[torch.Generator, int], tuple[Tensor, Tensor]]:
-    """``sample_batch(gen, batch)`` of words of length T over the group with Cayley table ``mult``."""
+    """``sample_batch(gen, batch)`` of words of length T over the group with Cayley table
+    ``mult``."""
     n = mult.shape[0]
 
     def sample(gen: torch.Generator, batch: int) -> tuple[Tensor, Tensor]:

@@ -8,7 +8,8 @@ y (batch, T) int64 (positions 2..T+1).
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -33,14 +34,16 @@ def one_hot_io(obs: np.ndarray, V: int) -> tuple[Tensor, Tensor]:
     return x, o[:, 1:].contiguous()
 
 
-def draw(task: HMMTaskConfig, B: int, T: int, rng: np.random.Generator) -> tuple[HMMBatch, np.ndarray]:
+def draw(task: HMMTaskConfig, B: int, T: int, rng: np.random.Generator
+         ) -> tuple[HMMBatch, np.ndarray]:
     """B random HMMs and one sequence of T+1 symbols from each: (hmms, obs (B, T+1))."""
     hmm = random_hmms(B, task.n_states, task.n_symbols, task.alpha_trans, task.alpha_emit, rng)
     obs, _ = sample_sequences(hmm, T + 1, rng)
     return hmm, obs
 
 
-def hmm_sampler(task: HMMTaskConfig, T: int) -> Callable[[torch.Generator, int], tuple[Tensor, Tensor]]:
+def hmm_sampler(task: HMMTaskConfig, T: int
+                ) -> Callable[[torch.Generator, int], tuple[Tensor, Tensor]]:
     """``sample_batch(gen, batch)`` for :func:`empirics.training.train`."""
 
     def sample(g: torch.Generator, batch: int) -> tuple[Tensor, Tensor]:

@@ -118,7 +118,8 @@ def prior_task_sampler(tasks: SSParams, T: int, device: str | torch.device = "cp
     """sample_batch(gen, batch): tasks drawn uniformly from the finite meta-training set;
     pairs (x_{1..T}, x_{2..T+1}) of shape (batch, T, m)."""
     def sample(gen: torch.Generator, batch: int) -> tuple[Tensor, Tensor]:
-        idx = torch.randint(0, tasks.A.shape[0], (batch,), generator=gen, device=device).cpu().numpy()
+        idx = torch.randint(0, tasks.A.shape[0], (batch,), generator=gen,
+                            device=device).cpu().numpy()
         x = lgssm_batch(gen, SSParams(*(p[idx] for p in tasks)), device, T=T + 1)
         return x[:, :-1], x[:, 1:]
     return sample

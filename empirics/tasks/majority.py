@@ -1,7 +1,7 @@
 """The majority task of 003: ±1 tokens, target the sign of their sum (odd lengths: no ties)."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor

@@ -5,7 +5,7 @@ Inputs x_t = M_t flattened row-major (4,), targets y_t = P_t = M_t ⋯ M_1 flatt
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
@@ -31,14 +31,18 @@ def matrix_cumprod(M: Tensor) -> Tensor:
     return torch.stack(out, dim=1)
 
 
-def sample_product_batch(g: torch.Generator, batch: int, T: int, law: MatrixLaw = MatrixLaw(),
+DEFAULT_LAW = MatrixLaw()  # the trained-run law (MatrixLaw's defaults)
+
+
+def sample_product_batch(g: torch.Generator, batch: int, T: int, law: MatrixLaw = DEFAULT_LAW,
                          dtype: torch.dtype = torch.float32) -> tuple[Tensor, Tensor]:
     """x (batch, T, 4) = vec_row(M_t), y (batch, T, 4) = vec_row(M_t ⋯ M_1); drawn from ``g``.
     The product is formed in float64 and cast to ``dtype``."""
     if batch < 1 or T < 1:
         raise ValidationError("batch/T", "must be positive", f"{batch}, {T}")
     if law.cap not in ("rescale", "none"):
-        raise ValidationError("law.cap", "the torch sampler implements 'rescale' and 'none'", law.cap)
+        raise ValidationError("law.cap", "the torch sampler implements 'rescale' and 'none'",
+                              law.cap)
     dev = g.device
     f64 = torch.float64
     th = _u(g, (batch, T), -law.theta_max, law.theta_max, dev, f64)
@@ -56,6 +60,7 @@ def sample_product_batch(g: torch.Generator, batch: int, T: int, law: MatrixLaw 
     return M.reshape(batch, T, 4).to(dtype), P.reshape(batch, T, 4).to(dtype)
 
 
-def product_sampler(T: int, law: MatrixLaw = MatrixLaw()) -> Callable[[torch.Generator, int], tuple[Tensor, Tensor]]:
+def product_sampler(T: int, law: MatrixLaw = DEFAULT_LAW
+                    ) -> Callable[[torch.Generator, int], tuple[Tensor, Tensor]]:
     """``sample_batch(gen, batch)`` for :func:`empirics.training.train`."""
     return lambda g, batch: sample_product_batch(g, batch, T, law)

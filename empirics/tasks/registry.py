@@ -1,22 +1,23 @@
 """The one task registry: a task spec (a JSON-able dict with a ``name``) and a training length
 give the training sampler ``sample_batch(gen, batch) -> (x, y)``.
 
-=============  ===============================================================  ==============
-name           spec fields                                                      pairs
-=============  ===============================================================  ==============
-colored        a, alpha (float or [lo, hi])                                     x_{1..T} → x_{2..T+1}
-static         —                                                                x_{1..T} → x_{2..T+1}
-lgssm-prior    d, m, n_tasks, task_seed (list of ints: numpy seed of the set)   x_{1..T} → x_{2..T+1}
-hmm            n_states, n_symbols, alpha_trans, alpha_emit                     one-hot → next symbol
-product        law (MatrixLaw fields)                                           M_t → P_t
-hybrid         a, alpha, block, n_blocks                                        App D blocks
-group          group (a name of chasm_theory.oracles.groups)                   tokens → products
-majority       —  (T = the maximal training length)                             ±1 → sign of sum
-=============  ===============================================================  ==============
+============  ==============================================================  =====================
+name          spec fields                                                     pairs
+============  ==============================================================  =====================
+colored       a, alpha (float or [lo, hi])                                    x_{1..T} → x_{2..T+1}
+static        —                                                               x_{1..T} → x_{2..T+1}
+lgssm-prior   d, m, n_tasks, task_seed (list of ints: numpy seed of the set)  x_{1..T} → x_{2..T+1}
+hmm           n_states, n_symbols, alpha_trans, alpha_emit                    one-hot → next symbol
+product       law (MatrixLaw fields)                                          M_t → P_t
+hybrid        a, alpha, block, n_blocks                                       App D blocks
+group         group (a name of chasm_theory.oracles.groups)                   tokens → products
+majority      —  (T = the maximal training length)                            ±1 → sign of sum
+============  ==============================================================  =====================
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -79,7 +80,7 @@ def _hybrid(task: dict[str, Any], T: int, device: str) -> SampleFn:
     from empirics.tasks.hybrid import sample_hybrid_batch
 
     kw = {k: task[k] for k in ("a", "alpha", "block", "n_blocks") if k in task}
-    if T != kw.get("block", 32) * kw.get("n_blocks", 4):
+    if kw.get("block", 32) * kw.get("n_blocks", 4) != T:
         raise ValidationError("length", "must equal block × n_blocks for the hybrid task", str(T))
     return lambda g, batch: sample_hybrid_batch(g, batch, **kw)
 
