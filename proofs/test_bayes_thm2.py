@@ -1,4 +1,5 @@
 """001 Thm 2 / App A.3: the exact pieces behind bayes.thm2.separation and bayes.a3.fisher."""
+
 from fractions import Fraction
 
 import numpy as np
@@ -48,12 +49,13 @@ def test_bayes_excess_vanishes_with_k():
 def test_fisher_readings_are_not_one_over_one_minus_rho_squared(rho):
     al = Fraction(rho)
     f = fisher_exact(al, 512)
-    target = 1 / (1 - al ** 2)
+    target = 1 / (1 - al**2)
     assert abs(f["I_true"] / f["I_mis"] - 1) < abs(target - 1)
     assert f["I_true"] < f["I_naive"]  # correlated noise carries less information, not more
 
 
 # --- the scaled one-pole ERM class (bayes.thm2.separation, .erm-rate)
+
 
 @given(p=st.floats(0.0, 0.99), r=st.floats(-0.99, 0.99))
 def test_stationary_sums_of_the_closed_form(p, r):
@@ -61,7 +63,7 @@ def test_stationary_sums_of_the_closed_form(p, r):
     truncated direct sums."""
     n = 6000
     i = np.arange(n)
-    cov_direct = float(np.sum(p ** i * r ** (i + 1)))
+    cov_direct = float(np.sum(p**i * r ** (i + 1)))
     w = p ** i[:400]
     G = r ** np.abs(i[:400, None] - i[None, :400])
     var_direct = float(w @ G @ w) if p < 0.9 else None

@@ -1,4 +1,5 @@
 """000 Corollary 1: observability algebra and the DARE near rho = a."""
+
 import numpy as np
 import sympy as sp
 
@@ -17,6 +18,7 @@ def test_symbolic_det_and_gramian():
 def test_gain_bounded_and_rhoF_tends_to_a():
     # independent of the sweep: scipy-only DARE at rho = a +- 1e-5
     import scipy.linalg
+
     for rho in (0.9 - 1e-5, 0.9 + 1e-5):
         p = colored_noise_lgssm(0.9, rho)
         P = scipy.linalg.solve_discrete_are(p.A.T, p.C.T, p.Q, p.R + 1e-14)

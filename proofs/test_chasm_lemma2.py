@@ -1,10 +1,16 @@
 """000 Lemma 2: innovations form, filter representation, gain convergence rate."""
+
 import numpy as np
 from hypothesis import given, settings
 
 from chasm_theory import run_claim
-from chasm_theory.claims.chasm.lemma2 import (REP_FUZZ, _rep_holds, asymptotic_gain_rate_mp,
-                                              innovations_residual, random_system)
+from chasm_theory.claims.chasm.lemma2 import (
+    REP_FUZZ,
+    _rep_holds,
+    asymptotic_gain_rate_mp,
+    innovations_residual,
+    random_system,
+)
 from chasm_theory.oracles.dare import solve_filter_dare
 
 
@@ -23,7 +29,7 @@ def test_rate_is_rho_F_squared():
     p = random_system(np.random.default_rng(5), 2, 1)
     sol = solve_filter_dare(p.A, p.C, p.Q, p.R)
     r = asymptotic_gain_rate_mp(p, dps=60, target=1e-40)
-    assert abs(np.log(r["rate_mp"]) / np.log(sol.spectral_radius ** 2) - 1) < 0.02
+    assert abs(np.log(r["rate_mp"]) / np.log(sol.spectral_radius**2) - 1) < 0.02
 
 
 def test_records():

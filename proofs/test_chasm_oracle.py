@@ -1,4 +1,5 @@
 """The steady-state oracle vs the exact Kalman predictor."""
+
 import numpy as np
 
 from chasm_theory.claims.chasm.oracle import gaps, steady_weights, steady_weights_by_impulses

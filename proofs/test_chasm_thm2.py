@@ -1,4 +1,5 @@
 """000 Theorem 2: exact risks on the colored-noise task, Fisher ratio, Bayes-grid excess."""
+
 from fractions import Fraction
 
 import numpy as np
@@ -33,10 +34,12 @@ def test_pi_excess_does_not_vanish():
 def test_fisher_closed_form_and_counterexample(alpha):
     for k in (2, 5, 30):
         f = fisher_exact(alpha, k)
-        assert float(f["I_true"]) == pytest.approx(fisher_true_by_inverse(float(alpha), k), rel=1e-9)
-        assert f["I_mis"] <= f["I_true"]            # GLS is best: always true
+        assert float(f["I_true"]) == pytest.approx(
+            fisher_true_by_inverse(float(alpha), k), rel=1e-9
+        )
+        assert f["I_mis"] <= f["I_true"]  # GLS is best: always true
     f2 = fisher_exact(alpha, 2)
-    assert f2["I_mis"] == f2["I_true"] > (1 - alpha ** 2) * f2["I_true"]   # the bound fails
+    assert f2["I_mis"] == f2["I_true"] > (1 - alpha**2) * f2["I_true"]  # the bound fails
 
 
 def test_bayes_excess_positive_and_shrinking():
@@ -53,6 +56,7 @@ def test_records():
 
 
 # --- innovation reading of App B.2.2: I_mis/I_true = S/V
+
 
 def test_innovation_ratio_equals_one_minus_a2_at_alpha_equal_a():
     """At α = a, x is AR(1) with pole a: its innovation variance is V(1 − a²)."""
@@ -71,5 +75,5 @@ def test_innovation_variance_is_at_least_q(alpha):
 
     v = innovation_information(alpha, cross_check=False)
     assert v["S"] >= 1.0 - 1e-12
-    if 1 - alpha ** 2 < 1.0 / v["V"]:
+    if 1 - alpha**2 < 1.0 / v["V"]:
         assert v["I_mis/I_true"] > v["1-alpha^2"]

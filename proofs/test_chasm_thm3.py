@@ -1,12 +1,21 @@
 """000 Theorem 3: EWMA unrolling, finite-k MSE with the prior-bias term, limits."""
+
 import numpy as np
 import sympy as sp
-from hypothesis import example, given, strategies as st
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from chasm_theory import run_claim
-from chasm_theory.claims.chasm.thm3 import (UNROLL_FUZZ, _unroll_holds, ewma_limit_symbolic,
-                                            ewma_mse_exact, ewma_unroll_residual, g, s2,
-                                            simulate_static)
+from chasm_theory.claims.chasm.thm3 import (
+    UNROLL_FUZZ,
+    _unroll_holds,
+    ewma_limit_symbolic,
+    ewma_mse_exact,
+    ewma_unroll_residual,
+    g,
+    s2,
+    simulate_static,
+)
 from chasm_theory.oracles.risks import ewma_risk, process_covariance_static
 
 
@@ -23,7 +32,9 @@ def test_unroll_symbolic_small_k():
 @given(st.integers(1, 300), st.floats(0.01, 0.99), st.floats(0.1, 3.0), st.floats(0.0, 3.0))
 def test_exact_mse_matches_covariance_risk(k, gamma, sigma2, V):
     S = process_covariance_static(k, sigma2, V)
-    assert np.isclose(ewma_mse_exact(k, gamma, sigma2, V), ewma_risk(S, gamma), rtol=1e-9, atol=1e-12)
+    assert np.isclose(
+        ewma_mse_exact(k, gamma, sigma2, V), ewma_risk(S, gamma), rtol=1e-9, atol=1e-12
+    )
 
 
 def test_limit_and_paper_plateau():

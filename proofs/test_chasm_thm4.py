@@ -1,4 +1,5 @@
 """000 Theorem 4: the discrepancy identity (symbolic) and its "nonzero whenever" premise."""
+
 import numpy as np
 import sympy as sp
 from hypothesis import given
@@ -96,6 +97,7 @@ def test_scalar_discrepancy_is_kc_one_minus_a():
     from fractions import Fraction
 
     from chasm_theory.claims.chasm.thm4 import scalar_discrepancy_symbolic, scalar_forms
+
     assert scalar_discrepancy_symbolic() == 0
     f = scalar_forms(Fraction(2), Fraction(3), Fraction(5))
     assert (f["(1-kc)a"], f["a-kc"]) == (-28, -13)
@@ -103,6 +105,7 @@ def test_scalar_discrepancy_is_kc_one_minus_a():
 
 def test_commutator_symbolic_and_scalar():
     from chasm_theory.claims.chasm.thm4 import commutator_symbolic
+
     comm, resid = commutator_symbolic()
     assert resid == 0 or resid.is_ZeroMatrix
 
@@ -117,10 +120,10 @@ def test_scalar_forms_differ_by_kc_one_minus_a_but_orderings_commute():
     a, k, c = sp.symbols("a k c")
     assert sp.expand((1 - k * c) * a - (a - k * c) - k * c * (1 - a)) == 0
     assert sp.expand((1 - k * c) * a - a * (1 - k * c)) == 0
-    # a scalar Kalman filter under A1 (|a| < 1, gain k = p c/(c² p + r) > 0) has a nonzero discrepancy
+    # a scalar Kalman filter under A1 (|a| < 1, gain k = p c/(c² p + r) > 0): nonzero discrepancy
     p, r = sp.symbols("p r", positive=True)
     aa = sp.Rational(1, 2)
-    kk = p * c / (c ** 2 * p + r)
+    kk = p * c / (c**2 * p + r)
     disc = sp.simplify(kk * c * (1 - aa))
     assert sp.simplify(disc.subs({c: 1, p: 1, r: 1})) == sp.Rational(1, 4)
     assert sp.ask(sp.Q.positive(disc.subs(c, 1)))

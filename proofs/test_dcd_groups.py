@@ -1,4 +1,5 @@
 """002 group table and Theorem 2's depth: computed columns, series lengths, k-layer witnesses."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """002 Lemmas 2 and 3: symbolic identities, exact fuzz, and the S3 exhaustive collision check."""
+
 from __future__ import annotations
 
 from fractions import Fraction as F
@@ -23,7 +24,7 @@ def test_rotation_composition_is_the_stated_translation():
 
 def test_rotation_composition_numerically_diverges():
     lam, c1, c2, h = np.exp(0.7j), 0.3 + 0.1j, -0.2 + 0.5j, 0.4 - 0.3j
-    for n in range(1, 50):
+    for _ in range(1, 50):
         h = np.conj(lam) * ((lam * (h - c1) + c1) - c2) + c2
     np.testing.assert_allclose(h, 0.4 - 0.3j + 49 * (1 - np.conj(lam)) * (c2 - c1))
 

@@ -1,8 +1,7 @@
 """002 length-generalisation models: eigenvalue ranges, scan vs a numpy reference, and the
 near-solution initialisation being an exact S3 tracker before the decoder is trained."""
-from __future__ import annotations
 
-import math
+from __future__ import annotations
 
 import numpy as np
 import torch
@@ -41,9 +40,15 @@ def test_near_solution_init_tracks_s3_exactly_without_noise():
     G = get_group("S3")
     coords = s3_coordinates(G, "sigma-rho")
     m = TwoLayerAUSSM(6)
-    m.init_near_solution(torch.tensor([coords[i][0] for i in range(6)]),
-                         torch.tensor([coords[i][1] for i in range(6)]), 0.0, torch.Generator())
-    x, y = _sampler(torch.as_tensor(G.mult, dtype=torch.long), 300)(torch.Generator().manual_seed(0), 16)
+    m.init_near_solution(
+        torch.tensor([coords[i][0] for i in range(6)]),
+        torch.tensor([coords[i][1] for i in range(6)]),
+        0.0,
+        torch.Generator(),
+    )
+    x, y = _sampler(torch.as_tensor(G.mult, dtype=torch.long), 300)(
+        torch.Generator().manual_seed(0), 16
+    )
     with torch.no_grad():
         h1 = m.l1(x)
         p1 = torch.softmax(m.read1(torch.cat([h1.real, h1.imag], -1)), -1)

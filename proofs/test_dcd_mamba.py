@@ -1,4 +1,5 @@
 """002 Mamba parity: pair bound vs brute force, float32 horizon, the counter counterexample."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,7 +28,11 @@ def test_finite_precision_property(fam):
 
 
 def test_pair_gap_closed_form_and_decay():
-    lam, b, h0 = np.array([[0.9, 1.0], [0.8, 0.95]]), np.array([[0.1, 0.2], [-0.3, 0.4]]), np.array([0.2, -0.1])
+    lam, b, h0 = (
+        np.array([[0.9, 1.0], [0.8, 0.95]]),
+        np.array([[0.1, 0.2], [-0.3, 0.4]]),
+        np.array([0.2, -0.1]),
+    )
     for T in (5, 50, 200):
         assert abs(pair_gap(lam, b, h0, T) - simulate_pair_gap(lam, b, h0, T)) < 1e-12
     assert pair_gap(lam, b, h0, 400) < 0.95**199 * 1.01 * pair_gap(lam, b, h0, 1)

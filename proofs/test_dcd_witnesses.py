@@ -1,9 +1,11 @@
 """002 constructive witnesses checked against sympy's permutation products; the paper's S3
 construction in its four readings; A4; Negative Mamba; one real layer."""
+
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from sympy.combinatorics import Permutation
 
 from chasm_theory import run_claim
@@ -30,7 +32,10 @@ def sympy_prefix(G, word):
     return out
 
 
-@given(st.sampled_from(["C2", "C6", "C24", "C60", "C2xC4"]), st.lists(st.integers(0, 10**6), min_size=1, max_size=40))
+@given(
+    st.sampled_from(["C2", "C6", "C24", "C60", "C2xC4"]),
+    st.lists(st.integers(0, 10**6), min_size=1, max_size=40),
+)
 def test_abelian_witness_decodes_sympy_products(name, raw):
     G = get_group(name)
     word = np.array([r % G.order for r in raw])
@@ -77,9 +82,18 @@ def test_one_real_layer_kernels():
     assert len(one_real_layer_kernel(get_group("C2"))) == 1
     K = one_real_layer_kernel(get_group("C4"))
     assert len(K) == 2
-    assert one_real_layer_kernel(get_group("C2xC4")) == frozenset({0, get_group("C2xC4").index(
-        next(p for p in get_group("C2xC4").elements if p.order() == 2 and any(
-            q * q == p for q in get_group("C2xC4").elements)))})
+    assert one_real_layer_kernel(get_group("C2xC4")) == frozenset(
+        {
+            0,
+            get_group("C2xC4").index(
+                next(
+                    p
+                    for p in get_group("C2xC4").elements
+                    if p.order() == 2 and any(q * q == p for q in get_group("C2xC4").elements)
+                )
+            ),
+        }
+    )
 
 
 def test_minus_one_threshold_rounds_to_minus_one():

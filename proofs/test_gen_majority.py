@@ -1,5 +1,6 @@
 """003 majority experiment: the model's spectral abscissa is pinned, its kernel form equals
 the discretised recurrence, the task sampler is tie-free, and the verdict rule is computed."""
+
 from __future__ import annotations
 
 import numpy as np

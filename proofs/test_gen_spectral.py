@@ -1,11 +1,11 @@
 """003: ρ(exp(ΔA)) = exp(Δ·α(A)) and stability iff α(A) < 0, in 60-digit arithmetic."""
+
 from __future__ import annotations
 
 import mpmath as mp
 import numpy as np
 import scipy.linalg as sla
 from hypothesis import example, given, settings
-from hypothesis import strategies as st
 
 from chasm_theory.claims.gen.spectral import (
     _integer_systems,

@@ -1,4 +1,5 @@
 """chasm.defn1 thresholds: the float32 rounding bound they are derived from."""
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -29,6 +30,6 @@ def test_threshold_is_the_formula():
     cfg = _config("quick")
     th = rounding_threshold(cfg)
     assert th["N"] == max(th["chains"].values())
-    assert th["tau"] == th["N"] * 2.0 ** -24 * np.sqrt(cfg["n"] - 1)
+    assert th["tau"] == th["N"] * 2.0**-24 * np.sqrt(cfg["n"] - 1)
     assert chain_length({"kind": "tf", "d_model": 32}, 64) == 2 * 64 + 4 * 32
     assert th["float64_floor"] < 1e-8 * th["tau"]

@@ -4,6 +4,7 @@ population_best (Toeplitz) vs stationary_best (closed form) vs a 2-D optimiser o
 covariance; erm_fit_predict (numba grid + golden section) vs a brute-force numpy fit; the class
 contains the steady-state Kalman predictor of an 'AR(1) + i.i.d. noise' model (core filter).
 """
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -35,8 +36,12 @@ def test_population_best_matches_a_2d_optimiser_on_the_dense_covariance(rho, k):
         return linear_risk(Sigma, c * np.clip(p, 0.0, P_MAX) ** (k - 1 - idx))
 
     starts = [(0.9, 0.0), (0.5, 0.5), (0.1, 0.95)]
-    ref = min(minimize(risk, s, method="Nelder-Mead",
-                       options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 4000}).fun for s in starts)
+    ref = min(
+        minimize(
+            risk, s, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 4000}
+        ).fun
+        for s in starts
+    )
     assert best.risk <= ref + 1e-9  # never worse than the independent optimiser
     assert best.risk == pytest.approx(ref, abs=1e-7)
     w = best.scale * best.pole ** (k - 1 - idx)
@@ -55,8 +60,11 @@ def test_stationary_closed_form_is_the_limit_of_the_finite_context_risk(rho):
 def test_class_contains_the_kalman_predictor_of_ar1_plus_iid_noise():
     a, q, r = 0.8, 1.0, 2.0
     # steady-state filtered covariance as the prior so that the gain is constant from t = 1
-    Pp = float(solve_filter_dare(np.array([[a]]), np.array([[1.0]]), np.array([[q]]),
-                                 np.array([[r]])).P_pred[0, 0])
+    Pp = float(
+        solve_filter_dare(
+            np.array([[a]]), np.array([[1.0]]), np.array([[q]]), np.array([[r]])
+        ).P_pred[0, 0]
+    )
     K = Pp / (Pp + r)
     params = make_lgssm([[a]], [[1.0]], [[q]], [[r]], [0.0], [[(1 - K) * Pp]])
     x = np.random.default_rng(0).standard_normal((3, 50))
@@ -78,8 +86,13 @@ def _brute_force_fit(x: np.ndarray, k: int) -> tuple[float, float, float]:
     losses = np.array([prof(p)[0] for p in ps])
     j = int(np.argmin(losses))
     from scipy.optimize import minimize_scalar
-    res = minimize_scalar(lambda p: prof(p)[0], bounds=(ps[max(j - 1, 0)], ps[min(j + 1, 4000)]),
-                          method="bounded", options={"xatol": 1e-12})
+
+    res = minimize_scalar(
+        lambda p: prof(p)[0],
+        bounds=(ps[max(j - 1, 0)], ps[min(j + 1, 4000)]),
+        method="bounded",
+        options={"xatol": 1e-12},
+    )
     p = float(res.x) if res.fun < losses[j] else float(ps[j])
     L, pred = prof(p)
     return L, pred, p

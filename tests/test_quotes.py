@@ -1,14 +1,15 @@
-"""Quotes: every claim's ``quote`` is verbatim text of its paper's seed, and a ``paper`` field either
-quotes the paper or says plainly that it paraphrases.
+"""Quotes: every claim's ``quote`` is verbatim text of its paper's seed, and a ``paper`` field
+either quotes the paper or says plainly that it paraphrases.
 
 The seeds are ../shared/seeds/*.txt; a verbatim copy travels with the package in
 chasm_theory/contract/seeds/ so that the check also runs on a clean clone without ../shared (CI),
 as chasm_theory/contract/CLAIMS.md does for the claim contract. Normalisation before matching:
 Unicode NFC, typographic quotes and dashes to ASCII, '∼' to '~', runs of whitespace to one space.
 """
+
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -21,11 +22,15 @@ SHARED = ROOT.parent / "shared" / "seeds"
 PAPERS = {"000": "chasm", "001": "bayes", "002": "dcd", "003": "gen"}
 # claim modules whose every ``paper`` field must quote or say "paraphrase" (the theory claims and
 # the parameter-count and Definition 1 checks); other modules follow as their owners convert them
-STRICT_MODULES = ("chasm_theory.claims.", "empirics.experiments.chasm.params",
-                  "empirics.experiments.chasm.defn1")
+STRICT_MODULES = (
+    "chasm_theory.claims.",
+    "empirics.experiments.chasm.params",
+    "empirics.experiments.chasm.defn1",
+)
 
-_TRANS = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "—": "-", "–": "-", "−": "-",
-                        "∼": "~", "\u00a0": " "})
+_TRANS = str.maketrans(
+    {"‘": "'", "’": "'", "“": '"', "”": '"', "—": "-", "–": "-", "−": "-", "∼": "~", "\u00a0": " "}
+)
 
 
 def normalise(text: str) -> str:
@@ -33,7 +38,7 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@lru_cache(maxsize=None)
+@cache
 def seed(paper: str) -> str:
     (path,) = VENDORED.glob(f"{paper}_*.txt")
     return normalise(path.read_text(encoding="utf-8"))

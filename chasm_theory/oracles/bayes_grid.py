@@ -13,6 +13,7 @@ per-filter predictions of the next observation:
 The kernel keeps the grid index innermost and uses a vectorisable exp (Cody-Waite range
 reduction + degree-13 polynomial + exponent bits), since numba has no SVML here.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -41,13 +42,13 @@ class BayesGridResult(NamedTuple):
     log_post_final: np.ndarray
 
 
-def uniform_grid(lo: float = 0.5, hi: float = 0.99, G: int = 200
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def uniform_grid(lo: float = 0.5, hi: float = 0.99, G: int = 200) -> tuple[np.ndarray, np.ndarray]:
     """Midpoint grid of U(lo, hi): alphas (G,) = lo + (i + 1/2)(hi - lo)/G, and the uniform
     log prior (G,)."""
     if not (np.isfinite(lo) and np.isfinite(hi) and -1.0 < lo < hi < 1.0):
-        raise ValidationError("alphas", "grid bounds must satisfy -1 < lo < hi < 1",
-                              f"got lo={lo!r}, hi={hi!r}")
+        raise ValidationError(
+            "alphas", "grid bounds must satisfy -1 < lo < hi < 1", f"got lo={lo!r}, hi={hi!r}"
+        )
     if int(G) != G or G < 1:
         raise ValidationError("G", "must be a positive integer", f"got {G!r}")
     G = int(G)
@@ -92,8 +93,9 @@ def _grid_gains_kernel(a, alphas, q, T, K0, K1, iS, hlS):
             hlS[t, g] = 0.5 * np.log(S)
 
 
-def grid_gains(a: float, alphas: np.ndarray, T: int, q: float = 1.0
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def grid_gains(
+    a: float, alphas: np.ndarray, T: int, q: float = 1.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-(step, grid value) gains of the augmented colored-noise model, stationary start.
 
     Returns K0, K1 (T, G) (signal and noise components of the gain), 1/S and log(S)/2 (T, G).
@@ -103,8 +105,9 @@ def grid_gains(a: float, alphas: np.ndarray, T: int, q: float = 1.0
     K1 = np.empty((T, G))
     iS = np.empty((T, G))
     hlS = np.empty((T, G))
-    _grid_gains_kernel(float(a), np.ascontiguousarray(alphas, dtype=np.float64), float(q),
-                       int(T), K0, K1, iS, hlS)
+    _grid_gains_kernel(
+        float(a), np.ascontiguousarray(alphas, dtype=np.float64), float(q), int(T), K0, K1, iS, hlS
+    )
     return K0, K1, iS, hlS
 
 
@@ -114,10 +117,24 @@ def _bayes_kernel(x, a, alphas, K0, K1, iS, hlS, lp, pred, lw_out):
     T = x.shape[1]
     G = alphas.size
     nblk = (B + _NB - 1) // _NB
-    c0, c1, c2, c3, c4, c5, c6 = (_INV_FACT[0], _INV_FACT[1], _INV_FACT[2], _INV_FACT[3],
-                                  _INV_FACT[4], _INV_FACT[5], _INV_FACT[6])
-    c7, c8, c9, c10, c11, c12, c13 = (_INV_FACT[7], _INV_FACT[8], _INV_FACT[9], _INV_FACT[10],
-                                      _INV_FACT[11], _INV_FACT[12], _INV_FACT[13])
+    c0, c1, c2, c3, c4, c5, c6 = (
+        _INV_FACT[0],
+        _INV_FACT[1],
+        _INV_FACT[2],
+        _INV_FACT[3],
+        _INV_FACT[4],
+        _INV_FACT[5],
+        _INV_FACT[6],
+    )
+    c7, c8, c9, c10, c11, c12, c13 = (
+        _INV_FACT[7],
+        _INV_FACT[8],
+        _INV_FACT[9],
+        _INV_FACT[10],
+        _INV_FACT[11],
+        _INV_FACT[12],
+        _INV_FACT[13],
+    )
     for ib in prange(nblk):
         b0 = ib * _NB
         nb = min(_NB, B - b0)
@@ -182,8 +199,9 @@ def _bayes_kernel(x, a, alphas, K0, K1, iS, hlS, lp, pred, lw_out):
                 lw_out[b0 + j, g] = lw[j, g]
 
 
-def bayes_grid_predict(x: object, a: float, alphas: object, log_prior: object,
-                       q: float = 1.0) -> BayesGridResult:
+def bayes_grid_predict(
+    x: object, a: float, alphas: object, log_prior: object, q: float = 1.0
+) -> BayesGridResult:
     """Posterior-predictive mean of x_{t+1} on the colored-noise task with alpha unknown.
 
     x: (B, T) observations (x_t = z_t + v_t, stationary start); a: known signal pole;
@@ -201,16 +219,21 @@ def bayes_grid_predict(x: object, a: float, alphas: object, log_prior: object,
         raise ValidationError("x", "must be finite", "contains NaN or inf")
     al = np.asarray(alphas, dtype=np.float64).reshape(-1)
     if al.size < 1 or not np.all(np.isfinite(al)) or not np.all(np.abs(al) < 1.0):
-        raise ValidationError("alphas", "must be a non-empty grid with every |alpha| < 1",
-                              f"got range [{np.min(al) if al.size else 'empty'}, "
-                              f"{np.max(al) if al.size else 'empty'}]")
+        raise ValidationError(
+            "alphas",
+            "must be a non-empty grid with every |alpha| < 1",
+            f"got range [{np.min(al) if al.size else 'empty'}, "
+            f"{np.max(al) if al.size else 'empty'}]",
+        )
     lp = np.asarray(log_prior, dtype=np.float64).reshape(-1)
     if lp.shape != al.shape:
-        raise ValidationError("log_prior", f"must have shape {al.shape} like alphas",
-                              f"got {lp.shape}")
+        raise ValidationError(
+            "log_prior", f"must have shape {al.shape} like alphas", f"got {lp.shape}"
+        )
     if not np.all(np.isfinite(lp)):
-        raise ValidationError("log_prior", "must be finite (drop zero-prior grid points)",
-                              "contains NaN or inf")
+        raise ValidationError(
+            "log_prior", "must be finite (drop zero-prior grid points)", "contains NaN or inf"
+        )
     a_ = float(a)
     if not (np.isfinite(a_) and abs(a_) < 1.0):
         raise ValidationError("a", "must satisfy |a| < 1 (stationary AR(1))", f"got {a!r}")

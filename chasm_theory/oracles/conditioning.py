@@ -6,6 +6,7 @@ x_t = C z_t + v_t, t = 1..T), then conditioned by a positive-definite solve. A f
 (``scipy.linalg.solve(..., assume_a='pos')``) and an mpmath version (``mp.dps = 50`` by
 default) for small cases. Times ``t`` are 1-based: "given x_1..x_t".
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -18,9 +19,15 @@ from chasm_theory.errors import ValidationError
 from chasm_theory.oracles.lgssm import LGSSMParams
 
 __all__ = [
-    "JointMoments", "GaussianCond", "joint_moments", "conditional_state_mean",
-    "conditional_next_obs", "log_marginal_likelihood", "conditional_state_mean_mp",
-    "conditional_next_obs_mp", "log_marginal_likelihood_mp",
+    "JointMoments",
+    "GaussianCond",
+    "joint_moments",
+    "conditional_state_mean",
+    "conditional_next_obs",
+    "log_marginal_likelihood",
+    "conditional_state_mean_mp",
+    "conditional_next_obs_mp",
+    "log_marginal_likelihood_mp",
 ]
 
 
@@ -65,7 +72,7 @@ def joint_moments(params: LGSSMParams, T: int) -> JointMoments:
     Cov(z_s, z_t) = A^{s-t} Var z_t for s >= t; x = C z + v with Cov(v_s, v_t) = R 1[s = t].
     """
     A, C, Q, R, m0, P0 = params
-    d, m = A.shape[0], C.shape[0]
+    d = A.shape[0]
     mus = []
     vars_ = []
     mu, V = m0.copy(), P0.copy()
@@ -78,8 +85,8 @@ def joint_moments(params: LGSSMParams, T: int) -> JointMoments:
     for t in range(T):
         blk = vars_[t]
         for s in range(t, T):  # Cov(z_s, z_t) = A^{s-t} Var z_t
-            Szz[s * d:(s + 1) * d, t * d:(t + 1) * d] = blk
-            Szz[t * d:(t + 1) * d, s * d:(s + 1) * d] = blk.T
+            Szz[s * d : (s + 1) * d, t * d : (t + 1) * d] = blk
+            Szz[t * d : (t + 1) * d, s * d : (s + 1) * d] = blk.T
             blk = A @ blk
     Cb = np.kron(np.eye(T), C)
     Szx = Szz @ Cb.T
@@ -89,8 +96,14 @@ def joint_moments(params: LGSSMParams, T: int) -> JointMoments:
     return JointMoments(mu_z, Cb @ mu_z, Szz, Szx, Sxx)
 
 
-def _cond(mu_a: np.ndarray, mu_b: np.ndarray, S_aa: np.ndarray, S_ab: np.ndarray,
-          S_bb: np.ndarray, xb: np.ndarray) -> GaussianCond:
+def _cond(
+    mu_a: np.ndarray,
+    mu_b: np.ndarray,
+    S_aa: np.ndarray,
+    S_ab: np.ndarray,
+    S_bb: np.ndarray,
+    xb: np.ndarray,
+) -> GaussianCond:
     """Law of a given b = xb for a jointly Gaussian (a, b)."""
     if xb.size == 0:
         return GaussianCond(mu_a.copy(), S_aa.copy())
@@ -109,8 +122,7 @@ def conditional_state_mean(params: LGSSMParams, x_seq: object, t: int) -> Gaussi
         return GaussianCond(params.m0.copy(), params.P0.copy())
     J = joint_moments(params, t)
     sl = slice((t - 1) * d, t * d)
-    return _cond(J.mu_z[sl], J.mu_x, J.S_zz[sl, sl], J.S_zx[sl, :], J.S_xx,
-                 x[:t].reshape(t * m))
+    return _cond(J.mu_z[sl], J.mu_x, J.S_zz[sl, sl], J.S_zx[sl, :], J.S_xx, x[:t].reshape(t * m))
 
 
 def conditional_next_obs(params: LGSSMParams, x_seq: object, t: int) -> GaussianCond:
@@ -121,8 +133,14 @@ def conditional_next_obs(params: LGSSMParams, x_seq: object, t: int) -> Gaussian
     J = joint_moments(params, t + 1)
     last = slice(t * m, (t + 1) * m)
     head = slice(0, t * m)
-    return _cond(J.mu_x[last], J.mu_x[head], J.S_xx[last, last], J.S_xx[last, head],
-                 J.S_xx[head, head], x[:t].reshape(t * m))
+    return _cond(
+        J.mu_x[last],
+        J.mu_x[head],
+        J.S_xx[last, last],
+        J.S_xx[last, head],
+        J.S_xx[head, head],
+        x[:t].reshape(t * m),
+    )
 
 
 def log_marginal_likelihood(params: LGSSMParams, x_seq: object) -> float:
@@ -136,6 +154,7 @@ def log_marginal_likelihood(params: LGSSMParams, x_seq: object) -> float:
 
 
 # ------------------------------------------------------------------------------------- mpmath
+
 
 def _mpm(M: np.ndarray) -> mpmath.matrix:
     M = np.atleast_2d(np.asarray(M, dtype=np.float64))
@@ -190,8 +209,10 @@ def _cond_mp(mu_a, mu_b, S_aa, S_ab, S_bb, xb) -> tuple[mpmath.matrix, mpmath.ma
     rhs = xb - mu_b
     sol = mpmath.cholesky_solve(S_bb, rhs)
     mean = mu_a + S_ab * sol
-    cols = [mpmath.cholesky_solve(S_bb, _sub(S_ab.T, range(S_bb.rows), range(k, k + 1)))
-            for k in range(S_ab.rows)]
+    cols = [
+        mpmath.cholesky_solve(S_bb, _sub(S_ab.T, range(S_bb.rows), range(k, k + 1)))
+        for k in range(S_ab.rows)
+    ]
     X = mpmath.zeros(S_bb.rows, S_ab.rows)
     for k, c in enumerate(cols):
         for i in range(S_bb.rows):
@@ -203,8 +224,9 @@ def _to_np(M: mpmath.matrix) -> np.ndarray:
     return np.array([[float(M[i, j]) for j in range(M.cols)] for i in range(M.rows)])
 
 
-def conditional_state_mean_mp(params: LGSSMParams, x_seq: object, t: int, dps: int = 50,
-                              as_mp: bool = False) -> GaussianCond:
+def conditional_state_mean_mp(
+    params: LGSSMParams, x_seq: object, t: int, dps: int = 50, as_mp: bool = False
+) -> GaussianCond:
     """mpmath (``dps`` digits) version of :func:`conditional_state_mean`; the float64 inputs
     are taken as exact. Returns float64 arrays (or mpmath matrices if ``as_mp``)."""
     x = _seq(params, x_seq, t)
@@ -216,15 +238,22 @@ def conditional_state_mean_mp(params: LGSSMParams, x_seq: object, t: int, dps: i
             mu_z, mu_x, Szz, Szx, Sxx = _joint_mp(params, t)
             r = range((t - 1) * d, t * d)
             n = range(t * m)
-            mean, cov = _cond_mp(_sub(mu_z, r, range(1)), mu_x, _sub(Szz, r, r),
-                                 _sub(Szx, r, n), Sxx, _mpm(x[:t].reshape(-1, 1)))
+            mean, cov = _cond_mp(
+                _sub(mu_z, r, range(1)),
+                mu_x,
+                _sub(Szz, r, r),
+                _sub(Szx, r, n),
+                Sxx,
+                _mpm(x[:t].reshape(-1, 1)),
+            )
         if as_mp:
             return GaussianCond(mean, cov)
         return GaussianCond(_to_np(mean)[:, 0], _to_np(cov))
 
 
-def conditional_next_obs_mp(params: LGSSMParams, x_seq: object, t: int, dps: int = 50,
-                            as_mp: bool = False) -> GaussianCond:
+def conditional_next_obs_mp(
+    params: LGSSMParams, x_seq: object, t: int, dps: int = 50, as_mp: bool = False
+) -> GaussianCond:
     """mpmath version of :func:`conditional_next_obs`."""
     x = _seq(params, x_seq, t)
     m = params.C.shape[0]
@@ -235,9 +264,14 @@ def conditional_next_obs_mp(params: LGSSMParams, x_seq: object, t: int, dps: int
         if t == 0:
             mean, cov = _sub(mu_x, last, range(1)), _sub(Sxx, last, last)
         else:
-            mean, cov = _cond_mp(_sub(mu_x, last, range(1)), _sub(mu_x, head, range(1)),
-                                 _sub(Sxx, last, last), _sub(Sxx, last, head),
-                                 _sub(Sxx, head, head), _mpm(x[:t].reshape(-1, 1)))
+            mean, cov = _cond_mp(
+                _sub(mu_x, last, range(1)),
+                _sub(mu_x, head, range(1)),
+                _sub(Sxx, last, last),
+                _sub(Sxx, last, head),
+                _sub(Sxx, head, head),
+                _mpm(x[:t].reshape(-1, 1)),
+            )
         if as_mp:
             return GaussianCond(mean, cov)
         return GaussianCond(_to_np(mean)[:, 0], _to_np(cov))

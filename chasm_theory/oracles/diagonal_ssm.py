@@ -10,6 +10,7 @@ the output q_ℓ = table_ℓ[q_{ℓ-1}, c]. The last layer's output is the decod
 
 Shapes: a, b (n_symbols, d) complex128; h0 (d,); words (B, T) int.
 """
+
 from __future__ import annotations
 
 import math
@@ -36,16 +37,20 @@ class DiagonalLayer:
 
     def __post_init__(self) -> None:
         if self.a.shape != self.b.shape or self.a.ndim != 2:
-            raise ValidationError("a, b", "must both have shape (n_symbols, d)",
-                                  f"{self.a.shape} vs {self.b.shape}")
+            raise ValidationError(
+                "a, b", "must both have shape (n_symbols, d)", f"{self.a.shape} vs {self.b.shape}"
+            )
         d = self.a.shape[1]
         if self.h0.shape != (d,) or self.orders.shape != (d,):
-            raise ValidationError("h0, orders", f"must have shape ({d},)",
-                                  f"{self.h0.shape}, {self.orders.shape}")
+            raise ValidationError(
+                "h0, orders", f"must have shape ({d},)", f"{self.h0.shape}, {self.orders.shape}"
+            )
         if np.any(self.orders < 1):
             raise ValidationError("orders", "must be positive", str(self.orders))
         if self.table.ndim != 2 or self.table.shape[1] != int(np.prod(self.orders)):
-            raise ValidationError("table", "must have shape (n_prev, prod(orders))", str(self.table.shape))
+            raise ValidationError(
+                "table", "must have shape (n_prev, prod(orders))", str(self.table.shape)
+            )
 
     @property
     def d(self) -> int:
@@ -68,10 +73,15 @@ class Cascade:
         n_prev = 1
         for i, L in enumerate(self.layers):
             if L.a.shape[0] != self.n_letters * n_prev:
-                raise ValidationError(f"layers[{i}].a", f"must have n_letters·|Q_prev| = "
-                                      f"{self.n_letters * n_prev} rows", str(L.a.shape))
+                raise ValidationError(
+                    f"layers[{i}].a",
+                    f"must have n_letters·|Q_prev| = {self.n_letters * n_prev} rows",
+                    str(L.a.shape),
+                )
             if L.table.shape[0] != n_prev:
-                raise ValidationError(f"layers[{i}].table", f"must have {n_prev} rows", str(L.table.shape))
+                raise ValidationError(
+                    f"layers[{i}].table", f"must have {n_prev} rows", str(L.table.shape)
+                )
             n_prev = int(L.table.max()) + 1
 
     @property
@@ -106,7 +116,9 @@ class Cascade:
 
 
 @numba.njit(cache=True)
-def _track_kernel(words, truth_mult, A, Bv, H0, dims, orders, nq, tables, checkpoints):  # pragma: no cover - numba
+def _track_kernel(
+    words, truth_mult, A, Bv, H0, dims, orders, nq, tables, checkpoints
+):  # pragma: no cover - numba
     nb, T = words.shape
     L = A.shape[0]
     D = A.shape[2]
@@ -194,12 +206,22 @@ class Tracking:
 
 def log_checkpoints(T: int, per_decade: int = 8) -> np.ndarray:
     """Roughly log-spaced integers in [1, T], ending at T."""
-    pts = np.unique(np.round(np.logspace(0, np.log10(T), per_decade * max(1, int(np.log10(T))) + 1)).astype(np.int64))
+    pts = np.unique(
+        np.round(np.logspace(0, np.log10(T), per_decade * max(1, int(np.log10(T))) + 1)).astype(
+            np.int64
+        )
+    )
     return np.unique(np.append(pts[(pts >= 1) & (pts <= T)], T))
 
 
-def track(cascade: Cascade, truth_mult: np.ndarray, words: np.ndarray, *,
-          dtype: type = np.complex128, checkpoints: np.ndarray | None = None) -> Tracking:
+def track(
+    cascade: Cascade,
+    truth_mult: np.ndarray,
+    words: np.ndarray,
+    *,
+    dtype: type = np.complex128,
+    checkpoints: np.ndarray | None = None,
+) -> Tracking:
     """Run ``cascade`` over ``words`` (B, T) in ``dtype`` (complex64 or complex128) and compare
     its decoded output at every step with the prefix products from ``truth_mult`` (Cayley
     table, (n, n))."""
@@ -213,12 +235,24 @@ def track(cascade: Cascade, truth_mult: np.ndarray, words: np.ndarray, *,
     T = words.shape[1]
     cps = log_checkpoints(T) if checkpoints is None else np.asarray(checkpoints, dtype=np.int64)
     A, Bv, H0, dims, orders, nq, tables = cascade.packed(dtype)
-    e, f, r, p = _track_kernel(words, np.ascontiguousarray(truth_mult, dtype=np.int64), A, Bv, H0,
-                               dims, orders, nq, tables, cps)
+    e, f, r, p = _track_kernel(
+        words,
+        np.ascontiguousarray(truth_mult, dtype=np.int64),
+        A,
+        Bv,
+        H0,
+        dims,
+        orders,
+        nq,
+        tables,
+        cps,
+    )
     return Tracking(e, f, cps, r, p)
 
 
-def run_states(layer: DiagonalLayer, symbols: np.ndarray, dtype: type = np.complex128) -> np.ndarray:
+def run_states(
+    layer: DiagonalLayer, symbols: np.ndarray, dtype: type = np.complex128
+) -> np.ndarray:
     """Reference (plain numpy) states of one layer. symbols (B, T) -> states (B, T, d)."""
     symbols = np.asarray(symbols)
     a = layer.a.astype(dtype)

@@ -14,6 +14,7 @@
   eigenvalue is ±1 (the closure of Negative Mamba's (−1, 1]); :func:`one_real_layer_kernel`
   — the common kernel of all homomorphisms G → {±1}, which a single real layer cannot see past.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -22,8 +23,8 @@ from typing import Literal
 import numpy as np
 from sympy.combinatorics import Permutation
 
-from chasm_theory.oracles.diagonal_ssm import Cascade, DiagonalLayer
 from chasm_theory.errors import ValidationError
+from chasm_theory.oracles.diagonal_ssm import Cascade, DiagonalLayer
 from chasm_theory.oracles.groups import FiniteGroup, abelian_quotient_decomposition
 
 
@@ -46,15 +47,18 @@ def _compact(labels: np.ndarray) -> tuple[np.ndarray, list[int]]:
 
 
 def check_series(G: FiniteGroup, series: list[frozenset[int]]) -> None:
-    """Raise ValidationError unless series is G ⊵ ... ⊵ 1, each term normal in G, abelian factors."""
+    """Raise ValidationError unless series is G ⊵ ... ⊵ 1, each term normal in G, abelian
+    factors."""
     if not series or series[0] != frozenset(range(G.order)) or series[-1] != frozenset({0}):
         raise ValidationError("series", "must start at G and end at the trivial group", G.name)
     for i in range(1, len(series)):
         H, N = series[i - 1], series[i]
         if not N <= H or not G.is_normal(N):
-            raise ValidationError("series", f"term {i} must be a subgroup of term {i-1}, normal in G", G.name)
+            raise ValidationError(
+                "series", f"term {i} must be a subgroup of term {i - 1}, normal in G", G.name
+            )
         if not G.quotient_is_abelian(H, N):
-            raise ValidationError("series", f"factor {i-1}/{i} must be abelian", G.name)
+            raise ValidationError("series", f"factor {i - 1}/{i} must be abelian", G.name)
 
 
 def series_cascade(G: FiniteGroup, series: list[frozenset[int]]) -> Cascade:
@@ -62,7 +66,7 @@ def series_cascade(G: FiniteGroup, series: list[frozenset[int]]) -> Cascade:
     check_series(G, series)
     m, inv, n = G.mult, G.inv, G.order
     layers = []
-    prev_compact, prev_reps = _compact(G.coset_labels(series[0]))  # one coset
+    _, prev_reps = _compact(G.coset_labels(series[0]))  # one coset
     for ell in range(1, len(series)):
         H, N = series[ell - 1], series[ell]
         dec = abelian_quotient_decomposition(G, H, N)
@@ -93,9 +97,16 @@ def series_cascade(G: FiniteGroup, series: list[frozenset[int]]) -> Cascade:
                 for bi, k in zip(dec.basis, ks):
                     elem = int(m[elem, G.power(bi, k)])
                 table[qi, code] = new_compact[int(m[elem, tau_c])]
-        layers.append(DiagonalLayer(a=a, b=np.zeros_like(a), h0=np.ones(d, dtype=np.complex128),
-                                    orders=orders, table=table))
-        prev_compact, prev_reps = new_compact, new_reps
+        layers.append(
+            DiagonalLayer(
+                a=a,
+                b=np.zeros_like(a),
+                h0=np.ones(d, dtype=np.complex128),
+                orders=orders,
+                table=table,
+            )
+        )
+        prev_reps = new_reps
     return Cascade(tuple(layers), n)
 
 
@@ -120,7 +131,9 @@ def real_series(G: FiniteGroup) -> list[frozenset[int]] | None:
     series = [frozenset(range(G.order))]
     while len(series[-1]) > 1:
         H = series[-1]
-        gens = sorted({int(m[m[inv[a], inv[b]], m[a, b]]) for a in H for b in H} | {int(m[h, h]) for h in H})
+        gens = sorted(
+            {int(m[m[inv[a], inv[b]], m[a, b]]) for a in H for b in H} | {int(m[h, h]) for h in H}
+        )
         N = G.generated(gens)
         if N == H:
             return None
@@ -130,7 +143,9 @@ def real_series(G: FiniteGroup) -> list[frozenset[int]] | None:
 
 def is_real_unit(cascade: Cascade) -> bool:
     """All eigenvalues are exactly ±1 (real, in the closure of (−1, 1])."""
-    return all(bool(np.all(l.a.imag == 0) and np.all(np.abs(l.a.real) == 1)) for l in cascade.layers)
+    return all(
+        bool(np.all(l.a.imag == 0) and np.all(np.abs(l.a.real) == 1)) for l in cascade.layers
+    )
 
 
 def one_real_layer_kernel(G: FiniteGroup) -> frozenset[int]:
@@ -159,7 +174,11 @@ def one_real_layer_kernel(G: FiniteGroup) -> frozenset[int]:
                         new.append(f)
             frontier = new
         if ok and len(chi) == G.order:
-            ok = all(chi[int(G.mult[a, b])] == chi[a] * chi[b] for a in range(G.order) for b in range(G.order))
+            ok = all(
+                chi[int(G.mult[a, b])] == chi[a] * chi[b]
+                for a in range(G.order)
+                for b in range(G.order)
+            )
         if ok:
             kernel &= {e for e, v in chi.items() if v == 1}
     return frozenset(kernel)
@@ -208,15 +227,23 @@ def s3_paper_witness(encoding: Encoding = "sigma-rho", sign: Sign = "inclusive")
     a1 = np.ones((6, 1), dtype=np.complex128)
     for x, (al, _) in coords.items():
         a1[x, 0] = -1.0 if al else 1.0
-    l1 = DiagonalLayer(a=a1, b=np.zeros_like(a1), h0=np.ones(1, np.complex128),
-                       orders=np.array([2]), table=np.array([[0, 1]]))
+    l1 = DiagonalLayer(
+        a=a1,
+        b=np.zeros_like(a1),
+        h0=np.ones(1, np.complex128),
+        orders=np.array([2]),
+        table=np.array([[0, 1]]),
+    )
     a2 = np.ones((12, 1), dtype=np.complex128)
     for x, (al, be) in coords.items():
         for S in range(2):
             par = S if sign == "inclusive" else (S + al) % 2
             eps = 1 if par == 0 else -1
             a2[x * 2 + S, 0] = root_of_unity(eps * be, 3)
-    table2 = np.array([[int(G.mult[G.power(rho, R), G.power(sigma, S)]) for R in range(3)] for S in range(2)])
-    l2 = DiagonalLayer(a=a2, b=np.zeros_like(a2), h0=np.ones(1, np.complex128),
-                       orders=np.array([3]), table=table2)
+    table2 = np.array(
+        [[int(G.mult[G.power(rho, R), G.power(sigma, S)]) for R in range(3)] for S in range(2)]
+    )
+    l2 = DiagonalLayer(
+        a=a2, b=np.zeros_like(a2), h0=np.ones(1, np.complex128), orders=np.array([3]), table=table2
+    )
     return Cascade((l1, l2), 6)

@@ -17,6 +17,7 @@
   exactly; this is the best closed-form in-context estimator we use, and the forward oracle
   with the true HMM is an upper bound on every in-context predictor.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -28,8 +29,16 @@ import numpy as np
 
 from chasm_theory.errors import ValidationError
 
-__all__ = ["HMMBatch", "random_hmms", "sample_sequences", "forward_predict", "forward_predict_numpy",
-           "brute_force_predictive", "bigram_predict", "Prediction"]
+__all__ = [
+    "HMMBatch",
+    "random_hmms",
+    "sample_sequences",
+    "forward_predict",
+    "forward_predict_numpy",
+    "brute_force_predictive",
+    "bigram_predict",
+    "Prediction",
+]
 
 
 class HMMBatch(NamedTuple):
@@ -55,13 +64,20 @@ def _pos_int(name: str, v: int) -> int:
     return int(v)
 
 
-def random_hmms(B: int, n_states: int, n_symbols: int, alpha_trans: float, alpha_emit: float,
-                rng: np.random.Generator) -> HMMBatch:
+def random_hmms(
+    B: int,
+    n_states: int,
+    n_symbols: int,
+    alpha_trans: float,
+    alpha_emit: float,
+    rng: np.random.Generator,
+) -> HMMBatch:
     """B independent HMMs with Dirichlet rows (uniform initial distribution)."""
     B, S, V = _pos_int("B", B), _pos_int("n_states", n_states), _pos_int("n_symbols", n_symbols)
     for name, a in (("alpha_trans", alpha_trans), ("alpha_emit", alpha_emit)):
         if not (a > 0 and math.isfinite(a)):
             raise ValidationError(name, "must be a positive finite concentration", repr(a))
+
     # Dirichlet via normalised Gammas; tiny concentrations can underflow every entry of a row
     # to 0, in which case that row puts its mass on one uniformly chosen entry (the limit law).
     def rows(n: int, k: int, a: float) -> np.ndarray:
@@ -111,14 +127,21 @@ def _sample_kernel(pi, trans, emit, u_state, u_sym):  # pragma: no cover - compi
     return obs, states
 
 
-def sample_sequences(hmm: HMMBatch, T: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def sample_sequences(
+    hmm: HMMBatch, T: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """One sequence of length T per HMM: (obs (B, T) int64, states (B, T) int64)."""
     T = _pos_int("T", T)
     B = hmm.pi.shape[0]
     u1 = rng.random((B, T))
     u2 = rng.random((B, T))
-    return _sample_kernel(np.ascontiguousarray(hmm.pi), np.ascontiguousarray(hmm.trans),
-                          np.ascontiguousarray(hmm.emit), u1, u2)
+    return _sample_kernel(
+        np.ascontiguousarray(hmm.pi),
+        np.ascontiguousarray(hmm.trans),
+        np.ascontiguousarray(hmm.emit),
+        u1,
+        u2,
+    )
 
 
 @numba.njit(parallel=True, cache=True)
@@ -183,8 +206,13 @@ def _check_obs(hmm: HMMBatch, obs: np.ndarray) -> np.ndarray:
 def forward_predict(hmm: HMMBatch, obs: np.ndarray, want_probs: bool = False) -> Prediction:
     """Forward-algorithm predictive with the true HMM; obs (B, T) -> :class:`Prediction`."""
     obs = _check_obs(hmm, obs)
-    top1, logp, probs = _forward_kernel(np.ascontiguousarray(hmm.pi), np.ascontiguousarray(hmm.trans),
-                                        np.ascontiguousarray(hmm.emit), obs, want_probs)
+    top1, logp, probs = _forward_kernel(
+        np.ascontiguousarray(hmm.pi),
+        np.ascontiguousarray(hmm.trans),
+        np.ascontiguousarray(hmm.emit),
+        obs,
+        want_probs,
+    )
     return Prediction(top1, logp, probs if want_probs else None)
 
 
@@ -206,13 +234,14 @@ def forward_predict_numpy(hmm: HMMBatch, obs: np.ndarray) -> Prediction:
     return Prediction(probs.argmax(-1), logp, probs)
 
 
-def brute_force_predictive(pi: np.ndarray, trans: np.ndarray, emit: np.ndarray,
-                           obs: np.ndarray) -> np.ndarray:
+def brute_force_predictive(
+    pi: np.ndarray, trans: np.ndarray, emit: np.ndarray, obs: np.ndarray
+) -> np.ndarray:
     """p(x_{t+1} = v | x_{1:t}) for t = 0..T−1 by summing over all state paths (S^T terms);
     one HMM (pi (S,), trans (S, S), emit (S, V)), one sequence obs (T,) -> (T, V)."""
     S, V = emit.shape
     T = len(obs)
-    if S ** T > 200_000:
+    if S**T > 200_000:
         raise ValidationError("obs", "brute force needs S**T <= 200000", f"S={S}, T={T}")
 
     def joint(prefix: list[int]) -> float:
@@ -241,7 +270,6 @@ def _bigram_kernel(obs, V, beta_uni, beta_bi):  # pragma: no cover - compiled
         uni = np.zeros(V)
         bi = np.zeros((V, V))
         prev = -1
-        n = 0
         p = np.empty(V)
         for t in range(T):
             if prev >= 0:
@@ -251,7 +279,7 @@ def _bigram_kernel(obs, V, beta_uni, beta_bi):  # pragma: no cover - compiled
             else:
                 row_tot = 0.0
             for v in range(V):
-                pu = (uni[v] + beta_uni) / (n + V * beta_uni)
+                pu = (uni[v] + beta_uni) / (t + V * beta_uni)  # t symbols counted so far
                 if prev >= 0:
                     p[v] = (bi[prev, v] + beta_bi * pu) / (row_tot + beta_bi)
                 else:
@@ -264,15 +292,15 @@ def _bigram_kernel(obs, V, beta_uni, beta_bi):  # pragma: no cover - compiled
             x = obs[b, t]
             logp[b, t] = math.log(p[x])
             uni[x] += 1.0
-            n += 1
             if prev >= 0:
                 bi[prev, x] += 1.0
             prev = x
     return top1, logp
 
 
-def bigram_predict(obs: np.ndarray, n_symbols: int, beta_uni: float = 0.1,
-                   beta_bi: float = 1.0) -> Prediction:
+def bigram_predict(
+    obs: np.ndarray, n_symbols: int, beta_uni: float = 0.1, beta_bi: float = 1.0
+) -> Prediction:
     """In-context interpolated bigram estimator: p(v | u) = (c(u, v) + β_bi p_uni(v)) /
     (c(u) + β_bi), p_uni(v) = (c(v) + β_uni) / (n + V β_uni), counts from x_{1:t} only.
     β_uni = 0.1 matches the emission Dirichlet concentration; β_bi = 1 (fixed a priori)."""

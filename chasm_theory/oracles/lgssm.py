@@ -13,6 +13,7 @@ When ``P0`` is the stationary covariance of (A, Q), z_t is stationary from t = 0
 Shapes: A (state, state), C (obs, state), Q (state, state), R (obs, obs), m0 (state,),
 P0 (state, state); observations (batch, time, obs), or (batch, time) when obs = 1.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -23,7 +24,10 @@ import scipy.linalg
 from chasm_theory.errors import ValidationError
 
 __all__ = [
-    "LGSSMParams", "make_lgssm", "stationary_covariance", "validate_observations",
+    "LGSSMParams",
+    "make_lgssm",
+    "stationary_covariance",
+    "validate_observations",
     "spectral_radius",
 ]
 
@@ -91,14 +95,18 @@ def _check_psd(name: str, M: np.ndarray) -> np.ndarray:
     scale = max(1.0, float(np.max(np.abs(M))) if M.size else 1.0)
     asym = float(np.max(np.abs(M - M.T))) if M.size else 0.0
     if asym > _SYM_TOL * scale:
-        raise ValidationError(name, "must be symmetric positive semi-definite",
-                              f"max |{name} - {name}^T| = {asym:.3g}")
+        raise ValidationError(
+            name,
+            "must be symmetric positive semi-definite",
+            f"max |{name} - {name}^T| = {asym:.3g}",
+        )
     M = 0.5 * (M + M.T)
     if M.size:
         lam = float(np.min(np.linalg.eigvalsh(M)))
         if lam < -_PSD_TOL * scale:
-            raise ValidationError(name, "must be symmetric positive semi-definite",
-                                  f"min eigenvalue {lam:.3g}")
+            raise ValidationError(
+                name, "must be symmetric positive semi-definite", f"min eigenvalue {lam:.3g}"
+            )
     return M
 
 
@@ -113,8 +121,11 @@ def stationary_covariance(A: np.ndarray, Q: np.ndarray) -> np.ndarray:
     Q = _as_matrix("Q", Q, A.shape)
     rho = spectral_radius(A)
     if not rho < 1.0:
-        raise ValidationError("A", "must be stable (spectral radius < 1) for a stationary "
-                              "covariance", f"spectral radius {rho:.6g}")
+        raise ValidationError(
+            "A",
+            "must be stable (spectral radius < 1) for a stationary covariance",
+            f"spectral radius {rho:.6g}",
+        )
     P = scipy.linalg.solve_discrete_lyapunov(A, Q)
     return 0.5 * (P + P.T)
 
@@ -159,21 +170,25 @@ def make_lgssm(
     else:
         m0_ = np.array(m0, dtype=np.float64).reshape(-1)
         if m0_.shape != (d,):
-            raise ValidationError("m0", f"must have shape ({d},)",
-                                  f"got shape {np.shape(m0)}")
+            raise ValidationError("m0", f"must have shape ({d},)", f"got shape {np.shape(m0)}")
         if not np.all(np.isfinite(m0_)):
             raise ValidationError("m0", "must be finite", "contains NaN or inf")
     rho = spectral_radius(A_)
     if P0 is None:
         if not rho < 1.0:
-            raise ValidationError("A", "must be stable (spectral radius < 1) when P0 defaults "
-                                  "to the stationary covariance", f"spectral radius {rho:.6g}")
+            raise ValidationError(
+                "A",
+                "must be stable (spectral radius < 1) when P0 defaults "
+                "to the stationary covariance",
+                f"spectral radius {rho:.6g}",
+            )
         P0_ = stationary_covariance(A_, Q_)
     else:
         P0_ = _check_psd("P0", _as_matrix("P0", P0, (d, d)))
     if require_stable and not rho < 1.0:
-        raise ValidationError("A", "must be stable (spectral radius < 1)",
-                              f"spectral radius {rho:.6g}")
+        raise ValidationError(
+            "A", "must be stable (spectral radius < 1)", f"spectral radius {rho:.6g}"
+        )
     return LGSSMParams(A_, C_, Q_, R_, m0_, P0_)
 
 
@@ -193,8 +208,9 @@ def validate_observations(x: object, m: int) -> np.ndarray:
         want = f"(batch, time, {m})" + (" or (batch, time)" if m == 1 else "")
         raise ValidationError("x", f"must have shape {want}", f"got shape {arr.shape}")
     if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValidationError("x", "must have at least one sequence and one time step",
-                              f"got shape {arr.shape}")
+        raise ValidationError(
+            "x", "must have at least one sequence and one time step", f"got shape {arr.shape}"
+        )
     if not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValidationError("x", "must be finite", f"NaN or inf at index {tuple(bad)}")

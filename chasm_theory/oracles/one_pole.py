@@ -19,6 +19,7 @@ Two computations:
   sum_{t=1..k-1} (x_(t+1) − c f_t(p))², then the fitted member predicts x_(k+1). Grid over p then
   golden-section refinement in the bracketing cell (numba, one sequence per thread).
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -29,8 +30,14 @@ from scipy.optimize import minimize_scalar
 
 from chasm_theory.errors import ValidationError
 
-__all__ = ["OnePoleBest", "OnePoleFit", "population_best", "stationary_best", "erm_fit_predict",
-           "P_MAX"]
+__all__ = [
+    "OnePoleBest",
+    "OnePoleFit",
+    "population_best",
+    "stationary_best",
+    "erm_fit_predict",
+    "P_MAX",
+]
 
 P_MAX = 0.999  # the largest pole searched (p -> 1 is the equal-weight pool)
 _GOLDEN = 0.3819660112501051
@@ -61,8 +68,9 @@ def population_best(gamma: np.ndarray, k: int, grid: int = 400) -> OnePoleBest:
     if int(k) != k or k < 1:
         raise ValidationError("k", "must be an integer >= 1", repr(k))
     if g.size < k + 1 or not np.all(np.isfinite(g[: k + 1])):
-        raise ValidationError("gamma", f"must hold k + 1 = {k + 1} finite autocovariances",
-                              f"got {g.size}")
+        raise ValidationError(
+            "gamma", f"must hold k + 1 = {k + 1} finite autocovariances", f"got {g.size}"
+        )
     idx = np.arange(k)
     G = g[np.abs(idx[:, None] - idx[None, :])]
     cxy = g[k - idx]  # Cov(x_(k+1), x_i), i = 1..k
@@ -77,9 +85,12 @@ def population_best(gamma: np.ndarray, k: int, grid: int = 400) -> OnePoleBest:
     rs = np.array([profile(float(p))[0] for p in ps])
     j = int(np.argmin(rs))
     lo, hi = ps[max(j - 1, 0)], ps[min(j + 1, grid - 1)]
-    res = minimize_scalar(lambda p: profile(p)[0], bounds=(lo, hi), method="bounded",
-                          options={"xatol": 1e-12})
-    p_best, r_best = (float(res.x), float(res.fun)) if res.fun < rs[j] else (float(ps[j]), float(rs[j]))
+    res = minimize_scalar(
+        lambda p: profile(p)[0], bounds=(lo, hi), method="bounded", options={"xatol": 1e-12}
+    )
+    p_best, r_best = (
+        (float(res.x), float(res.fun)) if res.fun < rs[j] else (float(ps[j]), float(rs[j]))
+    )
     return OnePoleBest(r_best, p_best, profile(p_best)[1])
 
 
@@ -116,7 +127,7 @@ def _erm_kernel(x, ks, grid, iters, pred, pole, scale, loss):  # pragma: no cove
             jb = 0
             for g in range(P):
                 L, _, _ = _loss_at(xb, k, grid[g])
-                if L < best:
+                if best > L:
                     best = L
                     jb = g
             lo = grid[max(jb - 1, 0)]
@@ -167,7 +178,7 @@ def erm_fit_predict(x: object, ks: object, grid: int = 128, iters: int = 48) -> 
     if X.ndim != 2 or not np.all(np.isfinite(X)):
         raise ValidationError("x", "must be a finite (batch, time) array", f"got shape {X.shape}")
     K = np.asarray(ks, dtype=np.int64).reshape(-1)
-    if K.size == 0 or np.any(K < 2) or np.any(K > X.shape[1]):
+    if K.size == 0 or np.any(K < 2) or np.any(X.shape[1] < K):
         raise ValidationError("ks", f"must lie in 2..T = {X.shape[1]}", f"got {K.tolist()}")
     if int(grid) != grid or grid < 3:
         raise ValidationError("grid", "must be an integer >= 3", repr(grid))
@@ -189,7 +200,9 @@ def stationary_best(terms: tuple[tuple[float, float], ...], grid: int = 2000) ->
     :func:`population_best` (no Toeplitz matrix): the two agree as k grows."""
     tr = [(float(A), float(r)) for A, r in terms]
     if not tr or any(not (np.isfinite(A) and np.isfinite(r) and abs(r) < 1.0) for A, r in tr):
-        raise ValidationError("terms", "must be (amplitude, pole) pairs with |pole| < 1", repr(terms))
+        raise ValidationError(
+            "terms", "must be (amplitude, pole) pairs with |pole| < 1", repr(terms)
+        )
     g0 = sum(A for A, _ in tr)
 
     def profile(p: float) -> tuple[float, float]:
@@ -201,7 +214,10 @@ def stationary_best(terms: tuple[tuple[float, float], ...], grid: int = 2000) ->
     rs = np.array([profile(float(p))[0] for p in ps])
     j = int(np.argmin(rs))
     lo, hi = ps[max(j - 1, 0)], ps[min(j + 1, grid - 1)]
-    res = minimize_scalar(lambda p: profile(p)[0], bounds=(lo, hi), method="bounded",
-                          options={"xatol": 1e-13})
-    p_best, r_best = (float(res.x), float(res.fun)) if res.fun < rs[j] else (float(ps[j]), float(rs[j]))
+    res = minimize_scalar(
+        lambda p: profile(p)[0], bounds=(lo, hi), method="bounded", options={"xatol": 1e-13}
+    )
+    p_best, r_best = (
+        (float(res.x), float(res.fun)) if res.fun < rs[j] else (float(ps[j]), float(rs[j]))
+    )
     return OnePoleBest(r_best, p_best, profile(p_best)[1])

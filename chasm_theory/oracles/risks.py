@@ -9,6 +9,7 @@ y = x_{k+1}). All processes are zero-mean, so a linear predictor is w^T x_{1..k}
 No sampling: the numbers are exact up to float64 linear algebra. For Gaussian processes the
 best linear predictor is the conditional mean, i.e. the Kalman predictor from the same prior.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,9 +18,17 @@ import scipy.linalg
 from chasm_theory.errors import NumericalError, ValidationError
 
 __all__ = [
-    "process_covariance_colored", "process_covariance_static", "colored_autocovariance",
-    "best_linear_risk", "best_linear_risks_all", "best_pi_linear_risk", "best_pi_coefficient",
-    "sample_mean_risk", "ewma_risk", "ewma_weights", "linear_risk",
+    "process_covariance_colored",
+    "process_covariance_static",
+    "colored_autocovariance",
+    "best_linear_risk",
+    "best_linear_risks_all",
+    "best_pi_linear_risk",
+    "best_pi_coefficient",
+    "sample_mean_risk",
+    "ewma_risk",
+    "ewma_weights",
+    "linear_risk",
 ]
 
 
@@ -45,7 +54,7 @@ def colored_autocovariance(a: float, alpha: float, lags: np.ndarray, q: float = 
     if not (np.isfinite(q) and q > 0):
         raise ValidationError("q", "must be > 0", repr(q))
     h = np.abs(np.asarray(lags))
-    return q * a_ ** h / (1.0 - a_ * a_) + al ** h
+    return q * a_**h / (1.0 - a_ * a_) + al**h
 
 
 def process_covariance_colored(a: float, alpha: float, k: int, q: float = 1.0) -> np.ndarray:
@@ -59,8 +68,9 @@ def process_covariance_colored(a: float, alpha: float, k: int, q: float = 1.0) -
     return colored_autocovariance(a, alpha, idx[:, None] - idx[None, :], q)
 
 
-def process_covariance_static(k: int, sigma2: float = 1.0, prior_var: float = 1.0,
-                              target: str = "theta") -> np.ndarray:
+def process_covariance_static(
+    k: int, sigma2: float = 1.0, prior_var: float = 1.0, target: str = "theta"
+) -> np.ndarray:
     """Covariance of (x_1, ..., x_k, y) for the static task x_i = theta + eps_i (000 Def 6),
     theta ~ N(0, prior_var), eps_i ~ N(0, sigma2) i.i.d.; y = theta (``target="theta"``) or
     y = x_{k+1} (``target="next"``). Returns (k + 1, k + 1)."""
@@ -81,8 +91,9 @@ def process_covariance_static(k: int, sigma2: float = 1.0, prior_var: float = 1.
 def _split(Sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     S = np.asarray(Sigma, dtype=np.float64)
     if S.ndim != 2 or S.shape[0] != S.shape[1] or S.shape[0] < 2:
-        raise ValidationError("Sigma", "must be a square (k+1, k+1) matrix with k >= 1",
-                              f"got shape {S.shape}")
+        raise ValidationError(
+            "Sigma", "must be a square (k+1, k+1) matrix with k >= 1", f"got shape {S.shape}"
+        )
     if not np.all(np.isfinite(S)):
         raise ValidationError("Sigma", "must be finite", "contains NaN or inf")
     if np.max(np.abs(S - S.T)) > 1e-10 * max(1.0, np.max(np.abs(S))):

@@ -5,6 +5,7 @@ Timing convention (same as :mod:`chasm_theory.lgssm` and the filters): the state
 z_0 ~ N(m0, P0), then for t = 1..T: z_t = A z_{t-1} + w_t, x_t = C z_t + v_t. The returned
 arrays hold t = 1..T (z_0 is not returned).
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -15,8 +16,15 @@ from chasm_theory.errors import ValidationError
 from chasm_theory.oracles.lgssm import LGSSMParams, make_lgssm, stationary_covariance
 
 __all__ = [
-    "colored_noise_lgssm", "sample_colored_noise", "sample_lgssm", "sample_static",
-    "random_lgssm_prior", "ColoredNoiseSample", "LGSSMSample", "StaticSample", "psd_sqrt",
+    "colored_noise_lgssm",
+    "sample_colored_noise",
+    "sample_lgssm",
+    "sample_static",
+    "random_lgssm_prior",
+    "ColoredNoiseSample",
+    "LGSSMSample",
+    "StaticSample",
+    "psd_sqrt",
 ]
 
 
@@ -45,8 +53,9 @@ class StaticSample(NamedTuple):
 def _check_unit(name: str, value: float) -> float:
     v = float(value)
     if not np.isfinite(v) or not abs(v) < 1.0:
-        raise ValidationError(name, "must satisfy |" + name + "| < 1 (stationary AR(1))",
-                              f"got {value!r}")
+        raise ValidationError(
+            name, "must satisfy |" + name + "| < 1 (stationary AR(1))", f"got {value!r}"
+        )
     return v
 
 
@@ -54,8 +63,11 @@ def _check_positive(name: str, value: float, allow_zero: bool = False) -> float:
     v = float(value)
     ok = np.isfinite(v) and (v >= 0.0 if allow_zero else v > 0.0)
     if not ok:
-        raise ValidationError(name, "must be " + ("non-negative" if allow_zero else "positive")
-                              + " and finite", f"got {value!r}")
+        raise ValidationError(
+            name,
+            "must be " + ("non-negative" if allow_zero else "positive") + " and finite",
+            f"got {value!r}",
+        )
     return v
 
 
@@ -77,8 +89,14 @@ def colored_noise_lgssm(a: float, alpha: float, q: float = 1.0) -> LGSSMParams:
     q_ = _check_positive("q", q)
     A = np.diag([a_, al])
     Q = np.diag([q_, 1.0 - al * al])
-    return make_lgssm(A, np.array([[1.0, 1.0]]), Q, np.zeros((1, 1)), np.zeros(2),
-                      np.diag([q_ / (1.0 - a_ * a_), 1.0]))
+    return make_lgssm(
+        A,
+        np.array([[1.0, 1.0]]),
+        Q,
+        np.zeros((1, 1)),
+        np.zeros(2),
+        np.diag([q_ / (1.0 - a_ * a_), 1.0]),
+    )
 
 
 def psd_sqrt(M: np.ndarray) -> np.ndarray:
@@ -87,8 +105,9 @@ def psd_sqrt(M: np.ndarray) -> np.ndarray:
     return U * np.sqrt(np.clip(lam, 0.0, None))
 
 
-def sample_colored_noise(a: float, alpha: float, batch: int, T: int, rng: np.random.Generator,
-                         q: float = 1.0) -> ColoredNoiseSample:
+def sample_colored_noise(
+    a: float, alpha: float, batch: int, T: int, rng: np.random.Generator, q: float = 1.0
+) -> ColoredNoiseSample:
     """Colored-noise task (000 Thm 2): z_t = a z_{t-1} + w_t (w ~ N(0, q)),
     v_t = alpha v_{t-1} + sqrt(1 - alpha^2) eps_t, x_t = z_t + v_t, t = 1..T, started from the
     stationary law (z_0 ~ N(0, q/(1-a^2)), v_0 ~ N(0, 1)). Returns (batch, T) arrays.
@@ -110,8 +129,7 @@ def sample_colored_noise(a: float, alpha: float, batch: int, T: int, rng: np.ran
     return ColoredNoiseSample(z + v, z, v)
 
 
-def sample_lgssm(params: LGSSMParams, batch: int, T: int,
-                 rng: np.random.Generator) -> LGSSMSample:
+def sample_lgssm(params: LGSSMParams, batch: int, T: int, rng: np.random.Generator) -> LGSSMSample:
     """Sample z_0 ~ N(m0, P0); z_t = A z_{t-1} + w_t; x_t = C z_t + v_t for t = 1..T.
 
     Returns z: (batch, T, d) and x: (batch, T, m) (z_0 not returned). Singular (PSD) Q, R, P0
@@ -131,8 +149,9 @@ def sample_lgssm(params: LGSSMParams, batch: int, T: int,
     return LGSSMSample(z, x)
 
 
-def sample_static(batch: int, T: int, rng: np.random.Generator, sigma: float = 1.0,
-                  prior_var: float = 1.0) -> StaticSample:
+def sample_static(
+    batch: int, T: int, rng: np.random.Generator, sigma: float = 1.0, prior_var: float = 1.0
+) -> StaticSample:
     """Static estimation task (000 Def 6 / App C.2): theta ~ N(0, prior_var),
     x_i = theta + eps_i, eps_i ~ N(0, sigma^2) i.i.d. Returns theta (batch,), x (batch, T).
     """
@@ -168,7 +187,7 @@ def _scaled_orthogonal(rng: np.random.Generator, d: int, lo: float, hi: float) -
     while i < d:
         r = rng.uniform(lo, hi)
         if i + 1 < d and abs(Tm[i + 1, i]) > 1e-12:
-            scale[i:i + 2] = r
+            scale[i : i + 2] = r
             i += 2
         else:
             scale[i] = r
@@ -178,7 +197,7 @@ def _scaled_orthogonal(rng: np.random.Generator, d: int, lo: float, hi: float) -
     i = 0
     while i < d:
         if i + 1 < d and abs(Tm[i + 1, i]) > 1e-12:
-            Tb[i:i + 2, i:i + 2] = Tm[i:i + 2, i:i + 2] * scale[i]
+            Tb[i : i + 2, i : i + 2] = Tm[i : i + 2, i : i + 2] * scale[i]
             i += 2
         else:
             Tb[i, i] = Tm[i, i] * scale[i]
@@ -186,11 +205,16 @@ def _scaled_orthogonal(rng: np.random.Generator, d: int, lo: float, hi: float) -
     return Z @ Tb @ Z.T
 
 
-def random_lgssm_prior(rng: np.random.Generator, d: int = 4, m: int = 2, *,
-                       a_form: str = "scaled-orthogonal",
-                       eig_range: tuple[float, float] = (0.7, 0.95),
-                       q_range: tuple[float, float] = (0.1, 1.0),
-                       r_range: tuple[float, float] = (0.05, 0.5)) -> LGSSMParams:
+def random_lgssm_prior(
+    rng: np.random.Generator,
+    d: int = 4,
+    m: int = 2,
+    *,
+    a_form: str = "scaled-orthogonal",
+    eig_range: tuple[float, float] = (0.7, 0.95),
+    q_range: tuple[float, float] = (0.1, 1.0),
+    r_range: tuple[float, float] = (0.05, 0.5),
+) -> LGSSMParams:
     """One draw from the LG-SSM task prior of 000 App C.7.1 / 001 App B.1.
 
     Reading of "random orthogonal with eigenvalues in [0.7, 0.95]" (an orthogonal matrix has
@@ -216,8 +240,9 @@ def random_lgssm_prior(rng: np.random.Generator, d: int = 4, m: int = 2, *,
         V = _random_orthogonal(rng, d)
         A = (V * rng.uniform(lo, hi, d)[None, :]) @ V.T
     else:
-        raise ValidationError("a_form", "must be 'scaled-orthogonal' or 'symmetric'",
-                              f"got {a_form!r}")
+        raise ValidationError(
+            "a_form", "must be 'scaled-orthogonal' or 'symmetric'", f"got {a_form!r}"
+        )
     C = rng.standard_normal((m, d))
     VQ = _random_orthogonal(rng, d)
     Q = (VQ * np.exp(rng.uniform(np.log(q_range[0]), np.log(q_range[1]), d))[None, :]) @ VQ.T

@@ -4,6 +4,7 @@ Both reuse the exact computations of 000 Thm 2 (``chasm_thm2``): 001's correlate
 000's colored-noise task (the extraction lost 001's constants; we read a = 0.9, q = 1 from 000
 App C.7.2).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,15 +32,19 @@ RHOS = (0.7, 0.9, 0.95, 0.98)
 KS = (64, 256, 1024)
 K_FLOOR = 1024  # the finite context at which the class floor is cross-checked
 FLOOR_ZERO = 1e-12  # float64 zero of a risk difference, relative to Var(x) (~1e-15 per operation)
-READING = ("001's scalar task read as 000's colored-noise task: z_t = 0.9 z_(t-1) + w_t (q = 1), AR(1) "
-           "noise of unit marginal variance with pole ρ, x = z + v; one-step prediction of "
-           "x_(k+1); the "
-           "Bayes predictor has prior ρ ~ U(0.5, 0.99) (001 B.2); 001 does not exclude ρ = a, so ρ "
-           "= a = "
-           "0.9 stays in the grid (there x is itself AR(1))")
+READING = (
+    "001's scalar task read as 000's colored-noise task: z_t = 0.9 z_(t-1) + w_t (q = 1), AR(1) "
+    "noise of unit marginal variance with pole ρ, x = z + v; one-step prediction of "
+    "x_(k+1); the "
+    "Bayes predictor has prior ρ ~ U(0.5, 0.99) (001 B.2); 001 does not exclude ρ = a, so ρ "
+    "= a = "
+    "0.9 stays in the grid (there x is itself AR(1))"
+)
 
 
-def ewma_excess(rho: float, k: int, a: float = A_SIG, best: float | None = None) -> tuple[float, float]:
+def ewma_excess(
+    rho: float, k: int, a: float = A_SIG, best: float | None = None
+) -> tuple[float, float]:
     """Risk of the best *unscaled* EWMA predictor γ Σ (1−γ)^(k−i) x_i of x_(k+1) (weights summing
     to ≈ 1: the class the first version of this check used), exact from the autocovariance
     (Toeplitz quadratic form), minus the best linear (Kalman) risk ``best`` (computed from the
@@ -54,8 +59,9 @@ def ewma_excess(rho: float, k: int, a: float = A_SIG, best: float | None = None)
         w = gam * (1.0 - gam) ** (k - 1 - idx)
         return float(g[0] - 2.0 * w @ c + w @ G @ w)
 
-    res = minimize_scalar(risk, bounds=(np.log(1e-4), np.log(0.999)), method="bounded",
-                          options={"xatol": 1e-6})
+    res = minimize_scalar(
+        risk, bounds=(np.log(1e-4), np.log(0.999)), method="bounded", options={"xatol": 1e-6}
+    )
     if best is None:
         best = best_linear_risk(process_covariance_colored(a, rho, k))
     return float(res.fun - best), float(np.exp(res.x))
@@ -71,9 +77,14 @@ def one_pole_floor(rho: float, a: float = A_SIG, q: float = 1.0) -> dict[str, fl
     S = float(solve_filter_dare(*colored_noise_lgssm(a, rho, q)[:4]).S[0, 0])
     fin = population_best(colored_autocovariance(a, rho, np.arange(K_FLOOR + 1), q), K_FLOOR)
     kal = float(exact_risks(rho, kmax=K_FLOOR, a=a)["kalman"][K_FLOOR - 1])
-    return {"floor_k_inf": inf.risk - S, "pole_k_inf": inf.pole, "scale_k_inf": inf.scale,
-            "floor_k_1024": fin.risk - kal, "kalman_risk_k_inf": S,
-            "var_x": q / (1.0 - a * a) + 1.0}
+    return {
+        "floor_k_inf": inf.risk - S,
+        "pole_k_inf": inf.pole,
+        "scale_k_inf": inf.scale,
+        "floor_k_1024": fin.risk - kal,
+        "kalman_risk_k_inf": S,
+        "var_x": q / (1.0 - a * a) + 1.0,
+    }
 
 
 def bayes_excess(rho: float, rng: np.random.Generator, B: int, T: int) -> np.ndarray:
@@ -82,8 +93,9 @@ def bayes_excess(rho: float, rng: np.random.Generator, B: int, T: int) -> np.nda
     return separation_samples(rho, rng, B, T, ks=())["bayes"]
 
 
-def separation_samples(rho: float, rng: np.random.Generator, B: int, T: int,
-                       ks: tuple[int, ...] = KS) -> dict[str, np.ndarray]:
+def separation_samples(
+    rho: float, rng: np.random.Generator, B: int, T: int, ks: tuple[int, ...] = KS
+) -> dict[str, np.ndarray]:
     """B sequences of length T + 1 with true ρ; squared differences from the known-ρ Kalman
     predictor of x_(k+1) (the conditional mean, so their mean is the excess risk):
     ``bayes`` (B, T) for the grid-Bayes predictive (ρ unknown, prior U(0.5, 0.99), 200 points);
@@ -96,33 +108,41 @@ def separation_samples(rho: float, rng: np.random.Generator, B: int, T: int,
     out = {"bayes": (bayes - oracle) ** 2}
     if ks:
         fit = erm_fit_predict(x[:, :T], ks)
-        out.update(erm=(fit.pred - oracle[:, np.array(ks) - 1]) ** 2, pole=fit.pole, scale=fit.scale)
+        out.update(
+            erm=(fit.pred - oracle[:, np.array(ks) - 1]) ** 2, pole=fit.pole, scale=fit.scale
+        )
     return out
 
 
-Q_THM2 = ("Let be the infimum excess risk achievable by any predictor that minimizes an empirical "
-          "squared loss over the context under the misspecified assumption that the observation "
-          "noise is i.i.d. (this class includes Transformer-as-GD predictors). Then, for "
-          "sufficiently large context length , there exist constants with such that: Furthermore, "
-          "the ratio grows without bound as (noise becomes perfectly correlated).")
-Q_BOTH = ("This is not about convergence rates—both are . It is about statistical efficiency: the "
-          "constant matters, and the SSM’s constant is strictly better, provably.")
-CLASS = ("ERM class (001 A.3: 'pooling observations with equal weights (or weights decaying with "
-         "distance)') = the scaled one-pole predictors c·Σ p^(k−i) x_i, c real, 0 ≤ p < 1 "
-         "(equivalently "
-         "c'·γ Σ (1−γ)^(k−i) x_i), which contain the equal-weight pool (p → 1) and the "
-         "steady-state "
-         "Kalman predictor of every 'AR(1) signal + i.i.d. noise' model; 'the ERM predictor' = the "
-         "member "
-         "whose (c, p) minimise the empirical one-step squared loss over the context, "
-         "Σ_(t<k) (x_(t+1) − c Σ_(i≤t) p^(t−i) x_i)²; its population-best member is the floor")
+Q_THM2 = (
+    "Let be the infimum excess risk achievable by any predictor that minimizes an empirical "
+    "squared loss over the context under the misspecified assumption that the observation "
+    "noise is i.i.d. (this class includes Transformer-as-GD predictors). Then, for "
+    "sufficiently large context length , there exist constants with such that: Furthermore, "
+    "the ratio grows without bound as (noise becomes perfectly correlated)."
+)
+Q_BOTH = (
+    "This is not about convergence rates—both are . It is about statistical efficiency: the "
+    "constant matters, and the SSM’s constant is strictly better, provably."
+)
+CLASS = (
+    "ERM class (001 A.3: 'pooling observations with equal weights (or weights decaying with "
+    "distance)') = the scaled one-pole predictors c·Σ p^(k−i) x_i, c real, 0 ≤ p < 1 "
+    "(equivalently "
+    "c'·γ Σ (1−γ)^(k−i) x_i), which contain the equal-weight pool (p → 1) and the "
+    "steady-state "
+    "Kalman predictor of every 'AR(1) signal + i.i.d. noise' model; 'the ERM predictor' = the "
+    "member "
+    "whose (c, p) minimise the empirical one-step squared loss over the context, "
+    "Σ_(t<k) (x_(t+1) − c Σ_(i≤t) p^(t−i) x_i)²; its population-best member is the floor"
+)
 
 
 @claim(
     "bayes.thm2.separation",
     source=SOURCE_T2,
     statement="On the AR(1)-noise task, for sufficiently large k, the Bayes predictor's excess "
-              "risk is "
+    "risk is "
     "at most c1/k and the infimum excess of the predictors fitted by ERM under the i.i.d.-noise "
     "assumption is at least c2/k, with 0 < c1 < c2 and c2/c1 ≥ 1/(1 − ρ²)",
     kind="numeric",
@@ -145,11 +165,16 @@ def check_separation(ctx: Context) -> Outcome:
             eb, ee = s["bayes"][:, k - 1], s["erm"][:, j]
             diff = mean_ci(ee - eb, rng=ctx.rng(f"diff{rho},{k}"))
             ratio = ratio_of_means_ci(ee, eb, rng=ctx.rng(f"ratio{rho},{k}"))
-            row[str(k)] = {"bayes_excess": float(eb.mean()), "erm_excess": float(ee.mean()),
-                           "erm_minus_bayes_ci": [diff.lo, diff.hi], "ratio": ratio.est,
-                           "ratio_ci": [ratio.lo, ratio.hi], "k_bayes": k * float(eb.mean()),
-                           "k_erm": k * float(ee.mean()),
-                           "erm_pole_median": float(np.median(s["pole"][:, j]))}
+            row[str(k)] = {
+                "bayes_excess": float(eb.mean()),
+                "erm_excess": float(ee.mean()),
+                "erm_minus_bayes_ci": [diff.lo, diff.hi],
+                "ratio": ratio.est,
+                "ratio_ci": [ratio.lo, ratio.hi],
+                "k_bayes": k * float(eb.mean()),
+                "k_erm": k * float(ee.mean()),
+                "erm_pole_median": float(np.median(s["pole"][:, j])),
+            }
             if beats_cx is None and not diff.lo > 0:
                 beats_cx = {"rho": rho, "k": k, **row[str(k)]}
         kmax = str(max(KS))
@@ -159,32 +184,52 @@ def check_separation(ctx: Context) -> Outcome:
             # ratio is measured at the largest k (paired bootstrap over sequences)
             lo, hi = row[kmax]["ratio_ci"]
             bound_parts[str(rho)] = decide_interval(
-                lo, hi, target_lo=target, predicted=f"c2/c1 ≥ 1/(1 − ρ²) = {target:.3g}",
-                measured=row[kmax]["ratio"], evidence=f"ρ = a: ERM/Bayes excess at k = {kmax} is "
-                f"{row[kmax]['ratio']:.3g} [{lo:.3g}, {hi:.3g}]")
+                lo,
+                hi,
+                target_lo=target,
+                predicted=f"c2/c1 ≥ 1/(1 − ρ²) = {target:.3g}",
+                measured=row[kmax]["ratio"],
+                evidence=f"ρ = a: ERM/Bayes excess at k = {kmax} is "
+                f"{row[kmax]['ratio']:.3g} [{lo:.3g}, {hi:.3g}]",
+            )
         else:
             # a positive floor: ERM excess ≥ floor > c2/k for every c2 once k is large enough
             floor = fl["floor_k_inf"]
             c1 = row[kmax]["k_bayes"]
-            row["k_from_which_floor_alone_exceeds_bound"] = target * c1 / floor if floor > 0 else None
+            row["k_from_which_floor_alone_exceeds_bound"] = (
+                target * c1 / floor if floor > 0 else None
+            )
             bound_parts[str(rho)] = decide(
-                floor > FLOOR_ZERO * fl["var_x"], predicted="excess_ERM ≥ c2/k with c2/c1 ≥ 1/(1 − ρ²) "
-                "for large k", measured=floor, counterexample={"rho": rho, "floor": floor},
+                floor > FLOOR_ZERO * fl["var_x"],
+                predicted="excess_ERM ≥ c2/k with c2/c1 ≥ 1/(1 − ρ²) for large k",
+                measured=floor,
+                counterexample={"rho": rho, "floor": floor},
                 evidence=f"ρ = {rho}: floor {floor:.3g} > 0, so k·excess_ERM → ∞",
                 rule="holds iff the population floor exceeds the float64 zero of the risk "
-                     "computation")
+                "computation",
+            )
         rows[str(rho)] = row
-    p_beats = decide(beats_cx is None, predicted="Bayes excess < ERM excess at every (ρ, k)",
-                     counterexample=beats_cx,
-                     measured={rho: {k: [round(v[k]["bayes_excess"], 6), round(v[k]["erm_excess"], 6)]
-                                     for k in map(str, KS)} for rho, v in rows.items()},
-                     evidence="paired 95% bootstrap CI of (ERM excess − Bayes excess) above 0 at "
-                              "every (ρ, k)",
-                     rule="holds iff the lower end of the paired 95% CI of ERM − Bayes excess is > "
-                          "0 at "
-                     "every tested (ρ, k)")
-    p_bound = combine(bound_parts, predicted="c2/c1 ≥ 1/(1 − ρ²)",
-                      evidence="; ".join(p.evidence for p in bound_parts.values()))
+    p_beats = decide(
+        beats_cx is None,
+        predicted="Bayes excess < ERM excess at every (ρ, k)",
+        counterexample=beats_cx,
+        measured={
+            rho: {
+                k: [round(v[k]["bayes_excess"], 6), round(v[k]["erm_excess"], 6)]
+                for k in map(str, KS)
+            }
+            for rho, v in rows.items()
+        },
+        evidence="paired 95% bootstrap CI of (ERM excess − Bayes excess) above 0 at every (ρ, k)",
+        rule="holds iff the lower end of the paired 95% CI of ERM − Bayes excess is > "
+        "0 at "
+        "every tested (ρ, k)",
+    )
+    p_bound = combine(
+        bound_parts,
+        predicted="c2/c1 ≥ 1/(1 − ρ²)",
+        evidence="; ".join(p.evidence for p in bound_parts.values()),
+    )
     kmax = str(max(KS))
     summary = "; ".join(
         f"ρ = {rho}: excess at k = {kmax} Bayes {v[kmax]['bayes_excess']:.2e}, ERM "
@@ -192,22 +237,31 @@ def check_separation(ctx: Context) -> Outcome:
         f"(ratio {v[kmax]['ratio']:.3g} [{v[kmax]['ratio_ci'][0]:.3g}, "
         f"{v[kmax]['ratio_ci'][1]:.3g}] vs "
         f"1/(1 − ρ²) = {1 / (1 - float(rho) ** 2):.3g}), k·excess Bayes "
-        + "/".join(f"{v[str(k)]['k_bayes']:.3f}" for k in KS) + ", ERM "
-        + "/".join(f"{v[str(k)]['k_erm']:.2f}" for k in KS) + f" at k = {'/'.join(map(str, KS))}, "
+        + "/".join(f"{v[str(k)]['k_bayes']:.3f}" for k in KS)
+        + ", ERM "
+        + "/".join(f"{v[str(k)]['k_erm']:.2f}" for k in KS)
+        + f" at k = {'/'.join(map(str, KS))}, "
         f"floor of the class {v['floor']['floor_k_inf']:.2e}"
-        + (f" (the floor alone passes the bound from k ≈ {v['k_from_which_floor_alone_exceeds_bound']:.0f})"
-           if v.get("k_from_which_floor_alone_exceeds_bound") else "")
-        for rho, v in rows.items())
+        + (
+            " (the floor alone passes the bound from k ≈ "
+            f"{v['k_from_which_floor_alone_exceeds_bound']:.0f})"
+            if v.get("k_from_which_floor_alone_exceeds_bound")
+            else ""
+        )
+        for rho, v in rows.items()
+    )
     ratios = [v[str(k)]["ratio"] for v in rows.values() for k in KS]
     at_kmax = {rho: v[kmax]["ratio"] for rho, v in rows.items()}
     below = [rho for rho in at_kmax if at_kmax[rho] < 1.0 / (1.0 - float(rho) ** 2)]
-    unscaled = {str(rho): ewma_excess(rho, K_FLOOR, best=float(exact_risks(rho)["kalman"][K_FLOOR - 1]))[0]
-                for rho in RHOS}
+    unscaled = {
+        str(rho): ewma_excess(rho, K_FLOOR, best=float(exact_risks(rho)["kalman"][K_FLOOR - 1]))[0]
+        for rho in RHOS
+    }
     return combine(
         {"bayes_beats_erm": p_beats, "ratio_bound": p_bound},
         predicted="c1/k < c2/k with c2/c1 ≥ 1/(1 − ρ²)",
         evidence=f"{B} sequences per ρ; excess = mean squared distance to the known-ρ Kalman "
-                 "predictor "
+        "predictor "
         "(core filter): the grid-Bayes predictive (ρ unknown, prior U(0.5, 0.99); Thm 1's limit of "
         "the "
         "meta-trained SSM) and the scaled one-pole predictor fitted in context by ERM (core "
@@ -225,14 +279,19 @@ def check_separation(ctx: Context) -> Outcome:
         f"{min(at_kmax.values()):.3g}–{max(at_kmax.values()):.3g} across ρ while 1/(1 − ρ²) runs "
         "from "
         f"{1 / (1 - RHOS[0] ** 2):.3g} to {1 / (1 - RHOS[-1] ** 2):.3g}"
-        + (f" (below the bound at ρ = {', '.join(below)}, where only the floor carries it)" if below else "")
+        + (
+            f" (below the bound at ρ = {', '.join(below)}, where only the floor carries it)"
+            if below
+            else ""
+        )
         + "; and for ρ ≠ a the ERM excess does not vanish at all, so it is not 'also O(1/k)' "
         "(bayes.thm2.separation.erm-rate). With the unscaled class γ Σ (1−γ)^(k−i) x_i (weights "
         f"summing to ≈ 1, the first version of this check) the excess at k = {K_FLOOR} was "
-        + ", ".join(f"{v:.3g}" for v in unscaled.values()) + ": an artefact of the missing scale.",
+        + ", ".join(f"{v:.3g}" for v in unscaled.values())
+        + ": an artefact of the missing scale.",
         reading=READING + "; " + CLASS,
         rule="conjunction: Bayes beats the in-context ERM predictor at every tested (ρ, k) (paired "
-             "CI), "
+        "CI), "
         "and c2/c1 ≥ 1/(1 − ρ²) at every ρ for large k (ρ = a: CI of the measured ratio at the "
         "largest "
         "k above the bound; ρ ≠ a: a positive floor of the class)",
@@ -258,21 +317,31 @@ def check_erm_rate(ctx: Context) -> Outcome:
     cx = None
     if bad:
         rho, v = max(bad.items(), key=lambda kv: kv[1]["floor_k_inf"])
-        cx = {"rho": float(rho), "a": A_SIG, "floor": v["floor_k_inf"], "best_pole": v["pole_k_inf"],
-              "best_scale": v["scale_k_inf"]}
+        cx = {
+            "rho": float(rho),
+            "a": A_SIG,
+            "floor": v["floor_k_inf"],
+            "best_pole": v["pole_k_inf"],
+            "best_scale": v["scale_k_inf"],
+        }
     return decide(
-        not bad, predicted="excess of the ERM class → 0 (as c2/k)",
+        not bad,
+        predicted="excess of the ERM class → 0 (as c2/k)",
         measured={rho: float(f"{v['floor_k_inf']:.4g}") for rho, v in rows.items()},
-        counterexample=cx, tolerance={"zero": f"{FLOOR_ZERO:g}·Var(x)"},
+        counterexample=cx,
+        tolerance={"zero": f"{FLOOR_ZERO:g}·Var(x)"},
         evidence="Floor of the scaled one-pole class = risk of its population-best member minus "
-                 "the "
+        "the "
         "Kalman risk, exact: with an infinite context in closed form vs the DARE innovation "
         "variance, "
         f"and at k = {K_FLOOR} from the Toeplitz covariance vs the Cholesky Kalman risk (the two "
         "agree "
-        f"to {agree:.1e}). " + "; ".join(
+        f"to {agree:.1e}). "
+        + "; ".join(
             f"ρ = {rho}: floor {v['floor_k_inf']:.3g} (best member c = {v['scale_k_inf']:.4f}, p = "
-            f"{v['pole_k_inf']:.4f})" for rho, v in rows.items())
+            f"{v['pole_k_inf']:.4f})"
+            for rho, v in rows.items()
+        )
         + f". For ρ ≠ a = {A_SIG} the colored-noise process x = z + v is ARMA(2, 1); its optimal "
         "predictor has two poles and no one-pole member reaches it, so the in-context ERM "
         "predictor, "
@@ -284,7 +353,7 @@ def check_erm_rate(ctx: Context) -> Outcome:
         "estimation error of order 1/k until k is in the thousands: bayes.thm2.separation), so at "
         "moderate k the ERM excess looks like c2/k; asymptotically it is a constant.",
         rule=f"holds iff the floor is ≤ {FLOOR_ZERO:g}·Var(x) (float64 zero of the risk "
-             "computation) at "
+        "computation) at "
         "every tested ρ",
         reading=READING + "; " + CLASS,
         details=rows,

@@ -1,5 +1,6 @@
 """Monte Carlo helpers shared by the chasm claim modules: a mean with a normal confidence
 interval, and the verdict "an exact value agrees with a Monte Carlo estimate"."""
+
 from __future__ import annotations
 
 import math
@@ -28,8 +29,9 @@ def z_bonferroni(n_tests: int, family_level: float = 1e-3) -> float:
     return float(norm.ppf(1.0 - family_level / (2.0 * max(1, n_tests))))
 
 
-def exact_in_ci(samples: np.ndarray, exact: float, *, what: str, n_tests: int = 1,
-                **kw: Any) -> Outcome:
+def exact_in_ci(
+    samples: np.ndarray, exact: float, *, what: str, n_tests: int = 1, **kw: Any
+) -> Outcome:
     """holds iff the exact value lies inside the CI of the Monte Carlo mean; fails iff outside.
 
     The CI is two-sided at family-wise level 0.001 over the ``n_tests`` Monte Carlo comparisons
@@ -37,8 +39,12 @@ def exact_in_ci(samples: np.ndarray, exact: float, *, what: str, n_tests: int = 
     z = z_bonferroni(n_tests)
     m, lo, hi = mean_ci(samples, z)
     return decide_interval(
-        float(exact), float(exact), target_lo=lo, target_hi=hi,
-        predicted=float(exact), measured={"mc_mean": m, "ci": [lo, hi], "z": z, "n": int(np.size(samples))},
+        float(exact),
+        float(exact),
+        target_lo=lo,
+        target_hi=hi,
+        predicted=float(exact),
+        measured={"mc_mean": m, "ci": [lo, hi], "z": z, "n": int(np.size(samples))},
         evidence=f"{what}: exact {exact:.6g}, Monte Carlo {m:.6g} with CI [{lo:.6g}, {hi:.6g}] "
         f"(z = {z:.2f}) from {np.size(samples)} draws.",
         rule=f"exact value inside the CI (z = {z:.2f}: family-wise level 0.001 over {n_tests} "

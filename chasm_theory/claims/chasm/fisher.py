@@ -11,6 +11,7 @@
 The parent ids (chasm.thm2.fisher-ratio here, bayes.a3.fisher in claims/bayes/thm2.py) follow
 the innovation reading, the paper's own definition; each reading has its own id.
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -27,31 +28,46 @@ from chasm_theory.oracles.tasks import colored_noise_lgssm
 
 GRID = (0.5, 0.7, 0.95, 0.99)  # Thm 2's α ∈ (0, 1) \ {a}: Exp I's test values without α = a
 FINDING = "fisher-factor-1-minus-alpha2"
-Q_B22 = ("Since the misspecified model ignores temporal correlations of order α , the effective "
-         "information satisfies I mis ( 1 α 2 ) I true .")
-Q_B22_DEF = ("The true Fisher information for estimating z k + 1 from C k with full temporal "
-             "structure is I true ( θ ) = C aug S 1 C aug , where S is the steady-state innovation "
-             "covariance.")
-PAPER_B22 = ("Quote (000 App B.2.2): " + Q_B22 + " Its definitions (quoted): " + Q_B22_DEF + " — "
-             "the formula as we read it (paraphrase): I_mis ≤ (1 − α²) I_true, i.e. "
-             "'permutation-invariant predictors retain at most a (1 − α²) fraction of the "
-             "available "
-             "Fisher information' (§4.2)")
+Q_B22 = (
+    "Since the misspecified model ignores temporal correlations of order α , the effective "
+    "information satisfies I mis ( 1 α 2 ) I true ."
+)
+Q_B22_DEF = (
+    "The true Fisher information for estimating z k + 1 from C k with full temporal "
+    "structure is I true ( θ ) = C aug S 1 C aug , where S is the steady-state innovation "
+    "covariance."
+)
+PAPER_B22 = (
+    "Quote (000 App B.2.2): " + Q_B22 + " Its definitions (quoted): " + Q_B22_DEF + " — "
+    "the formula as we read it (paraphrase): I_mis ≤ (1 − α²) I_true, i.e. "
+    "'permutation-invariant predictors retain at most a (1 − α²) fraction of the "
+    "available "
+    "Fisher information' (§4.2)"
+)
 
 
 # ----------------------------------------------------------------------------- innovation reading
 
-def innovation_information(alpha: float, a: float = A_SIG, q: float = 1.0,
-                           cross_check: bool = True) -> dict[str, float]:
+
+def innovation_information(
+    alpha: float, a: float = A_SIG, q: float = 1.0, cross_check: bool = True
+) -> dict[str, float]:
     """S (steady-state innovation variance, DARE; with ``cross_check`` also the Cholesky risk at
     k = 4096), V = Var(x_t), the ratio I_mis/I_true = S/V and the paper's factor 1 − α²."""
     S = float(solve_filter_dare(*colored_noise_lgssm(a, alpha, q)[:4]).S[0, 0])
     V = q / (1.0 - a * a) + 1.0
-    S_chol = (float(exact_risks(alpha, a=a)["kalman"][-1]) if q == 1.0 and cross_check
-              else float("nan"))
-    return {"S": S, "V": V, "I_mis/I_true": S / V, "I_true/I_mis": V / S,
-            "1-alpha^2": 1.0 - alpha * alpha, "1/(1-alpha^2)": 1.0 / (1.0 - alpha * alpha),
-            "S_cholesky_k4096": S_chol}
+    S_chol = (
+        float(exact_risks(alpha, a=a)["kalman"][-1]) if q == 1.0 and cross_check else float("nan")
+    )
+    return {
+        "S": S,
+        "V": V,
+        "I_mis/I_true": S / V,
+        "I_true/I_mis": V / S,
+        "1-alpha^2": 1.0 - alpha * alpha,
+        "1/(1-alpha^2)": 1.0 / (1.0 - alpha * alpha),
+        "S_cholesky_k4096": S_chol,
+    }
 
 
 def innovation_table(alphas: tuple[float, ...]) -> dict[str, dict[str, float]]:
@@ -67,22 +83,31 @@ def innovation_bound_outcome() -> Outcome:
     cx = None
     if bad:
         al = bad[0]
-        cx = {"alpha": float(al), "a": A_SIG, **{k: rows[al][k] for k in ("S", "V", "I_mis/I_true",
-                                                                       "1-alpha^2")}}
+        cx = {
+            "alpha": float(al),
+            "a": A_SIG,
+            **{k: rows[al][k] for k in ("S", "V", "I_mis/I_true", "1-alpha^2")},
+        }
     return decide(
-        not bad, predicted="I_mis ≤ (1 − α²) I_true, i.e. S/V ≤ 1 − α²",
-        measured={al: {"S/V": round(v["I_mis/I_true"], 4), "1-alpha^2": round(v["1-alpha^2"], 4)}
-                  for al, v in rows.items()},
+        not bad,
+        predicted="I_mis ≤ (1 − α²) I_true, i.e. S/V ≤ 1 − α²",
+        measured={
+            al: {"S/V": round(v["I_mis/I_true"], 4), "1-alpha^2": round(v["1-alpha^2"], 4)}
+            for al, v in rows.items()
+        },
         counterexample=cx,
         evidence="Innovation reading (App B.2.2's own definition): I_true = C_augᵀ S⁻¹ C_aug with "
-                 "S the "
+        "S the "
         "steady-state innovation variance (DARE; the Cholesky risk at k = 4096 agrees to "
         f"{cross:.1e}); a permutation-invariant estimator uses only Var(x_t) = V = "
         f"{at_a['V']:.4f}, so "
-        "I_mis = C_augᵀ V⁻¹ C_aug and I_mis/I_true = S/V. " + "; ".join(
+        "I_mis = C_augᵀ V⁻¹ C_aug and I_mis/I_true = S/V. "
+        + "; ".join(
             f"α = {al}: S/V = {v['I_mis/I_true']:.4f} vs 1 − α² = {v['1-alpha^2']:.4f}"
-            for al, v in rows.items())
-        + f". At α = a = {A_SIG} (excluded by Thm 2, reported apart) S/V = {at_a['I_mis/I_true']:.4f} = "
+            for al, v in rows.items()
+        )
+        + f". At α = a = {A_SIG} (excluded by Thm 2, reported apart) S/V = "
+        f"{at_a['I_mis/I_true']:.4f} = "
         f"1 − a² = {at_a['1-alpha^2']:.4f}: x is then AR(1) and the bound is an equality. On the "
         "grid "
         "the bound holds for α < a and fails for α > a; it must fail for every α > "
@@ -93,9 +118,10 @@ def innovation_bound_outcome() -> Outcome:
         "1/(1 − α²).",
         rule="holds iff S/V ≤ 1 − α² at every α of the grid (α ≠ a)",
         reading="innovation reading: I_true = C_augᵀS⁻¹C_aug, I_mis = C_augᵀV⁻¹C_aug, V = "
-                "Var(x_t); "
+        "Var(x_t); "
         "a = 0.9, q = 1; grid α ∈ {0.5, 0.7, 0.95, 0.99}, α = a reported apart",
-        details={"rows": rows, "alpha_equal_a": at_a})
+        details={"rows": rows, "alpha_equal_a": at_a},
+    )
 
 
 @claim(
@@ -104,7 +130,11 @@ def innovation_bound_outcome() -> Outcome:
     statement="the misspecified (i.i.d.-assumed) information satisfies I_mis ≤ (1 − α²) I_true, "
     "read through App B.2.2's own definition I_true = C_augᵀ S⁻¹ C_aug (prediction of the next "
     "observation; the reading of chasm.thm2.fisher-ratio.innovation)",
-    kind="numeric", paper=PAPER_B22, quote=Q_B22, section=SECTION, finding=FINDING,
+    kind="numeric",
+    paper=PAPER_B22,
+    quote=Q_B22,
+    section=SECTION,
+    finding=FINDING,
 )
 def check_fisher(ctx: Context) -> Outcome:
     return innovation_bound_outcome()
@@ -115,7 +145,11 @@ def check_fisher(ctx: Context) -> Outcome:
     source=SOURCE,
     statement="with I_true = C_augᵀ S⁻¹ C_aug (S the steady-state innovation variance) and I_mis = "
     "C_augᵀ Var(x_t)⁻¹ C_aug, I_mis ≤ (1 − α²) I_true for α ∈ (0, 1) \\ {a}",
-    kind="numeric", paper=PAPER_B22, quote=Q_B22, section=SECTION, finding=FINDING,
+    kind="numeric",
+    paper=PAPER_B22,
+    quote=Q_B22,
+    section=SECTION,
+    finding=FINDING,
 )
 def check_fisher_innovation(ctx: Context) -> Outcome:
     return innovation_bound_outcome()
@@ -123,14 +157,16 @@ def check_fisher_innovation(ctx: Context) -> Outcome:
 
 # ----------------------------------------------------------------------------- static-level reading
 
+
 def fisher_exact(alpha: Fraction, k: int) -> dict[str, Fraction]:
     """Static level mu, x_i = mu + v_i, v AR(1) with Corr = alpha^|i-j| (variance 1):
     I_true = 1ᵀΣ⁻¹1 (GLS), I_mis = k²/1ᵀΣ1 = 1/Var(x̄) (sandwich of the i.i.d. MLE), I_naive = k."""
-    one_S_one = k + 2 * sum((k - h) * alpha ** h for h in range(1, k))
+    one_S_one = k + 2 * sum((k - h) * alpha**h for h in range(1, k))
     assert one_S_one == one_sigma_one_closed(alpha, k)  # exact: the closed form used for limits
     # tridiagonal inverse of the AR(1) correlation matrix: 1ᵀΣ⁻¹1 = (k(1−α)² + 2α(1−α))/(1−α²)
-    i_true = ((k * (1 - alpha) ** 2 + 2 * alpha * (1 - alpha)) / (1 - alpha ** 2) if k > 1
-              else Fraction(1))
+    i_true = (
+        (k * (1 - alpha) ** 2 + 2 * alpha * (1 - alpha)) / (1 - alpha**2) if k > 1 else Fraction(1)
+    )
     return {"I_true": i_true, "I_mis": Fraction(k * k) / one_S_one, "I_naive": Fraction(k)}
 
 
@@ -143,7 +179,7 @@ def fisher_true_by_inverse(alpha: float, k: int) -> float:
 
 def one_sigma_one_closed(al: sp.Expr, k: sp.Expr) -> sp.Expr:
     """1ᵀΣ1 = k + 2 sum_{h=1}^{k-1} (k-h) α^h = k(1+α)/(1−α) − 2α(1 − α^k)/(1−α)²."""
-    return k * (1 + al) / (1 - al) - 2 * al * (1 - al ** k) / (1 - al) ** 2
+    return k * (1 + al) / (1 - al) - 2 * al * (1 - al**k) / (1 - al) ** 2
 
 
 def fisher_limits() -> dict[str, sp.Expr]:
@@ -151,18 +187,21 @@ def fisher_limits() -> dict[str, sp.Expr]:
     (sympy's limit cannot do α^k with symbolic α); also checked by sympy.limit at α = 9/10."""
     al, r = sp.symbols("alpha r", positive=True)
     k = sp.symbols("k", positive=True)
-    i_true = (k * (1 - al) ** 2 + 2 * al * (1 - al)) / (1 - al ** 2)
+    i_true = (k * (1 - al) ** 2 + 2 * al * (1 - al)) / (1 - al**2)
     oso = (k * (1 + al) / (1 - al) - 2 * al * (1 - r) / (1 - al) ** 2).subs(r, 0)
-    i_mis = k ** 2 / oso
-    out = {"I_true/k": sp.simplify(sp.limit(i_true / k, k, sp.oo)),
-           "I_mis/k": sp.simplify(sp.limit(i_mis / k, k, sp.oo)),
-           "I_mis/I_true": sp.simplify(sp.limit(i_mis / i_true, k, sp.oo)),
-           "I_naive/I_true": sp.simplify(sp.limit(k / i_true, k, sp.oo))}
+    i_mis = k**2 / oso
+    out = {
+        "I_true/k": sp.simplify(sp.limit(i_true / k, k, sp.oo)),
+        "I_mis/k": sp.simplify(sp.limit(i_mis / k, k, sp.oo)),
+        "I_mis/I_true": sp.simplify(sp.limit(i_mis / i_true, k, sp.oo)),
+        "I_naive/I_true": sp.simplify(sp.limit(k / i_true, k, sp.oo)),
+    }
     kk = sp.symbols("kk", integer=True, positive=True)
     a9 = sp.Rational(9, 10)
-    it9 = (kk * (1 - a9) ** 2 + 2 * a9 * (1 - a9)) / (1 - a9 ** 2)
+    it9 = (kk * (1 - a9) ** 2 + 2 * a9 * (1 - a9)) / (1 - a9**2)
     out["I_mis/I_true at alpha=9/10 (sympy.limit)"] = sp.limit(
-        kk ** 2 / one_sigma_one_closed(a9, kk) / it9, kk, sp.oo)
+        kk**2 / one_sigma_one_closed(a9, kk) / it9, kk, sp.oo
+    )
     return out
 
 
@@ -174,7 +213,11 @@ STATIC_KS = (1, 2, 3, 8, 64, 512)
     source=SOURCE,
     statement="for a constant level observed under AR(1) noise, the i.i.d.-assumed (sandwich) "
     "information satisfies I_mis ≤ (1 − α²) I_true",
-    kind="symbolic", paper=PAPER_B22, quote=Q_B22, section=SECTION, finding=FINDING,
+    kind="symbolic",
+    paper=PAPER_B22,
+    quote=Q_B22,
+    section=SECTION,
+    finding=FINDING,
 )
 def check_fisher_static(ctx: Context) -> Outcome:
     lims = fisher_limits()
@@ -184,38 +227,65 @@ def check_fisher_static(ctx: Context) -> Outcome:
         rows = {}
         for k in STATIC_KS:
             f = fisher_exact(al, k)
-            rows[k] = {"I_mis/I_true": float(f["I_mis"] / f["I_true"]),
-                       "I_naive/I_true": float(f["I_naive"] / f["I_true"]),
-                       "violates": bool(f["I_mis"] > (1 - al ** 2) * f["I_true"])}
-        table[al_s] = {"1-alpha^2": float(1 - al ** 2), "ratios": rows}
+            rows[k] = {
+                "I_mis/I_true": float(f["I_mis"] / f["I_true"]),
+                "I_naive/I_true": float(f["I_naive"] / f["I_true"]),
+                "violates": bool(f["I_mis"] > (1 - al**2) * f["I_true"]),
+            }
+        table[al_s] = {"1-alpha^2": float(1 - al**2), "ratios": rows}
     bad = {a: [k for k, v in t["ratios"].items() if v["violates"]] for a, t in table.items()}
     ok = not any(bad.values())
     # headline: the asymptotic end (largest k) at the α with the largest gap, and the limit
     kmax = STATIC_KS[-1]
-    worst = max(table, key=lambda a: table[a]["ratios"][kmax]["I_mis/I_true"] / table[a]["1-alpha^2"])
-    cx = {"alpha": worst, "k": kmax, "I_mis/I_true": table[worst]["ratios"][kmax]["I_mis/I_true"],
-          "1-alpha^2": table[worst]["1-alpha^2"], "limit_k_to_inf": str(lims["I_mis/I_true"]),
-          "violating_k": bad[worst]}
-    dense = max(abs(fisher_true_by_inverse(a, k) - float(fisher_exact(Fraction(a).limit_denominator(100),
-                                                                      k)["I_true"]))
-                for a in (0.5, 0.95, 0.99) for k in (2, 8, 64))
-    p_closed = compare_close(dense, 0.0, atol=1e-8,
-                             evidence="closed-form 1ᵀΣ⁻¹1 vs dense solve: max |diff| = "
-                                      f"{dense:.1e}")
+    worst = max(
+        table, key=lambda a: table[a]["ratios"][kmax]["I_mis/I_true"] / table[a]["1-alpha^2"]
+    )
+    cx = {
+        "alpha": worst,
+        "k": kmax,
+        "I_mis/I_true": table[worst]["ratios"][kmax]["I_mis/I_true"],
+        "1-alpha^2": table[worst]["1-alpha^2"],
+        "limit_k_to_inf": str(lims["I_mis/I_true"]),
+        "violating_k": bad[worst],
+    }
+    dense = max(
+        abs(
+            fisher_true_by_inverse(a, k)
+            - float(fisher_exact(Fraction(a).limit_denominator(100), k)["I_true"])
+        )
+        for a in (0.5, 0.95, 0.99)
+        for k in (2, 8, 64)
+    )
+    p_closed = compare_close(
+        dense,
+        0.0,
+        atol=1e-8,
+        evidence=f"closed-form 1ᵀΣ⁻¹1 vs dense solve: max |diff| = {dense:.1e}",
+    )
     p_bound = decide(
-        ok, predicted="I_mis ≤ (1 − α²) I_true",
-        measured={a: {str(k): round(v["I_mis/I_true"], 4) for k, v in t["ratios"].items()}
-                  for a, t in table.items()},
+        ok,
+        predicted="I_mis ≤ (1 − α²) I_true",
+        measured={
+            a: {str(k): round(v["I_mis/I_true"], 4) for k, v in t["ratios"].items()}
+            for a, t in table.items()
+        },
         counterexample=cx,
         evidence=f"Exact fractions: I_mis/I_true at k = {', '.join(map(str, STATIC_KS))} is "
-        + "; ".join(f"α = {a}: " + ", ".join(f"{v['I_mis/I_true']:.4f}" for v in t["ratios"].values())
-                    + f" vs 1 − α² = {t['1-alpha^2']:.4f}" for a, t in table.items())
-        + f". Limits (sympy): I_mis/I_true → {lims['I_mis/I_true']}, I_true/k → {lims['I_true/k']}, "
+        + "; ".join(
+            f"α = {a}: "
+            + ", ".join(f"{v['I_mis/I_true']:.4f}" for v in t["ratios"].values())
+            + f" vs 1 − α² = {t['1-alpha^2']:.4f}"
+            for a, t in table.items()
+        )
+        + f". Limits (sympy): I_mis/I_true → {lims['I_mis/I_true']}, "
+        f"I_true/k → {lims['I_true/k']}, "
         f"I_naive/I_true → {lims['I_naive/I_true']}. At k = 1 the two informations coincide "
         "trivially (one observation carries no correlation); the headline is the asymptotic end.",
-        rule="holds iff I_mis ≤ (1 − α²) I_true at every tested (α, k)")
+        rule="holds iff I_mis ≤ (1 − α²) I_true at every tested (α, k)",
+    )
     return combine(
-        {"closed_form": p_closed, "bound": p_bound}, predicted="I_mis ≤ (1 − α²) I_true",
+        {"closed_form": p_closed, "bound": p_bound},
+        predicted="I_mis ≤ (1 − α²) I_true",
         evidence=p_bound.evidence + " The sample mean is asymptotically as efficient as GLS for a "
         "constant level under AR(1) noise (ratio → 1), so the misspecified information is not a "
         "(1 − α²) fraction of the true one; the naive i.i.d. information k overstates it by "
@@ -223,4 +293,5 @@ def check_fisher_static(ctx: Context) -> Outcome:
         "paper's own definition is chasm.thm2.fisher-ratio.innovation.",
         reading="static level μ under AR(1) noise of marginal variance 1; I_true = 1ᵀΣ⁻¹1; I_mis = "
         "1/Var_true(x̄) (White's sandwich B A⁻¹ B for the i.i.d.-Gaussian MLE, the sample mean)",
-        details={"table": table, "limits": {k: str(v) for k, v in lims.items()}})
+        details={"table": table, "limits": {k: str(v) for k, v in lims.items()}},
+    )

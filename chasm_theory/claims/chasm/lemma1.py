@@ -4,6 +4,7 @@ computes vec(M_t P_{t-1}).
 Vec conventions: column-stacking vec_c(X) (Fortran order) satisfies vec_c(M P) = (I ⊗ M) vec_c(P);
 row-stacking vec_r(X) (C order) satisfies vec_r(M P) = (M ⊗ I) vec_r(P).
 """
+
 from __future__ import annotations
 
 import mpmath
@@ -73,8 +74,15 @@ def reference_products(Ms: np.ndarray, dps: int = 60) -> np.ndarray:
     P = mpmath.eye(2)
     out = np.empty((len(Ms), 4))
     for t, M in enumerate(Ms):
-        P = mpmath.matrix([[mpmath.mpf(float(M[0, 0])), mpmath.mpf(float(M[0, 1]))],
-                           [mpmath.mpf(float(M[1, 0])), mpmath.mpf(float(M[1, 1]))]]) * P
+        P = (
+            mpmath.matrix(
+                [
+                    [mpmath.mpf(float(M[0, 0])), mpmath.mpf(float(M[0, 1]))],
+                    [mpmath.mpf(float(M[1, 0])), mpmath.mpf(float(M[1, 1]))],
+                ]
+            )
+            * P
+        )
         out[t] = [float(P[0, 0]), float(P[1, 0]), float(P[0, 1]), float(P[1, 1])]
     return out
 
@@ -82,13 +90,18 @@ def reference_products(Ms: np.ndarray, dps: int = 60) -> np.ndarray:
 def _int_pair_holds(mp: tuple[list[int], list[int]]) -> bool:
     M = np.array(mp[0], dtype=np.int64).reshape(2, 2)
     P = np.array(mp[1], dtype=np.int64).reshape(2, 2)
-    return bool(np.array_equal(np.kron(np.eye(2, dtype=np.int64), M) @ P.flatten(order="F"),
-                               (M @ P).flatten(order="F")))
+    return bool(
+        np.array_equal(
+            np.kron(np.eye(2, dtype=np.int64), M) @ P.flatten(order="F"), (M @ P).flatten(order="F")
+        )
+    )
 
 
 KRON_FUZZ = FuzzSpec(
-    strategy=lambda: st.tuples(st.lists(st.integers(-50, 50), min_size=4, max_size=4),
-                               st.lists(st.integers(-50, 50), min_size=4, max_size=4)),
+    strategy=lambda: st.tuples(
+        st.lists(st.integers(-50, 50), min_size=4, max_size=4),
+        st.lists(st.integers(-50, 50), min_size=4, max_size=4),
+    ),
     holds=_int_pair_holds,
     description="(I ⊗ M) vec_c(P) = vec_c(M P) exactly for integer 2×2 M, P",
 )
@@ -101,13 +114,13 @@ KRON_FUZZ = FuzzSpec(
     "input term, computes vec(M_t P_{t-1}) exactly (column-stacking vec)",
     kind="symbolic",
     paper="Quote (000 §3.1 Lemma 1): A selective SSM with state dimension n = 4 and "
-          "input-dependent transition A t = I M t computes the exact cumulative product in O ( k ) "
-          "time. No input-dependent term B t is needed; the state update is purely multiplicative. "
-          "— formulas lost in the text extraction, as we read them (paraphrase): A_t = I ⊗ M_t "
-          "gives h_t = A_t h_{t−1} = vec(M_t P_{t−1}); state dimension 4, no B_t",
+    "input-dependent transition A t = I M t computes the exact cumulative product in O ( k ) "
+    "time. No input-dependent term B t is needed; the state update is purely multiplicative. "
+    "— formulas lost in the text extraction, as we read them (paraphrase): A_t = I ⊗ M_t "
+    "gives h_t = A_t h_{t−1} = vec(M_t P_{t−1}); state dimension 4, no B_t",
     quote="A selective SSM with state dimension n = 4 and input-dependent transition A t = I M t "
-          "computes the exact cumulative product in O ( k ) time. No input-dependent term B t is "
-          "needed; the state update is purely multiplicative.",
+    "computes the exact cumulative product in O ( k ) time. No input-dependent term B t is "
+    "needed; the state update is purely multiplicative.",
     section=SECTION,
     fuzz=KRON_FUZZ,
 )
@@ -116,17 +129,31 @@ def check_kronecker(ctx: Context) -> Outcome:
 
     res = kron_residuals()
     zero = {k: all(e == 0 for e in v) for k, v in res.items()}
-    p_col = decide(zero["col: (I⊗M)vec_c(P) - vec_c(MP)"], predicted=0, measured=str(list(res["col: (I⊗M)vec_c(P) - vec_c(MP)"])),
-                   evidence="column-stacking: (I ⊗ M) vec_c(P) − vec_c(MP) expands to 0 for "
-                            "symbolic 2×2 M, P.",
-                   rule="holds iff the residual is the zero vector")
-    p_row = decide(zero["row: (M⊗I)vec_r(P) - vec_r(MP)"], predicted=0, measured=str(list(res["row: (M⊗I)vec_r(P) - vec_r(MP)"])),
-                   evidence="row-stacking: (M ⊗ I) vec_r(P) − vec_r(MP) expands to 0.",
-                   rule="holds iff the residual is the zero vector")
+    p_col = decide(
+        zero["col: (I⊗M)vec_c(P) - vec_c(MP)"],
+        predicted=0,
+        measured=str(list(res["col: (I⊗M)vec_c(P) - vec_c(MP)"])),
+        evidence="column-stacking: (I ⊗ M) vec_c(P) − vec_c(MP) expands to 0 for "
+        "symbolic 2×2 M, P.",
+        rule="holds iff the residual is the zero vector",
+    )
+    p_row = decide(
+        zero["row: (M⊗I)vec_r(P) - vec_r(MP)"],
+        predicted=0,
+        measured=str(list(res["row: (M⊗I)vec_r(P) - vec_r(MP)"])),
+        evidence="row-stacking: (M ⊗ I) vec_r(P) − vec_r(MP) expands to 0.",
+        rule="holds iff the residual is the zero vector",
+    )
     fz = run_fuzz(KRON_FUZZ, max_examples=300)
-    p_fz = decide(not fz.found, predicted="exact in integers", measured={"examples": fz.examples_tried},
-                  counterexample=fz.shown, evidence=f"integer search: {'no' if not fz.found else 'a'} counterexample "
-                  f"in {fz.examples_tried} examples.", rule="fails iff a counterexample is found")
+    p_fz = decide(
+        not fz.found,
+        predicted="exact in integers",
+        measured={"examples": fz.examples_tried},
+        counterexample=fz.shown,
+        evidence=f"integer search: {'no' if not fz.found else 'a'} counterexample "
+        f"in {fz.examples_tried} examples.",
+        rule="fails iff a counterexample is found",
+    )
     # numerics: float32 / float64 vs a 60-digit reference, and vs the direct product M @ P
     rng = ctx.rng("numerics")
     T = 4000
@@ -142,14 +169,21 @@ def check_kronecker(ctx: Context) -> Outcome:
     nrm = np.linalg.norm(ref, axis=1)
     err64 = np.linalg.norm(h64 - ref, axis=1) / nrm
     err32 = np.linalg.norm(h32.astype(np.float64) - ref, axis=1) / nrm
-    same = float(np.max(np.abs(h64 - direct) / np.maximum(np.linalg.norm(direct, axis=1, keepdims=True), 1e-300)))
+    same = float(
+        np.max(
+            np.abs(h64 - direct) / np.maximum(np.linalg.norm(direct, axis=1, keepdims=True), 1e-300)
+        )
+    )
     lyap = float(np.log(nrm[-1] / nrm[0]) / T)
-    p_num = decide(same <= 1e-12, predicted="SSM = direct product in float64",
-                   measured={"max_rel_diff_ssm_vs_direct_f64": same},
-                   evidence=f"Over T = {T} Exp-VII matrices the float64 SSM state equals the "
-                            "float64 direct "
-                   f"product M_t P_(t−1) to {same:.1e} (relative).",
-                   rule="holds iff the max relative difference is <= 1e-12")
+    p_num = decide(
+        same <= 1e-12,
+        predicted="SSM = direct product in float64",
+        measured={"max_rel_diff_ssm_vs_direct_f64": same},
+        evidence=f"Over T = {T} Exp-VII matrices the float64 SSM state equals the "
+        "float64 direct "
+        f"product M_t P_(t−1) to {same:.1e} (relative).",
+        rule="holds iff the max relative difference is <= 1e-12",
+    )
     checkpoints = [10, 100, 1000, T]
     fig, ax = plt.subplots(figsize=(6, 4))
     tt = np.arange(1, T + 1)
@@ -162,7 +196,12 @@ def check_kronecker(ctx: Context) -> Outcome:
     ax.legend(fontsize=8)
     fig_path = ctx.savefig(fig, "chasm_lemma1_precision")
     return combine(
-        {"column_stacking": p_col, "row_stacking": p_row, "integer_fuzz": p_fz, "float64_vs_direct": p_num},
+        {
+            "column_stacking": p_col,
+            "row_stacking": p_row,
+            "integer_fuzz": p_fz,
+            "float64_vs_direct": p_num,
+        },
         predicted="exact (vec_c convention)",
         evidence="(I ⊗ M) vec(P) = vec(MP) holds symbolically with column-stacking vec; with "
         "row-stacking the transition must be M ⊗ I instead (the mixed pairing (I ⊗ M) with "
@@ -177,10 +216,13 @@ def check_kronecker(ctx: Context) -> Outcome:
         f"{nrm[0]:.3g} to {nrm[-1]:.3g} (log-growth {lyap:.3g} per step), so at long T the float32 "
         "state eventually over/underflows even though each step is exact up to rounding.",
         reading="vec = column-stacking; M_t from 000 Exp VII with shear J = [[0, 0.1], [0, 0]] for "
-                "the "
+        "the "
         "numerics",
         figures=[fig_path],
-        details={"err64": {str(c): float(err64[c - 1]) for c in checkpoints},
-                 "err32": {str(c): float(err32[c - 1]) for c in checkpoints},
-                 "norm_P_T": float(nrm[-1]), "log_growth_per_step": lyap},
+        details={
+            "err64": {str(c): float(err64[c - 1]) for c in checkpoints},
+            "err32": {str(c): float(err32[c - 1]) for c in checkpoints},
+            "norm_P_T": float(nrm[-1]),
+            "log_growth_per_step": lyap,
+        },
     )

@@ -2,6 +2,7 @@
 z_t = a z_{t-1} + w_t (w ~ N(0, q)), v_t = alpha v_{t-1} + sqrt(1 - alpha^2) eps_t; a = 0.9,
 q = 1 (App C.7.2). Exact risks come from :mod:`chasm_theory.risks`.
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -28,15 +29,20 @@ SOURCE = "000 §4.2 Thm 2; App B.2"
 SECTION = "Theorem 2: forward separation on the colored-noise task"
 A_SIG = 0.9
 GRID = (0.5, 0.7, 0.95, 0.99)  # Thm 2's α ∈ (0, 1) \ {a}: Exp I's test values without α = a
-OUTSIDE = {"0.0": "α = 0 lies outside (0, 1): i.i.d. noise",
-           "0.9": "α = a: excluded by Thm 2 (α ≠ a); the pair is unobservable (det O = α − a = 0)"}
+OUTSIDE = {
+    "0.0": "α = 0 lies outside (0, 1): i.i.d. noise",
+    "0.9": "α = a: excluded by Thm 2 (α ≠ a); the pair is unobservable (det O = α − a = 0)",
+}
 ALPHAS = GRID + tuple(float(a) for a in OUTSIDE)  # figures show both, verdicts read GRID only
 FINDING_FLOOR = "thm2-iid-class-excess-floor"
 K_MAX = 4096
-READING = "a = 0.9, q = 1 (App C.7.2), stationary start, one-step prediction of x_(k+1) from x_1..x_k"
+READING = (
+    "a = 0.9, q = 1 (App C.7.2), stationary start, one-step prediction of x_(k+1) from x_1..x_k"
+)
 
 
 # ----------------------------------------------------------------------------- augmentation
+
 
 @claim(
     "chasm.thm2.augmentation",
@@ -45,51 +51,75 @@ READING = "a = 0.9, q = 1 (App C.7.2), stationary start, one-step prediction of 
     "colored-noise process (same autocovariance), and det O = alpha − a",
     kind="symbolic",
     paper="Quote (000 App B.2.2): This is an LG-SSM with R aug = 0 . The observability matrix O = "
-          "1 1 a α has det ( O ) = α a 0 when α a . — formulas lost in the text extraction, as we "
-          "read them (paraphrase): A_aug = diag(a, α), C_aug = [1 1], R_aug = 0; det(O) = α − a ≠ "
-          "0 when α ≠ a",
+    "1 1 a α has det ( O ) = α a 0 when α a . — formulas lost in the text extraction, as we "
+    "read them (paraphrase): A_aug = diag(a, α), C_aug = [1 1], R_aug = 0; det(O) = α − a ≠ "
+    "0 when α ≠ a",
     quote="This is an LG-SSM with R aug = 0 . The observability matrix O = 1 1 a α has det ( O ) = "
-          "α a 0 when α a .",
+    "α a 0 when α a .",
     section=SECTION,
 )
 def check_augmentation(ctx: Context) -> Outcome:
     a, al, q = sp.symbols("a alpha q", positive=True)
     h = sp.symbols("h", integer=True, nonnegative=True)
-    P = sp.diag(q / (1 - a ** 2), 1)  # stationary covariance of xi
-    Qa = sp.diag(q, 1 - al ** 2)
+    P = sp.diag(q / (1 - a**2), 1)  # stationary covariance of xi
+    Qa = sp.diag(q, 1 - al**2)
     Aa = sp.diag(a, al)
     lyap = sp.simplify(Aa * P * Aa.T + Qa - P)
-    Ah = sp.diag(a ** h, al ** h)
+    Ah = sp.diag(a**h, al**h)
     Ca = sp.Matrix([[1, 1]])
     cov = sp.simplify((Ca * Ah * P * Ca.T)[0, 0])
-    direct = q * a ** h / (1 - a ** 2) + al ** h
+    direct = q * a**h / (1 - a**2) + al**h
     O = sp.Matrix([Ca, Ca * Aa])
-    p_sym = decide(lyap == sp.zeros(2, 2) and sp.simplify(cov - direct) == 0
-                   and sp.simplify(O.det() - (al - a)) == 0,
-                   predicted="Cov(x_t, x_(t+h)) = q a^h/(1 − a²) + α^h; det O = α − a",
-                   measured={"lyapunov_residual": str(lyap), "C A^h P C^T": str(cov), "det O": str(O.det())},
-                   evidence="sympy: P = diag(q/(1 − a²), 1) solves P = A P Aᵀ + Q_aug; C A^h P Cᵀ "
-                            f"= {cov}; "
-                   f"det O = {O.det()}.", rule="holds iff all three symbolic residuals vanish")
+    p_sym = decide(
+        lyap == sp.zeros(2, 2)
+        and sp.simplify(cov - direct) == 0
+        and sp.simplify(O.det() - (al - a)) == 0,
+        predicted="Cov(x_t, x_(t+h)) = q a^h/(1 − a²) + α^h; det O = α − a",
+        measured={"lyapunov_residual": str(lyap), "C A^h P C^T": str(cov), "det O": str(O.det())},
+        evidence="sympy: P = diag(q/(1 − a²), 1) solves P = A P Aᵀ + Q_aug; C A^h P Cᵀ "
+        f"= {cov}; "
+        f"det O = {O.det()}.",
+        rule="holds iff all three symbolic residuals vanish",
+    )
     # numeric: the core's model vs risks.py's direct formula, and a Monte Carlo of x_1 x_(1+h)
     errs = []
     for al_ in (0.5, 0.95):
         p = colored_noise_lgssm(A_SIG, al_)
-        cov_aug = np.array([(p.C @ np.linalg.matrix_power(p.A, hh) @ p.P0 @ p.C.T)[0, 0] for hh in range(40)])
-        errs.append(float(np.max(np.abs(cov_aug - colored_autocovariance(A_SIG, al_, np.arange(40))))))
-    p_num = compare_close(max(errs), 0.0, atol=1e-12,
-                          evidence="core colored_noise_lgssm vs direct autocovariance, lags "
-                                   "0..39, α = 0.5, 0.95: "
-                          f"max |diff| = {max(errs):.1e}")
+        cov_aug = np.array(
+            [(p.C @ np.linalg.matrix_power(p.A, hh) @ p.P0 @ p.C.T)[0, 0] for hh in range(40)]
+        )
+        errs.append(
+            float(np.max(np.abs(cov_aug - colored_autocovariance(A_SIG, al_, np.arange(40)))))
+        )
+    p_num = compare_close(
+        max(errs),
+        0.0,
+        atol=1e-12,
+        evidence="core colored_noise_lgssm vs direct autocovariance, lags "
+        "0..39, α = 0.5, 0.95: "
+        f"max |diff| = {max(errs):.1e}",
+    )
     smp = sample_colored_noise(A_SIG, 0.95, 100_000, 6, ctx.rng("mc"))
-    mc = {f"mc_lag{hh}": exact_in_ci(smp.x[:, 0] * smp.x[:, hh], float(colored_autocovariance(A_SIG, 0.95, hh)),
-                                     what=f"E[x_1 x_(1+{hh})], α = 0.95", n_tests=3) for hh in (0, 1, 5)}
-    return combine({"symbolic": p_sym, "core_model": p_num, **mc}, predicted="same process; det O = α − a",
-                   evidence=p_sym.evidence + " " + p_num.evidence + " Monte Carlo (100,000 sequences of the "
-                   "core sampler) agrees at lags 0, 1, 5.", reading=READING)
+    mc = {
+        f"mc_lag{hh}": exact_in_ci(
+            smp.x[:, 0] * smp.x[:, hh],
+            float(colored_autocovariance(A_SIG, 0.95, hh)),
+            what=f"E[x_1 x_(1+{hh})], α = 0.95",
+            n_tests=3,
+        )
+        for hh in (0, 1, 5)
+    }
+    return combine(
+        {"symbolic": p_sym, "core_model": p_num, **mc},
+        predicted="same process; det O = α − a",
+        evidence=p_sym.evidence + " " + p_num.evidence + " Monte Carlo (100,000 sequences of the "
+        "core sampler) agrees at lags 0, 1, 5.",
+        reading=READING,
+    )
 
 
 # ----------------------------------------------------------------------------- ARE values
+
 
 @claim(
     "chasm.thm2.are-values",
@@ -97,31 +127,45 @@ def check_augmentation(ctx: Context) -> Outcome:
     statement="1/(1 − alpha²) = 5.3, 10.3, > 50 at alpha = 0.90, 0.95, 0.99",
     kind="numeric",
     paper="Quote (000 §4.2 Thm 2(ii)): At α = 0.90 , the gap is 5.3 × ; at α = 0.95 , 10.3 × ; at "
-          "α = 0.99 , > 50 × . — formulas lost in the text extraction, as we read them "
-          "(paraphrase): At α = 0.90 the gap is 5.3×; at α = 0.95, 10.3×; at α = 0.99, > 50×",
+    "α = 0.99 , > 50 × . — formulas lost in the text extraction, as we read them "
+    "(paraphrase): At α = 0.90 the gap is 5.3×; at α = 0.95, 10.3×; at α = 0.99, > 50×",
     quote="At α = 0.90 , the gap is 5.3 × ; at α = 0.95 , 10.3 × ; at α = 0.99 , > 50 × .",
     section=SECTION,
 )
 def check_are_values(ctx: Context) -> Outcome:
     vals = {al: 1 / (1 - Fraction(al) ** 2) for al in ("0.90", "0.95", "0.99")}
     parts = {
-        "0.90": compare_close(round(float(vals["0.90"]), 1), 5.3, atol=1e-9,
-                              evidence=f"1/(1 − 0.9²) = {vals['0.90']} = "
-                                       f"{float(vals['0.90']):.4f}"),
-        "0.95": compare_close(round(float(vals["0.95"]), 1), 10.3, atol=1e-9,
-                              evidence=f"1/(1 − 0.95²) = {vals['0.95']} = "
-                                       f"{float(vals['0.95']):.4f}"),
-        "0.99": decide(vals["0.99"] > 50, predicted="> 50", measured=float(vals["0.99"]),
-                       evidence=f"1/(1 − 0.99²) = {vals['0.99']} = {float(vals['0.99']):.4f}",
-                       rule="holds iff > 50"),
+        "0.90": compare_close(
+            round(float(vals["0.90"]), 1),
+            5.3,
+            atol=1e-9,
+            evidence=f"1/(1 − 0.9²) = {vals['0.90']} = {float(vals['0.90']):.4f}",
+        ),
+        "0.95": compare_close(
+            round(float(vals["0.95"]), 1),
+            10.3,
+            atol=1e-9,
+            evidence=f"1/(1 − 0.95²) = {vals['0.95']} = {float(vals['0.95']):.4f}",
+        ),
+        "0.99": decide(
+            vals["0.99"] > 50,
+            predicted="> 50",
+            measured=float(vals["0.99"]),
+            evidence=f"1/(1 − 0.99²) = {vals['0.99']} = {float(vals['0.99']):.4f}",
+            rule="holds iff > 50",
+        ),
     }
-    return combine(parts, predicted="5.3, 10.3, > 50",
-                   evidence="Exact fractions: " + "; ".join(p.evidence for p in parts.values()) + ".",
-                   reading="the paper's numbers read as rounded to one decimal",
-                   details={k: str(v) for k, v in vals.items()})
+    return combine(
+        parts,
+        predicted="5.3, 10.3, > 50",
+        evidence="Exact fractions: " + "; ".join(p.evidence for p in parts.values()) + ".",
+        reading="the paper's numbers read as rounded to one decimal",
+        details={k: str(v) for k, v in vals.items()},
+    )
 
 
 # ----------------------------------------------------------------------------- exact risks vs k
+
 
 @lru_cache(maxsize=8)
 def exact_risks(alpha: float, kmax: int = K_MAX, a: float = A_SIG) -> dict[str, np.ndarray]:
@@ -131,23 +175,29 @@ def exact_risks(alpha: float, kmax: int = K_MAX, a: float = A_SIG) -> dict[str, 
     g = colored_autocovariance(a, alpha, np.arange(kmax + 1))
     k = np.arange(1, kmax + 1)
     # Var(S_k) = k g0 + 2 sum_{h=1}^{k-1} (k - h) g(h);  Cov(x_{k+1}, S_k) = sum_{h=1}^k g(h)
-    cg = np.cumsum(g[1:])            # cg[k-1] = sum_{h=1}^k g(h)
+    cg = np.cumsum(g[1:])  # cg[k-1] = sum_{h=1}^k g(h)
     chg = np.cumsum(np.arange(1, kmax + 1) * g[1:])
-    s1 = np.concatenate([[0.0], cg[:-1]])      # sum_{h=1}^{k-1} g(h)
-    s2 = np.concatenate([[0.0], chg[:-1]])     # sum_{h=1}^{k-1} h g(h)
+    s1 = np.concatenate([[0.0], cg[:-1]])  # sum_{h=1}^{k-1} g(h)
+    s2 = np.concatenate([[0.0], chg[:-1]])  # sum_{h=1}^{k-1} h g(h)
     var_s = k * g[0] + 2.0 * (k * s1 - s2)
     cov_ys = cg
-    pi = g[0] - cov_ys ** 2 / var_s
-    mean = g[0] - 2.0 * cov_ys / k + var_s / k ** 2
+    pi = g[0] - cov_ys**2 / var_s
+    mean = g[0] - 2.0 * cov_ys / k + var_s / k**2
     best = best_linear_risks_all(process_covariance_colored(a, alpha, kmax))[1:]
-    return {"k": k, "kalman": best, "pi": pi, "mean": mean,
-            "pi_excess": pi - best, "mean_excess": mean - best}
+    return {
+        "k": k,
+        "kalman": best,
+        "pi": pi,
+        "mean": mean,
+        "pi_excess": pi - best,
+        "mean_excess": mean - best,
+    }
 
 
 def kalman_innovation_check(alpha: float, kmax: int = 256) -> float:
     """Max |Cholesky risk − Kalman innovation variance S_(k+1)| for k = 1..kmax (core Riccati)."""
     S = riccati_gains(colored_noise_lgssm(A_SIG, alpha), kmax + 1).S[:, 0, 0]
-    return float(np.max(np.abs(exact_risks(alpha)["kalman"][:kmax] - S[1:kmax + 1])))
+    return float(np.max(np.abs(exact_risks(alpha)["kalman"][:kmax] - S[1 : kmax + 1])))
 
 
 def fit_slope(k: np.ndarray, y: np.ndarray, lo: int = 512, hi: int = K_MAX) -> float:
@@ -162,8 +212,8 @@ def fit_slope(k: np.ndarray, y: np.ndarray, lo: int = 512, hi: int = K_MAX) -> f
     "invariant predictor over the Bayes (Kalman) risk is Θ(1/k)",
     kind="numeric",
     paper="Quote (000 §2.2 Definition 2): For two estimators f , g with excess risks both Θ ( 1 / "
-          "k ) , define: — formulas lost in the text extraction, as we read them (paraphrase): "
-          "'For two estimators f, g with excess risks both Θ(1/k), define ARE(f, g) = lim …'",
+    "k ) , define: — formulas lost in the text extraction, as we read them (paraphrase): "
+    "'For two estimators f, g with excess risks both Θ(1/k), define ARE(f, g) = lim …'",
     quote="For two estimators f , g with excess risks both Θ ( 1 / k ) , define:",
     section=SECTION,
     finding=FINDING_FLOOR,
@@ -180,7 +230,10 @@ def check_pi_excess(ctx: Context) -> Outcome:
             "slope_pi_excess_k512_4096": fit_slope(r["k"], r["pi_excess"]),
             "slope_mean_excess_k512_4096": fit_slope(r["k"], r["mean_excess"]),
             "pi_excess_at_4096": float(r["pi_excess"][-1]),
-            "k_times_pi_excess_at_1024_4096": [float(1024 * r["pi_excess"][1023]), float(4096 * r["pi_excess"][-1])],
+            "k_times_pi_excess_at_1024_4096": [
+                float(1024 * r["pi_excess"][1023]),
+                float(4096 * r["pi_excess"][-1]),
+            ],
             "limit_var_x_minus_S": g0 - float(ss.S[0, 0]),
             "kalman_vs_riccati_S": kalman_innovation_check(al),
         }
@@ -204,32 +257,48 @@ def check_pi_excess(ctx: Context) -> Outcome:
     fig_path = ctx.savefig(fig, "chasm_thm2_exact_risks")
     worst = max(rows.items(), key=lambda kv: abs(kv[1]["slope_pi_excess_k512_4096"] + 1))
     return decide(
-        theta1, predicted="slope −1 (Θ(1/k))",
-        measured={al: {"slope": round(v["slope_pi_excess_k512_4096"], 4),
-                       "excess_at_4096": round(v["pi_excess_at_4096"], 5),
-                       "limit": round(v["limit_var_x_minus_S"], 5)} for al, v in rows.items()},
+        theta1,
+        predicted="slope −1 (Θ(1/k))",
+        measured={
+            al: {
+                "slope": round(v["slope_pi_excess_k512_4096"], 4),
+                "excess_at_4096": round(v["pi_excess_at_4096"], 5),
+                "limit": round(v["limit_var_x_minus_S"], 5),
+            }
+            for al, v in rows.items()
+        },
         tolerance={"abs_slope": 0.1},
         counterexample={"alpha": worst[0], **worst[1]},
         evidence="Exact risks from the process covariance of x_1..x_(k+1), k ≤ 4096 (Kalman risk "
-                 "by one "
+        "by one "
         "Cholesky, cross-checked against the core's Riccati innovation variance to "
         f"{max(v['kalman_vs_riccati_S'] for v in rows.values()):.1e}). The best linear "
         "permutation-invariant "
-        "predictor c·Σx_i has excess " + "; ".join(
+        "predictor c·Σx_i has excess "
+        + "; ".join(
             f"α = {al}: {v['pi_excess_at_4096']:.4f} at k = 4096 (slope "
             f"{v['slope_pi_excess_k512_4096']:.3f}, "
-            f"limit Var(x) − S = {v['limit_var_x_minus_S']:.4f})" for al, v in rows.items())
-        + ". Its excess tends to a positive constant — Cov(x_(k+1), Σx_i) stays bounded while Var(Σx_i) "
+            f"limit Var(x) − S = {v['limit_var_x_minus_S']:.4f})"
+            for al, v in rows.items()
+        )
+        + ". Its excess tends to a positive constant — Cov(x_(k+1), Σx_i) stays bounded while "
+        "Var(Σx_i) "
         "grows like k, so the best c·Σx_i tends to predicting 0 — not to 0 at rate 1/k. Outside "
         "the "
-        "theorem's range, reported apart: " + "; ".join(
+        "theorem's range, reported apart: "
+        + "; ".join(
             f"α = {al} ({v['why']}): excess {v['pi_excess_at_4096']:.4f} at k = 4096"
-            for al, v in outside.items()) + ".",
+            for al, v in outside.items()
+        )
+        + ".",
         rule="holds iff the log-log slope of the PI excess over k = 512..4096 is within 0.1 of −1 "
-             "for every α of the grid (α ∈ (0, 1), α ≠ a)",
-        reading=READING + "; PI class = linear permutation-invariant predictors (all c·Σx_i); nonlinear "
+        "for every α of the grid (α ∈ (0, 1), α ≠ a)",
+        reading=READING
+        + "; PI class = linear permutation-invariant predictors (all c·Σx_i); nonlinear "
         "PI predictors are not covered by this exact computation",
-        figures=[fig_path], details={**rows, "outside_the_theorem": outside})
+        figures=[fig_path],
+        details={**rows, "outside_the_theorem": outside},
+    )
 
 
 @claim(
@@ -238,7 +307,7 @@ def check_pi_excess(ctx: Context) -> Outcome:
     statement="ARE(SSM, g) ≥ 1/(1 − alpha²) for every permutation-invariant g",
     kind="numeric",
     paper="Quote (000 §4.2 Thm 2(ii)): For any g P inv : ARE ( f ϕ ^ N , g ) 1 1 α 2 . — formulas "
-          "lost in the text extraction, as we read them (paraphrase): ARE(f_φ̂N, g) ≥ 1/(1 − α²)",
+    "lost in the text extraction, as we read them (paraphrase): ARE(f_φ̂N, g) ≥ 1/(1 − α²)",
     quote="For any g P inv : ARE ( f ϕ ^ N , g ) 1 1 α 2 .",
     section=SECTION,
     finding=FINDING_FLOOR,
@@ -247,22 +316,34 @@ def check_are_bound(ctx: Context) -> Outcome:
     info = {}
     for al in GRID:
         r = exact_risks(al)
-        info[str(al)] = {"pi_excess_k": {str(k): float(r["pi_excess"][k - 1]) for k in (64, 512, 4096)},
-                         "slope": fit_slope(r["k"], r["pi_excess"])}
+        info[str(al)] = {
+            "pi_excess_k": {str(k): float(r["pi_excess"][k - 1]) for k in (64, 512, 4096)},
+            "slope": fit_slope(r["k"], r["pi_excess"]),
+        }
     premise = all(abs(v["slope"] + 1) <= 0.1 for v in info.values())
     if premise:
-        return Outcome(verdict="inconclusive", predicted="≥ 1/(1 − α²)", measured=info,
-                       evidence="The PI excess is Θ(1/k), so the ratio needs the SSM's excess too; "
-                                "not computed.",
-                       rule="the ratio needs both excess risks")
+        return Outcome(
+            verdict="inconclusive",
+            predicted="≥ 1/(1 − α²)",
+            measured=info,
+            evidence="The PI excess is Θ(1/k), so the ratio needs the SSM's excess too; "
+            "not computed.",
+            rule="the ratio needs both excess risks",
+        )
     return Outcome(
-        verdict="vacuous", predicted="ARE ≥ 1/(1 − α²)", measured=info,
+        verdict="vacuous",
+        predicted="ARE ≥ 1/(1 − α²)",
+        measured=info,
         evidence="ARE(f, g) is defined (Def 2) only for excess risks that are both Θ(1/k). On this "
-                 "task the "
+        "task the "
         "best linear permutation-invariant predictor's excess over the Kalman risk tends to a "
         "positive "
-        "constant (" + ", ".join(f"α = {al}: {v['pi_excess_k']['4096']:.4f} at k = 4096" for al, v in info.items())
-        + "), while a Kalman-filter SSM with known parameters has excess exactly 0 (and the Bayes predictor "
+        "constant ("
+        + ", ".join(
+            f"α = {al}: {v['pi_excess_k']['4096']:.4f} at k = 4096" for al, v in info.items()
+        )
+        + "), while a Kalman-filter SSM with known parameters has excess exactly 0 (and the Bayes "
+        "predictor "
         "with unknown α an excess that vanishes, chasm.thm2.bayes-oracle-rate). The ratio of "
         "excess risks "
         "therefore diverges: the inequality holds only in the trivial sense of an infinite ARE, "
@@ -270,8 +351,10 @@ def check_are_bound(ctx: Context) -> Outcome:
         "quantitative value 1/(1 − α²) plays no role. (α = a = 0.9 is excluded by the theorem and "
         "not in this grid.)",
         rule="vacuous when the premise of Definition 2 (both excesses Θ(1/k)) fails, so the bound "
-             "is infinite/undefined; grid α ∈ (0, 1), α ≠ a",
-        reading=READING, details=info)
+        "is infinite/undefined; grid α ∈ (0, 1), α ≠ a",
+        reading=READING,
+        details=info,
+    )
 
 
 # ----------------------------------------------------------------------------- Bayes oracle rate
@@ -280,8 +363,9 @@ KS_BAYES = (16, 32, 64, 128, 256, 512, 1024)
 K_TAIL = 128  # the slope is read off k >= K_TAIL (the asymptotic end)
 
 
-def bayes_excess_samples(rng: np.random.Generator, B: int, T: int, G: int = 200,
-                         a: float = A_SIG) -> dict[str, np.ndarray]:
+def bayes_excess_samples(
+    rng: np.random.Generator, B: int, T: int, G: int = 200, a: float = A_SIG
+) -> dict[str, np.ndarray]:
     """alpha_b ~ U(0.5, 0.99) per sequence, x ~ colored-noise(a, alpha_b). Returns the squared
     differences (B, T) between the grid-Bayes posterior predictive and the known-alpha Kalman
     predictor of x_(t+1) (their mean is the excess risk, the cross term having mean 0)."""
@@ -291,16 +375,19 @@ def bayes_excess_samples(rng: np.random.Generator, B: int, T: int, G: int = 200,
         x[i] = sample_colored_noise(a, float(al), 1, T, rng).x[0]
     grid, lp = uniform_grid(0.5, 0.99, G)
     bayes = bayes_grid_predict(x, a, grid, lp).pred
-    oracle = kalman_filter_per_sequence([colored_noise_lgssm(a, float(al)) for al in alphas_true], x,
-                                        full=False).one_step[:, :, 0]
+    oracle = kalman_filter_per_sequence(
+        [colored_noise_lgssm(a, float(al)) for al in alphas_true], x, full=False
+    ).one_step[:, :, 0]
     snapped = grid[np.argmin(np.abs(grid[None, :] - alphas_true[:, None]), axis=1)]
-    snap = kalman_filter_per_sequence([colored_noise_lgssm(a, float(al)) for al in snapped], x,
-                                      full=False).one_step[:, :, 0]
+    snap = kalman_filter_per_sequence(
+        [colored_noise_lgssm(a, float(al)) for al in snapped], x, full=False
+    ).one_step[:, :, 0]
     return {"d2": (bayes - oracle) ** 2, "alphas": alphas_true, "grid_floor": (snap - oracle) ** 2}
 
 
-def slope_with_ci(d2: np.ndarray, ks: tuple[int, ...], rng: np.random.Generator,
-                  n_boot: int = 300) -> tuple[float, float, float, np.ndarray]:
+def slope_with_ci(
+    d2: np.ndarray, ks: tuple[int, ...], rng: np.random.Generator, n_boot: int = 300
+) -> tuple[float, float, float, np.ndarray]:
     """Log-log slope of mean excess vs k, with a 95% percentile bootstrap CI over sequences."""
     cols = np.array(ks) - 1
     M = d2[:, cols]
@@ -321,8 +408,8 @@ def slope_with_ci(d2: np.ndarray, ks: tuple[int, ...], rng: np.random.Generator,
     "known-alpha Kalman predictor is O(1/k)",
     kind="numeric",
     paper="Quote (000 §4.2 Thm 2(i)): f ϕ ^ N ( C k ) P f k * ( C k ) , R k ( f ϕ ^ N ) R k ( f * "
-          ") = O ( k 1 ) . — formulas lost in the text extraction, as we read them (paraphrase): "
-          "R_k(f_φ̂N) − R_k(f*) = O(k⁻¹)",
+    ") = O ( k 1 ) . — formulas lost in the text extraction, as we read them (paraphrase): "
+    "R_k(f_φ̂N) − R_k(f*) = O(k⁻¹)",
     quote="f ϕ ^ N ( C k ) P f k * ( C k ) , R k ( f ϕ ^ N ) R k ( f * ) = O ( k 1 ) .",
     section=SECTION,
 )
@@ -342,22 +429,39 @@ def check_bayes_rate(ctx: Context) -> Outcome:
     ax.errorbar(ks, means, yerr=1.96 * se, fmt="o-", ms=4, label="Bayes-grid excess (95% CI)")
     kt = np.array(tail)
     mt = means[np.searchsorted(ks, kt)]
-    ax.loglog(kt, mt[0] * (kt / kt[0]) ** slope, "k--", lw=0.8, label=f"fit k ≥ {K_TAIL}: slope {slope:.2f} [{lo:.2f}, {hi:.2f}]")
+    ax.loglog(
+        kt,
+        mt[0] * (kt / kt[0]) ** slope,
+        "k--",
+        lw=0.8,
+        label=f"fit k ≥ {K_TAIL}: slope {slope:.2f} [{lo:.2f}, {hi:.2f}]",
+    )
     ax.loglog(ks, means[0] * ks[0] / ks, "C3:", lw=0.8, label="∝ 1/k")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("k")
     ax.set_ylabel("excess over known-α Kalman")
-    ax.set_title(f"Bayes grid (G = 200) vs known-α Kalman, α ~ U(0.5, 0.99), a = {A_SIG}, B = {B}", fontsize=9)
+    ax.set_title(
+        f"Bayes grid (G = 200) vs known-α Kalman, α ~ U(0.5, 0.99), a = {A_SIG}, B = {B}",
+        fontsize=9,
+    )
     ax.legend(fontsize=8)
     fig_path = ctx.savefig(fig, "chasm_thm2_bayes_oracle_rate")
     return decide_interval(
-        lo, hi, target_hi=-0.9, predicted="slope ≤ −1 (O(1/k)); tolerance 0.1",
-        measured={"slope_tail": slope, "ci95": [lo, hi], "slope_all_k": slope_all, "excess": dict(zip(map(str, KS), means.tolist())),
-                  "k_times_excess": dict(zip(map(str, KS), (ks * means).tolist())),
-                  "grid_floor_at_kmax": floor},
+        lo,
+        hi,
+        target_hi=-0.9,
+        predicted="slope ≤ −1 (O(1/k)); tolerance 0.1",
+        measured={
+            "slope_tail": slope,
+            "ci95": [lo, hi],
+            "slope_all_k": slope_all,
+            "excess": dict(zip(map(str, KS), means.tolist())),
+            "k_times_excess": dict(zip(map(str, KS), (ks * means).tolist())),
+            "grid_floor_at_kmax": floor,
+        },
         evidence=f"{B} sequences with α ~ U(0.5, 0.99); the grid posterior predictive (core "
-                 "bayes_grid, 200 "
+        "bayes_grid, 200 "
         "midpoints) vs the known-α Kalman predictor (core per-sequence filter). Excess = mean "
         "squared "
         f"difference of the two predictions at k = {list(KS)}: {np.round(means, 5).tolist()}; "
@@ -374,8 +478,10 @@ def check_bayes_rate(ctx: Context) -> Outcome:
         "full "
         "profile (4,000 sequences, k up to 4096) is what separates slope −1 from a slower rate.",
         rule=f"CI of the slope over k ≥ {K_TAIL} inside (−∞, −0.9] -> holds (decays at least like "
-             "1/k), "
+        "1/k), "
         "above −0.9 -> fails, straddling -> inconclusive",
-        reading=READING + "; α_true drawn from the continuous prior, grid of 200 midpoints (its discretisation "
+        reading=READING
+        + "; α_true drawn from the continuous prior, grid of 200 midpoints (its discretisation "
         "floor is far below the measured excess)",
-        figures=[fig_path])
+        figures=[fig_path],
+    )

@@ -4,6 +4,7 @@ innovations form (I − K C) A and the "Transformer" form A − K C.
 Template for claim modules: each claim is a ``check(ctx) -> Outcome`` registered with
 ``@claim``; the math lives in plain functions that ``proofs/`` tests directly.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -39,10 +40,10 @@ def discrepancy_symbolic() -> sp.Expr:
     statement="(I − K C) A − (A − K C) = K C (I − A) for all conformable matrices",
     kind="symbolic",
     paper="Quote (000 §6.1 Thm 4(ii)): (ii) Matrix case ( d 2 ).In general, ( I d K C ) A A K C . "
-          "The discrepancy is: ( I d K C ) A ( A K C ) = K C ( I d A ) , — formulas lost in the "
-          "text extraction, as we read them (paraphrase): (I_d − KC)A − (A − KC) = KC(I_d − A)",
+    "The discrepancy is: ( I d K C ) A ( A K C ) = K C ( I d A ) , — formulas lost in the "
+    "text extraction, as we read them (paraphrase): (I_d − KC)A − (A − KC) = KC(I_d − A)",
     quote="(ii) Matrix case ( d 2 ).In general, ( I d K C ) A A K C . The discrepancy is: ( I d K "
-          "C ) A ( A K C ) = K C ( I d A ) ,",
+    "C ) A ( A K C ) = K C ( I d A ) ,",
     section=SECTION,
 )
 def check_identity(ctx: Context) -> Outcome:
@@ -62,6 +63,7 @@ def check_identity(ctx: Context) -> Outcome:
 
 # ----------------------------------------------------------------------------- "nonzero whenever"
 
+
 def _small_int_matrix(rows: int, cols: int) -> st.SearchStrategy[np.ndarray]:
     return st.lists(st.integers(-2, 2), min_size=rows * cols, max_size=rows * cols).map(
         lambda v: np.array(v, dtype=float).reshape(rows, cols)
@@ -72,7 +74,8 @@ def _systems() -> st.SearchStrategy[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     dims = st.tuples(st.integers(1, 4), st.integers(1, 2))
     return dims.flatmap(
         lambda dm: st.tuples(
-            _small_int_matrix(dm[0], dm[0]), _small_int_matrix(dm[0], dm[1]),
+            _small_int_matrix(dm[0], dm[0]),
+            _small_int_matrix(dm[0], dm[1]),
             _small_int_matrix(dm[1], dm[0]),
         )
     )
@@ -89,8 +92,12 @@ def nonzero_premise_implies_nonzero(sys: tuple[np.ndarray, np.ndarray, np.ndarra
 def show_system(sys: tuple[np.ndarray, np.ndarray, np.ndarray]) -> dict[str, list]:
     A, K, C = sys
     d = A.shape[0]
-    return {"A": A.tolist(), "K": K.tolist(), "C": C.tolist(),
-            "KC(I-A)": (K @ C @ (np.eye(d) - A)).tolist()}
+    return {
+        "A": A.tolist(),
+        "K": K.tolist(),
+        "C": C.tolist(),
+        "KC(I-A)": (K @ C @ (np.eye(d) - A)).tolist(),
+    }
 
 
 NONZERO_FUZZ = FuzzSpec(
@@ -122,17 +129,25 @@ def _adjugate(S: np.ndarray) -> np.ndarray:
 
 
 def _a1_systems() -> st.SearchStrategy[tuple]:
-    """(N, s, L, C, M): A = N/s with rho(A) < 1, P = L Lᵀ + I, C, R = M Mᵀ + I; d = 1..4, m = 1..2."""
+    """(N, s, L, C, M): A = N/s with rho(A) < 1, P = L Lᵀ + I, C, R = M Mᵀ + I; d = 1..4,
+    m = 1..2."""
     ints = st.integers(-2, 2)
 
     def mat(r: int, c: int) -> st.SearchStrategy[np.ndarray]:
         return st.lists(ints, min_size=r * c, max_size=r * c).map(
-            lambda v: np.array(v, dtype=np.int64).reshape(r, c))
+            lambda v: np.array(v, dtype=np.int64).reshape(r, c)
+        )
 
     dims = st.tuples(st.integers(1, 4), st.integers(1, 2))
-    return dims.flatmap(lambda dm: st.tuples(
-        mat(dm[0], dm[0]), st.integers(1, 4), mat(dm[0], dm[0]), mat(dm[1], dm[0]),
-        mat(dm[1], dm[1]))).filter(lambda t: _spectral_radius_below_one(t[0], t[1]))
+    return dims.flatmap(
+        lambda dm: st.tuples(
+            mat(dm[0], dm[0]),
+            st.integers(1, 4),
+            mat(dm[0], dm[0]),
+            mat(dm[1], dm[0]),
+            mat(dm[1], dm[1]),
+        )
+    ).filter(lambda t: _spectral_radius_below_one(t[0], t[1]))
 
 
 def a1_kalman_parts(sys: tuple) -> dict[str, np.ndarray]:
@@ -155,8 +170,13 @@ def a1_kalman_implies_nonzero(sys: tuple) -> bool:
 
 def show_a1_system(sys: tuple) -> dict[str, object]:
     p = a1_kalman_parts(sys)
-    return {"A": (p["N"] / p["s"]).tolist(), "P": p["P"].tolist(), "R": p["R"].tolist(),
-            "C": p["C"].tolist(), "det(S)·s·KC(I-A)": p["D"].tolist()}
+    return {
+        "A": (p["N"] / p["s"]).tolist(),
+        "P": p["P"].tolist(),
+        "R": p["R"].tolist(),
+        "C": p["C"].tolist(),
+        "det(S)·s·KC(I-A)": p["D"].tolist(),
+    }
 
 
 A1_FUZZ = FuzzSpec(
@@ -164,18 +184,26 @@ A1_FUZZ = FuzzSpec(
     holds=a1_kalman_implies_nonzero,
     show=show_a1_system,
     description="under A1 (rho(A) < 1), K = P Cᵀ(C P Cᵀ + R)⁻¹ with P, R ≻ 0: C ≠ 0 ⇒ K C (I − A) "
-                "≠ 0; "
+    "≠ 0; "
     "exact integer arithmetic, d = 1..4, m = 1..2",
 )
 
 
 def _a1_free_gain_systems() -> st.SearchStrategy[tuple]:
     """(A, K, C) with A = N/s, rho(A) < 1 and an arbitrary integer K (not a Kalman gain)."""
-    return _a1_systems().flatmap(lambda t: st.lists(
-        st.integers(-2, 2), min_size=t[0].shape[0] * t[3].shape[0],
-        max_size=t[0].shape[0] * t[3].shape[0]).map(
-        lambda v: (t[0] / t[1], np.array(v, dtype=float).reshape(t[0].shape[0], t[3].shape[0]),
-                   t[3].astype(float))))
+    return _a1_systems().flatmap(
+        lambda t: st.lists(
+            st.integers(-2, 2),
+            min_size=t[0].shape[0] * t[3].shape[0],
+            max_size=t[0].shape[0] * t[3].shape[0],
+        ).map(
+            lambda v: (
+                t[0] / t[1],
+                np.array(v, dtype=float).reshape(t[0].shape[0], t[3].shape[0]),
+                t[3].astype(float),
+            )
+        )
+    )
 
 
 A1_FREE_GAIN_FUZZ = FuzzSpec(
@@ -183,15 +211,22 @@ A1_FREE_GAIN_FUZZ = FuzzSpec(
     holds=nonzero_premise_implies_nonzero,
     show=show_system,
     description="under A1 with an arbitrary K (not a Kalman gain): A ≠ I, K ≠ 0, C ≠ 0 ⇒ KC(I − A) "
-                "≠ 0",
+    "≠ 0",
 )
 
-Q_NONZERO = ("which is nonzero whenever A I d , K 0 , and C 0 . The sequential ordering of "
-             "operations—predict via A, then correct via ( I K C ) —is essential and cannot be "
-             "reproduced by any order-independent computation.")
-Q_A1 = "Assumption A1 (Prior Support and Stability). π ( θ ) has full support on a compact Θ, with ρ ( A θ ) < 1 for all θ Θ ."
-PAPER_NONZERO = ("Quote of Thm 4(ii) (the extraction lost the ≠ signs: 'A ≠ I_d, K ≠ 0, and C ≠ 0'): "
-                 + Q_NONZERO)
+Q_NONZERO = (
+    "which is nonzero whenever A I d , K 0 , and C 0 . The sequential ordering of "
+    "operations—predict via A, then correct via ( I K C ) —is essential and cannot be "
+    "reproduced by any order-independent computation."
+)
+Q_A1 = (
+    "Assumption A1 (Prior Support and Stability). π ( θ ) has full support on a compact Θ, with "
+    "ρ ( A θ ) < 1 for all θ Θ ."
+)
+PAPER_NONZERO = (
+    "Quote of Thm 4(ii) (the extraction lost the ≠ signs: 'A ≠ I_d, K ≠ 0, and C ≠ 0'): "
+    + Q_NONZERO
+)
 
 
 def _literal_outcome(max_examples: int) -> Outcome:
@@ -224,7 +259,9 @@ def _literal_outcome(max_examples: int) -> Outcome:
 @lru_cache(maxsize=4)
 def _a1_searches(max_examples: int) -> tuple:
     """The two A1 searches (derandomised, so cached per process): Kalman gain, arbitrary gain."""
-    return run_fuzz(A1_FUZZ, max_examples=max_examples), run_fuzz(A1_FREE_GAIN_FUZZ, max_examples=max_examples)
+    return run_fuzz(A1_FUZZ, max_examples=max_examples), run_fuzz(
+        A1_FREE_GAIN_FUZZ, max_examples=max_examples
+    )
 
 
 def _a1_outcome(max_examples: int) -> Outcome:
@@ -232,11 +269,14 @@ def _a1_outcome(max_examples: int) -> Outcome:
     return decide(
         not res.found,
         predicted="under A1 and with K a Kalman gain: KC(I − A) ≠ 0 whenever C ≠ 0",
-        measured={"counterexample_found": res.found, "examples": res.examples_tried,
-                  "free_gain_counterexample": free.shown},
+        measured={
+            "counterexample_found": res.found,
+            "examples": res.examples_tried,
+            "free_gain_counterexample": free.shown,
+        },
         counterexample=res.shown,
         evidence="Reading: Assumption A1 (000 §2.4, a standing assumption: ρ(A) < 1) and K the "
-                 "theorem's "
+        "theorem's "
         "Kalman gain K = P Cᵀ(C P Cᵀ + R)⁻¹ with P ≻ 0, R ≻ 0. Proof: ρ(A) < 1 makes I − A "
         "invertible, so "
         "KC(I − A) = 0 iff KC = 0; KC = P Cᵀ S⁻¹ C with P invertible is 0 iff Cᵀ S⁻¹ C = 0 iff C = "
@@ -248,7 +288,11 @@ def _a1_outcome(max_examples: int) -> Outcome:
         "R = MMᵀ + I, L, M, C integer in −2..2; d = 1..4, m = 1..2) in exact integer arithmetic: "
         + ("counterexample " + str(res.shown) if res.found else "no counterexample")
         + ". The Kalman-gain structure is needed: under A1 with an arbitrary K the search finds "
-        + (f"{free.shown} (KC = 0 with K ≠ 0, C ≠ 0)." if free.found else "no counterexample either."),
+        + (
+            f"{free.shown} (KC = 0 with K ≠ 0, C ≠ 0)."
+            if free.found
+            else "no counterexample either."
+        ),
         rule="fails iff a counterexample is found under A1 with K a Kalman gain",
         reading="Assumption A1 (ρ(A) < 1) and K = P Cᵀ(C P Cᵀ + R)⁻¹, P ≻ 0, R ≻ 0",
     )
@@ -258,7 +302,7 @@ def _a1_outcome(max_examples: int) -> Outcome:
     "chasm.thm4.discrepancy-nonzero",
     source=SOURCE + "; §2.4 A1",
     statement="K C (I − A) ≠ 0 whenever A ≠ I, K ≠ 0 and C ≠ 0, for the Kalman filter of Thm 4 "
-              "under "
+    "under "
     "the paper's standing Assumption A1 (ρ(A) < 1; K a Kalman gain) — the reading of "
     "chasm.thm4.discrepancy-nonzero.a1",
     kind="property",
@@ -269,19 +313,22 @@ def _a1_outcome(max_examples: int) -> Outcome:
 )
 def check_nonzero(ctx: Context) -> Outcome:
     out = _a1_outcome(2000)
-    return replace(out, evidence="Follows the best-supported reading, under Assumption A1 (000 §2.4 "
-                   "states A1–A4 as the paper's standing assumptions; Thm 4 is about the Kalman "
-                   "filter "
-                   "innovations form, so K is a Kalman gain). The literal reading without A1 "
-                   "fails: "
-                   "chasm.thm4.discrepancy-nonzero.literal. " + out.evidence)
+    return replace(
+        out,
+        evidence="Follows the best-supported reading, under Assumption A1 (000 §2.4 "
+        "states A1–A4 as the paper's standing assumptions; Thm 4 is about the Kalman "
+        "filter "
+        "innovations form, so K is a Kalman gain). The literal reading without A1 "
+        "fails: "
+        "chasm.thm4.discrepancy-nonzero.literal. " + out.evidence,
+    )
 
 
 @claim(
     "chasm.thm4.discrepancy-nonzero.a1",
     source=SOURCE + "; §2.4 A1",
     statement="Under Assumption A1 (ρ(A) < 1) and with K = P Cᵀ(C P Cᵀ + R)⁻¹ a Kalman gain (P ≻ "
-              "0, "
+    "0, "
     "R ≻ 0): K C (I − A) ≠ 0 whenever C ≠ 0 (then A ≠ I and K ≠ 0 automatically)",
     kind="property",
     paper=PAPER_NONZERO + " Assumption used, quoted from §2.4: " + Q_A1,
@@ -311,13 +358,18 @@ def check_nonzero_literal(ctx: Context) -> Outcome:
 
 # ----------------------------------------------------------------------------- Part (i): d = 1
 
+
 def scalar_forms(a: object, k: object, c: object) -> dict[str, object]:
     """The three scalar quantities Thm 4 talks about, in exact arithmetic when the inputs are
     Fractions/ints: (1 − kc)a (innovations form), a(1 − kc) (correct-then-predict), a − kc
     (the "Transformer" form of Part (ii))."""
-    return {"(1-kc)a": (1 - k * c) * a, "a(1-kc)": a * (1 - k * c), "a-kc": a - k * c,
-            "discrepancy (1-kc)a-(a-kc)": (1 - k * c) * a - (a - k * c),
-            "kc(1-a)": k * c * (1 - a)}
+    return {
+        "(1-kc)a": (1 - k * c) * a,
+        "a(1-kc)": a * (1 - k * c),
+        "a-kc": a - k * c,
+        "discrepancy (1-kc)a-(a-kc)": (1 - k * c) * a - (a - k * c),
+        "kc(1-a)": k * c * (1 - a),
+    }
 
 
 def scalar_discrepancy_symbolic() -> sp.Expr:
@@ -326,9 +378,11 @@ def scalar_discrepancy_symbolic() -> sp.Expr:
     return sp.expand((1 - k * c) * a - (a - k * c) - k * c * (1 - a))
 
 
-Q_INTRO4 = ("We prove that in the scalar case ( d = 1 ), the distinction between the SSM and "
-            "Transformer innovations forms vanishes due to commutativity, and no separation arises "
-            "(Theorem 4).")
+Q_INTRO4 = (
+    "We prove that in the scalar case ( d = 1 ), the distinction between the SSM and "
+    "Transformer innovations forms vanishes due to commutativity, and no separation arises "
+    "(Theorem 4)."
+)
 Q_THM4_I = "The distinction between different orderings of prediction and correction vanishes."
 
 
@@ -359,10 +413,15 @@ def check_scalar_degeneracy(ctx: Context) -> Outcome:
         vanishes,
         predicted="(1 − kc)a − (a − kc) = 0 in d = 1",
         measured={"symbolic": str(disc_sym), "paper_example": shown, "a1_kalman_example": shown_a1},
-        counterexample={"a": "1/2", "k": "1/2 (Kalman gain, p = r = c = 1)", "c": 1, **shown_a1,
-                        "paper_example_a2_k3_c5": shown},
+        counterexample={
+            "a": "1/2",
+            "k": "1/2 (Kalman gain, p = r = c = 1)",
+            "c": 1,
+            **shown_a1,
+            "paper_example_a2_k3_c5": shown,
+        },
         evidence="The scalar distinction between the SSM form (1 − kc)a and the Transformer form "
-                 "a − kc "
+        "a − kc "
         f"is (1 − kc)a − (a − kc) = {disc_sym}, the d = 1 case of Part (ii)'s K C (I − A): nonzero "
         "whenever kc ≠ 0 and a ≠ 1, so it does not vanish by commutativity. The paper's own "
         "example "
@@ -375,10 +434,10 @@ def check_scalar_degeneracy(ctx: Context) -> Outcome:
         "ordering distinction (1 − kc)a − a(1 − kc), which is Thm 4(i)'s own sentence: "
         "chasm.thm4.scalar-degeneracy.orderings (holds).",
         rule="holds iff the scalar discrepancy (1 − kc)a − (a − kc) is zero at the paper's example "
-             "and at "
+        "and at "
         "a scalar Kalman example under A1",
         reading="'the SSM and Transformer innovations forms' = (1 − kc)a (Thm 4's innovations "
-                "form) and "
+        "form) and "
         "a − kc (the form Part (ii) contrasts it with, and the paper's 28 vs 13 example computes). "
         "Signs "
         "restored: 28, 13 -> −28, −13.",
@@ -389,7 +448,7 @@ def check_scalar_degeneracy(ctx: Context) -> Outcome:
     "chasm.thm4.scalar-degeneracy.orderings",
     source=SOURCE,
     statement="In the scalar case (d = m = 1) the distinction between the orderings of prediction "
-              "and "
+    "and "
     "correction vanishes: (1 − kc)a = a − kca = a(1 − kc) for all real a, k, c",
     kind="symbolic",
     paper="Quote of Thm 4(i): " + Q_THM4_I,
@@ -405,7 +464,7 @@ def check_scalar_orderings(ctx: Context) -> Outcome:
         predicted="(1 − kc)a = a − kca = a(1 − kc)",
         measured={"(1-kc)a - (a - kca)": str(ident), "(1-kc)a - a(1-kc)": str(comm)},
         evidence=f"sympy: (1 − kc)a − (a − kca) expands to {ident} (Thm 4(i)'s displayed identity) "
-                 "and the "
+        "and the "
         "ordering difference predict-then-correct minus correct-then-predict, (1 − kc)a − a(1 − "
         "kc), "
         f"expands to {comm}: scalars commute, so the order of A and (I − KC) is irrelevant in d = "
@@ -416,7 +475,7 @@ def check_scalar_orderings(ctx: Context) -> Outcome:
         "which does not vanish in d = 1 (chasm.thm4.scalar-degeneracy).",
         rule="holds iff both scalar differences expand to 0",
         reading="orderings = predict-then-correct (1 − kc)a vs correct-then-predict a(1 − kc), as "
-                "in App "
+        "in App "
         "B.5.1 ('the ordering of A and (I − KC) is irrelevant')",
     )
 
@@ -440,28 +499,34 @@ def commutator_symbolic() -> tuple[sp.Expr, sp.Expr]:
     "nonzero for d ≥ 2",
     kind="symbolic",
     paper="Quote (000 App B.5.1): However, the correct innovations form in the scalar case always "
-          "gives ( 1 k t c ) a , and since scalar multiplication commutes, the ordering of A and ( "
-          "I K C ) is irrelevant: — formulas lost in the text extraction, as we read them "
-          "(paraphrase): 'the ordering of A and (I − KC) is irrelevant' in d = 1; 'the sequential "
-          "ordering of operations — predict via A, then correct via (I − KC) — is essential' for d "
-          "≥ 2",
+    "gives ( 1 k t c ) a , and since scalar multiplication commutes, the ordering of A and ( "
+    "I K C ) is irrelevant: — formulas lost in the text extraction, as we read them "
+    "(paraphrase): 'the ordering of A and (I − KC) is irrelevant' in d = 1; 'the sequential "
+    "ordering of operations — predict via A, then correct via (I − KC) — is essential' for d "
+    "≥ 2",
     quote="However, the correct innovations form in the scalar case always gives ( 1 k t c ) a , "
-          "and since scalar multiplication commutes, the ordering of A and ( I K C ) is "
-          "irrelevant:",
+    "and since scalar multiplication commutes, the ordering of A and ( I K C ) is "
+    "irrelevant:",
     section=SECTION,
 )
 def check_commutator(ctx: Context) -> Outcome:
     comm, resid = commutator_symbolic()
-    p_id = decide(resid == 0 or getattr(resid, "is_ZeroMatrix", False),
-                  predicted="(I-KC)A - A(I-KC) = AKC - KCA", measured=str(comm),
-                  evidence="With non-commuting MatrixSymbols, (I − KC)A − A(I − KC) expands to "
-                           f"{comm}.",
-                  rule="holds iff the difference to AKC − KCA expands to 0")
+    p_id = decide(
+        resid == 0 or getattr(resid, "is_ZeroMatrix", False),
+        predicted="(I-KC)A - A(I-KC) = AKC - KCA",
+        measured=str(comm),
+        evidence=f"With non-commuting MatrixSymbols, (I − KC)A − A(I − KC) expands to {comm}.",
+        rule="holds iff the difference to AKC − KCA expands to 0",
+    )
     a, k, c = sp.symbols("a k c")
     scal = sp.expand((1 - k * c) * a - a * (1 - k * c))
-    p_1 = decide(scal == 0, predicted=0, measured=str(scal),
-                 evidence=f"For scalars (d = m = 1) the commutator expands to {scal}.",
-                 rule="holds iff the scalar commutator is identically 0")
+    p_1 = decide(
+        scal == 0,
+        predicted=0,
+        measured=str(scal),
+        evidence=f"For scalars (d = m = 1) the commutator expands to {scal}.",
+        rule="holds iff the scalar commutator is identically 0",
+    )
     rng = ctx.rng("generic")
     norms = []
     for d in (2, 3, 4):
@@ -470,17 +535,19 @@ def check_commutator(ctx: Context) -> Outcome:
             K = rng.standard_normal((d, 1))
             C = rng.standard_normal((1, d))
             norms.append(float(np.linalg.norm(A @ K @ C - K @ C @ A)))
-    p_2 = decide(min(norms) > 1e-6, predicted="nonzero for generic d >= 2",
-                 measured={"min_norm_over_60_gaussian_draws": min(norms)},
-                 evidence="For 60 Gaussian (A, K, C) with d = 2..4, m = 1, ‖[A, KC]‖_F ≥ "
-                          f"{min(norms):.3g}.",
-                 rule="holds iff every generic draw gives a commutator of norm > 1e-6")
-    return combine({"identity": p_id, "scalar_zero": p_1, "generic_nonzero_d>=2": p_2},
-                   predicted="[A, KC]; 0 iff d = 1 (generically)",
-                   evidence=f"{p_id.evidence} {p_1.evidence} {p_2.evidence} So the operation-order "
-                   "term is the commutator [A, KC], not the Part (ii) discrepancy KC(I − A); only "
-                   "the "
-                   "commutator disappears in the scalar case.",
-                   reading="ordering = predict-then-correct vs correct-then-predict of the same A "
-                           "and "
-                   "K, C")
+    p_2 = decide(
+        min(norms) > 1e-6,
+        predicted="nonzero for generic d >= 2",
+        measured={"min_norm_over_60_gaussian_draws": min(norms)},
+        evidence=f"For 60 Gaussian (A, K, C) with d = 2..4, m = 1, ‖[A, KC]‖_F ≥ {min(norms):.3g}.",
+        rule="holds iff every generic draw gives a commutator of norm > 1e-6",
+    )
+    return combine(
+        {"identity": p_id, "scalar_zero": p_1, "generic_nonzero_d>=2": p_2},
+        predicted="[A, KC]; 0 iff d = 1 (generically)",
+        evidence=f"{p_id.evidence} {p_1.evidence} {p_2.evidence} So the operation-order "
+        "term is the commutator [A, KC], not the Part (ii) discrepancy KC(I − A); only "
+        "the "
+        "commutator disappears in the scalar case.",
+        reading="ordering = predict-then-correct vs correct-then-predict of the same A and K, C",
+    )

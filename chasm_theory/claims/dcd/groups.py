@@ -2,9 +2,8 @@
 the minimal length of a series with abelian factors, computed two independent ways (derived
 series; search over normal subgroups), and constructive k-layer witnesses run on random words.
 """
-from __future__ import annotations
 
-import numpy as np
+from __future__ import annotations
 
 from chasm_theory._context import Context
 from chasm_theory._record import Outcome, decide
@@ -18,8 +17,13 @@ SECTION = "002: groups, solvability and depth"
 
 # The paper's table: (abelian, solvable); C2×C4 appears in the ablation only (as abelian).
 PAPER_TABLE: dict[str, tuple[bool, bool]] = {
-    "C2": (True, True), "C6": (True, True), "C24": (True, True), "C60": (True, True),
-    "S3": (False, True), "A4": (False, True), "A5": (False, False),
+    "C2": (True, True),
+    "C6": (True, True),
+    "C24": (True, True),
+    "C60": (True, True),
+    "S3": (False, True),
+    "A4": (False, True),
+    "A5": (False, False),
 }
 
 
@@ -31,12 +35,18 @@ def group_table() -> list[dict]:
     for name in GROUP_NAMES:
         G = get_group(name)
         info = G.derived
-        rows.append({
-            "group": name, "order": G.order, "abelian": G.is_abelian, "solvable": G.is_solvable,
-            "derived_series_orders": list(info.orders), "derived_length": info.length,
-            "stops_at_perfect_group_of_order": info.stops_at_order,
-            "min_abelian_series_length": min_abelian_series_length(G),
-        })
+        rows.append(
+            {
+                "group": name,
+                "order": G.order,
+                "abelian": G.is_abelian,
+                "solvable": G.is_solvable,
+                "derived_series_orders": list(info.orders),
+                "derived_length": info.length,
+                "stops_at_perfect_group_of_order": info.stops_at_order,
+                "min_abelian_series_length": min_abelian_series_length(G),
+            }
+        )
     return rows
 
 
@@ -47,22 +57,31 @@ def group_table() -> list[dict]:
     "solvable non-abelian; A5 neither (and C2×C4 abelian)",
     kind="symbolic",
     paper="Quote (002 main results table): | \\(S_3\\) | ✗ | ✓ | ✘ | ✘ | ✘ | ✘ | 1000 | | "
-          "\\(A_4\\) | ✗ | ✓ | ✘ | ✘ | ✘ | ✘ | 1000 | | \\(A_5\\) | ✗ | ✗ | ✘ | ✘ | ✘ | ✘ | ✘ | — "
-          "formulas lost in the text extraction, as we read them (paraphrase): C2, C6, C24, C60: ✓ "
-          "✓; S3, A4: ✗ ✓; A5: ✗ ✗",
+    "\\(A_4\\) | ✗ | ✓ | ✘ | ✘ | ✘ | ✘ | 1000 | | \\(A_5\\) | ✗ | ✗ | ✘ | ✘ | ✘ | ✘ | ✘ | — "
+    "formulas lost in the text extraction, as we read them (paraphrase): C2, C6, C24, C60: ✓ "
+    "✓; S3, A4: ✗ ✓; A5: ✗ ✗",
     quote="| \\(S_3\\) | ✗ | ✓ | ✘ | ✘ | ✘ | ✘ | 1000 | | \\(A_4\\) | ✗ | ✓ | ✘ | ✘ | ✘ | ✘ | 1000 "
-          "| | \\(A_5\\) | ✗ | ✗ | ✘ | ✘ | ✘ | ✘ | ✘ |",
+    "| | \\(A_5\\) | ✗ | ✗ | ✘ | ✘ | ✘ | ✘ | ✘ |",
     section=SECTION,
 )
 def check_table(ctx: Context) -> Outcome:
     rows = {r["group"]: r for r in group_table()}
-    mism = {g: {"paper": PAPER_TABLE[g], "computed": (rows[g]["abelian"], rows[g]["solvable"])}
-            for g in PAPER_TABLE if (rows[g]["abelian"], rows[g]["solvable"]) != PAPER_TABLE[g]}
+    mism = {
+        g: {"paper": PAPER_TABLE[g], "computed": (rows[g]["abelian"], rows[g]["solvable"])}
+        for g in PAPER_TABLE
+        if (rows[g]["abelian"], rows[g]["solvable"]) != PAPER_TABLE[g]
+    }
     if rows["C2xC4"]["abelian"] is not True:
         mism["C2xC4"] = {"paper": "abelian (ablation)", "computed": rows["C2xC4"]["abelian"]}
-    measured = {g: f"abelian={r['abelian']}, solvable={r['solvable']}, derived length="
-                   f"{r['derived_length'] if r['derived_length'] is not None else 'none (stops at order ' + str(r['stops_at_perfect_group_of_order']) + ')'}"
-                for g, r in rows.items()}
+    measured = {
+        g: f"abelian={r['abelian']}, solvable={r['solvable']}, derived length="
+        + (
+            str(r["derived_length"])
+            if r["derived_length"] is not None
+            else f"none (stops at order {r['stops_at_perfect_group_of_order']})"
+        )
+        for g, r in rows.items()
+    }
     return decide(
         not mism,
         predicted={g: f"abelian={a}, solvable={s}" for g, (a, s) in PAPER_TABLE.items()},
@@ -74,7 +93,7 @@ def check_table(ctx: Context) -> Outcome:
         "at a non-trivial perfect group of order 60 (A5' = A5), so they have no derived length. "
         + ("All table entries agree." if not mism else f"Mismatches: {mism}."),
         rule="holds iff every (abelian, solvable) pair of the paper's table equals the computed "
-             "one",
+        "one",
         reading="S4 and S5 are beyond the paper's table and reported for information",
         details={"rows": list(rows.values())},
     )
@@ -88,10 +107,10 @@ def check_table(ctx: Context) -> Outcome:
     "here, is undefined for A5 and S5, and a k-layer witness with k = that length tracks G",
     kind="numeric",
     paper="Quote (002 Key Design 2, Theorem 2): Core Theorem (Theorem 2): A \\(k\\)-layer DCD SSM "
-          "with finite precision can track group \\(G\\) if and only if \\(G\\) admits a subnormal "
-          "series of length \\(k\\):",
+    "with finite precision can track group \\(G\\) if and only if \\(G\\) admits a subnormal "
+    "series of length \\(k\\):",
     quote="Core Theorem (Theorem 2): A \\(k\\)-layer DCD SSM with finite precision can track group "
-          "\\(G\\) if and only if \\(G\\) admits a subnormal series of length \\(k\\):",
+    "\\(G\\) if and only if \\(G\\) admits a subnormal series of length \\(k\\):",
     section=SECTION,
 )
 def check_depth(ctx: Context) -> Outcome:
@@ -108,20 +127,34 @@ def check_depth(ctx: Context) -> Outcome:
         G = get_group(r["group"])
         cas = derived_series_cascade(G)
         res = track(cas, G.mult, rng.integers(0, G.order, (B, T)))
-        witness[r["group"]] = {"layers": cas.depth, "words": B, "length": T,
-                               "wrong_steps": res.total_errors,
-                               "decoder_orders": [l.orders.tolist() for l in cas.layers]}
-    bad_w = {g: w for g, w in witness.items() if w["wrong_steps"] != 0 or w["layers"] != dict(
-        (r["group"], r["derived_length"]) for r in rows)[g]}
+        witness[r["group"]] = {
+            "layers": cas.depth,
+            "words": B,
+            "length": T,
+            "wrong_steps": res.total_errors,
+            "decoder_orders": [l.orders.tolist() for l in cas.layers],
+        }
+    bad_w = {
+        g: w
+        for g, w in witness.items()
+        if w["wrong_steps"] != 0
+        or w["layers"] != dict((r["group"], r["derived_length"]) for r in rows)[g]
+    }
     ok = not disagree and not bad_w
     return decide(
         ok,
         predicted="minimal abelian-series length = derived length; k-layer witnesses exist",
-        measured={r["group"]: {"min_series_length": r["min_abelian_series_length"],
-                               "derived_length": r["derived_length"],
-                               "witness_wrong_steps": witness.get(r["group"], {}).get("wrong_steps")}
-                  for r in rows},
-        counterexample={"length_disagreements": disagree, "witness_failures": bad_w} if not ok else None,
+        measured={
+            r["group"]: {
+                "min_series_length": r["min_abelian_series_length"],
+                "derived_length": r["derived_length"],
+                "witness_wrong_steps": witness.get(r["group"], {}).get("wrong_steps"),
+            }
+            for r in rows
+        },
+        counterexample={"length_disagreements": disagree, "witness_failures": bad_w}
+        if not ok
+        else None,
         evidence="For each group the minimal k with a series G = H_0 ⊳ H_1 ⊳ … ⊳ H_k = 1 "
         "(H_i ⊴ H_{i−1}, abelian factors) was found by a search over normal subgroups containing "
         "the commutator subgroup, independently of sympy's derived_series; it equals the derived "
@@ -136,8 +169,8 @@ def check_depth(ctx: Context) -> Outcome:
         "minimality of the length; the 'only if' direction for k = 1 is checked in "
         "dcd.lemma3.common-center.",
         rule="holds iff search length = derived length for every group and every witness makes 0 "
-             "errors",
+        "errors",
         reading="series taken as normal series in G (derived series), which attain the minimal "
-                "length",
+        "length",
         details={"witnesses": witness},
     )

@@ -6,13 +6,13 @@ Lemma 3: h ↦ λh + b and h ↦ μh + c commute iff b(1 − μ) = c(1 − λ), 
 iff they share their fixed point (centre); so one layer whose maps share centres sends the
 words (g, h) and (h, g) to the same state, although gh ≠ hg for non-commuting g, h.
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
 
 import sympy as sp
 from hypothesis import strategies as st
-from sympy.combinatorics import Permutation
 
 from chasm_theory._context import Context
 from chasm_theory._fuzz import FuzzSpec, run_fuzz
@@ -40,26 +40,31 @@ def rotation_composition() -> dict[str, sp.Expr]:
     residual = sp.simplify(sp.expand(comp - h - trans))
     mod2 = sp.simplify(sp.expand(trans * sp.conjugate(trans)).rewrite(sp.cos))
     target = (2 - 2 * sp.cos(th)) * ((x2 - x1) ** 2 + (y2 - y1) ** 2)
-    return {"composite": sp.simplify(comp), "residual": residual, "translation": trans,
-            "modulus_sq": mod2, "modulus_sq_residual": sp.simplify(mod2 - target),
-            "slope": sp.simplify(sp.diff(comp, h))}
+    return {
+        "composite": sp.simplify(comp),
+        "residual": residual,
+        "translation": trans,
+        "modulus_sq": mod2,
+        "modulus_sq_residual": sp.simplify(mod2 - target),
+        "slope": sp.simplify(sp.diff(comp, h)),
+    }
 
 
 @claim(
     "dcd.lemma2.rotation-centers",
     source=SOURCE2,
     statement="For |λ| = 1, (h ↦ λ*(h − c2) + c2) ∘ (h ↦ λ(h − c1) + c1) is h ↦ h + (1 − λ*)(c2 − "
-              "c1), "
+    "c1), "
     "a translation that is non-zero iff λ ≠ 1 and c1 ≠ c2 (so its iterates diverge)",
     kind="symbolic",
     paper="Quote (002 Key Design 1): Rotational center consistency (Lemma 2): The composition of a "
-          "neutral rotation \\(h \\mapsto \\lambda(h - c_1) + c_1\\) and a conjugate rotation \\(h "
-          "\\mapsto \\lambda^*(h - c_2) + c_2\\) (when \\(c_1 \\neq c_2\\)) yields a non-zero "
-          "translation — causing the state to diverge.",
+    "neutral rotation \\(h \\mapsto \\lambda(h - c_1) + c_1\\) and a conjugate rotation \\(h "
+    "\\mapsto \\lambda^*(h - c_2) + c_2\\) (when \\(c_1 \\neq c_2\\)) yields a non-zero "
+    "translation — causing the state to diverge.",
     quote="Rotational center consistency (Lemma 2): The composition of a neutral rotation \\(h "
-          "\\mapsto \\lambda(h - c_1) + c_1\\) and a conjugate rotation \\(h \\mapsto \\lambda^*(h "
-          "- c_2) + c_2\\) (when \\(c_1 \\neq c_2\\)) yields a non-zero translation — causing the "
-          "state to diverge.",
+    "\\mapsto \\lambda(h - c_1) + c_1\\) and a conjugate rotation \\(h \\mapsto \\lambda^*(h "
+    "- c_2) + c_2\\) (when \\(c_1 \\neq c_2\\)) yields a non-zero translation — causing the "
+    "state to diverge.",
     section=SECTION,
 )
 def check_rotation(ctx: Context) -> Outcome:
@@ -68,10 +73,13 @@ def check_rotation(ctx: Context) -> Outcome:
     return decide(
         ok,
         predicted="translation by (1 − λ*)(c2 − c1), non-zero iff λ ≠ 1 and c1 ≠ c2",
-        measured={"composite − h − (1 − λ*)(c2 − c1)": str(r["residual"]),
-                  "d composite / dh": str(r["slope"]),
-                  "|translation|²": "(2 − 2 cos θ)·|c2 − c1|²" if r["modulus_sq_residual"] == 0
-                  else str(r["modulus_sq"])},
+        measured={
+            "composite − h − (1 − λ*)(c2 − c1)": str(r["residual"]),
+            "d composite / dh": str(r["slope"]),
+            "|translation|²": "(2 − 2 cos θ)·|c2 − c1|²"
+            if r["modulus_sq_residual"] == 0
+            else str(r["modulus_sq"]),
+        },
         evidence="With λ = e^{iθ} (θ real) and c_k = x_k + i y_k, sympy expands the composite to "
         "slope 1 and residual 0 against h + (1 − λ*)(c2 − c1); the translation's squared modulus "
         "simplifies to (2 − 2cos θ)|c2 − c1|², which vanishes iff cos θ = 1 (λ = 1) or c1 = c2. "
@@ -95,8 +103,13 @@ def affine_commutator() -> dict[str, sp.Expr]:
     comm = sp.expand(f(g(h)) - g(f(h)))
     sol = sp.solve(sp.Eq(comm, 0), c)
     centre_f, centre_g = b / (1 - lam), c / (1 - mu)
-    return {"commutator": comm, "c_solution": sol, "centre_gap_when_commuting":
-            sp.simplify((centre_g - centre_f).subs(c, sol[0])) if sol else None}
+    return {
+        "commutator": comm,
+        "c_solution": sol,
+        "centre_gap_when_commuting": sp.simplify((centre_g - centre_f).subs(c, sol[0]))
+        if sol
+        else None,
+    }
 
 
 GaussRat = tuple[Fraction, Fraction]  # exact complex rational (re, im)
@@ -195,9 +208,12 @@ def s3_shared_centre_collisions(group: str = "S3") -> dict[str, object]:
                 equal_shared += 1
             if sp.expand(run([i, j], cs) - run([j, i], cs)) != 0:
                 differ_distinct += 1
-    return {"group": group, "noncommuting_ordered_pairs": pairs,
-            "same_state_with_shared_centre": equal_shared,
-            "different_state_with_distinct_centres": differ_distinct}
+    return {
+        "group": group,
+        "noncommuting_ordered_pairs": pairs,
+        "same_state_with_shared_centre": equal_shared,
+        "different_state_with_distinct_centres": differ_distinct,
+    }
 
 
 @claim(
@@ -208,32 +224,50 @@ def s3_shared_centre_collisions(group: str = "S3") -> dict[str, object]:
     "(h, g) the same state, and cannot track S3 (gh ≠ hg)",
     kind="symbolic",
     paper="Quote (002 Key Design 1): Convergence requirement (Lemma 3): For finite group tracking, "
-          "all state coordinates must share the same center of rotation. Combined with the "
-          "commutativity of diagonal matrices, the state updates are necessarily commutative, "
-          "implying the group must be abelian.",
+    "all state coordinates must share the same center of rotation. Combined with the "
+    "commutativity of diagonal matrices, the state updates are necessarily commutative, "
+    "implying the group must be abelian.",
     quote="Convergence requirement (Lemma 3): For finite group tracking, all state coordinates "
-          "must share the same center of rotation. Combined with the commutativity of diagonal "
-          "matrices, the state updates are necessarily commutative, implying the group must be "
-          "abelian.",
+    "must share the same center of rotation. Combined with the commutativity of diagonal "
+    "matrices, the state updates are necessarily commutative, implying the group must be "
+    "abelian.",
     section=SECTION,
     fuzz=COMMON_CENTRE_FUZZ,
 )
 def check_common_centre(ctx: Context) -> Outcome:
     r = affine_commutator()
     lam, mu, b = sp.symbols("lambda mu b")
-    sym_ok = (sp.simplify(r["commutator"] - (b * (1 - mu) - sp.Symbol("c") * (1 - lam))) == 0
-              and r["centre_gap_when_commuting"] == 0)
-    symbolic = decide(sym_ok, predicted="f∘g − g∘f = b(1 − μ) − c(1 − λ); zero ⇔ equal centres",
-                      measured={"commutator": str(r["commutator"]),
-                                "centre gap when commuting": str(r["centre_gap_when_commuting"])},
-                      evidence="sympy", rule="exact")
+    sym_ok = (
+        sp.simplify(r["commutator"] - (b * (1 - mu) - sp.Symbol("c") * (1 - lam))) == 0
+        and r["centre_gap_when_commuting"] == 0
+    )
+    symbolic = decide(
+        sym_ok,
+        predicted="f∘g − g∘f = b(1 − μ) − c(1 − λ); zero ⇔ equal centres",
+        measured={
+            "commutator": str(r["commutator"]),
+            "centre gap when commuting": str(r["centre_gap_when_commuting"]),
+        },
+        evidence="sympy",
+        rule="exact",
+    )
     fz = run_fuzz(COMMON_CENTRE_FUZZ, max_examples=500 if ctx.profile == "quick" else 5000)
-    fuzz = decide(not fz.found, predicted="no counterexample", measured={"examples": fz.examples_tried},
-                  counterexample=fz.shown, evidence="hypothesis", rule="fails iff a counterexample")
+    fuzz = decide(
+        not fz.found,
+        predicted="no counterexample",
+        measured={"examples": fz.examples_tried},
+        counterexample=fz.shown,
+        evidence="hypothesis",
+        rule="fails iff a counterexample",
+    )
     ex = s3_shared_centre_collisions("S3")
-    exhaustive = decide(ex["same_state_with_shared_centre"] == ex["noncommuting_ordered_pairs"] > 0,
-                        predicted="every non-commuting pair collides", measured=ex,
-                        evidence="sympy", rule="all pairs")
+    exhaustive = decide(
+        ex["same_state_with_shared_centre"] == ex["noncommuting_ordered_pairs"] > 0,
+        predicted="every non-commuting pair collides",
+        measured=ex,
+        evidence="sympy",
+        rule="all pairs",
+    )
     return combine(
         {"symbolic": symbolic, "fuzz": fuzz, "s3_exhaustive": exhaustive},
         predicted="commute ⇔ common centre; shared centres ⇒ gh and hg indistinguishable",

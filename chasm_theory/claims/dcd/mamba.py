@@ -11,6 +11,7 @@ coordinate with min(λ_0, λ_1) < 1 contributes → 0; a coordinate with λ_0 = 
 grows linearly — so the absolute margin need not vanish (exact arithmetic), but the margin
 relative to the state's size does (finite precision).
 """
+
 from __future__ import annotations
 
 import math
@@ -69,7 +70,9 @@ def state_scale(lam: np.ndarray, b: np.ndarray, h0: np.ndarray, T: int) -> float
     vals = [np.linalg.norm(h0)]
     for x in (0, 1):
         l, bb = lam[x], b[x]
-        geo = np.where(l == 1.0, float(T), -np.expm1(T * np.log(l)) / np.where(l == 1.0, 1.0, 1 - l))
+        geo = np.where(
+            l == 1.0, float(T), -np.expm1(T * np.log(l)) / np.where(l == 1.0, 1.0, 1 - l)
+        )
         vals.append(np.linalg.norm(np.exp(T * np.log(l)) * h0 + geo * bb))
     return float(max(vals))
 
@@ -88,7 +91,7 @@ def float32_horizon(lam, b, h0, T_max: int = 2**62) -> int | None:
     T = 1
     while relative_gap(lam, b, h0, T) > F32_RES:
         T *= 2
-        if T > T_max:
+        if T_max < T:
             return None
     lo, hi = T // 2, T
     while hi - lo > 1:
@@ -130,8 +133,12 @@ def finite_precision_property(fam: tuple[np.ndarray, np.ndarray, np.ndarray]) ->
 
 def _show(fam) -> dict[str, Any]:
     lam, b, h0 = fam
-    return {"lambda": lam.tolist(), "b": b.tolist(), "h0": h0.tolist(),
-            "float32_horizon": float32_horizon(lam, b, h0)}
+    return {
+        "lambda": lam.tolist(),
+        "b": b.tolist(),
+        "h0": h0.tolist(),
+        "float32_horizon": float32_horizon(lam, b, h0),
+    }
 
 
 MAMBA_FUZZ = FuzzSpec(
@@ -145,7 +152,11 @@ EXAMPLES: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {
     "λ = 0.9": (np.array([[0.9], [0.9]]), np.array([[0.0], [1.0]]), np.array([0.0])),
     "λ = 0.99": (np.array([[0.99], [0.99]]), np.array([[0.0], [1.0]]), np.array([0.0])),
     "λ0 = 1, λ1 = 0.999": (np.array([[1.0], [0.999]]), np.array([[0.0], [1.0]]), np.array([0.0])),
-    "counter λ = 1, b = (0, 1)": (np.array([[1.0], [1.0]]), np.array([[0.0], [1.0]]), np.array([0.0])),
+    "counter λ = 1, b = (0, 1)": (
+        np.array([[1.0], [1.0]]),
+        np.array([[0.0], [1.0]]),
+        np.array([0.0]),
+    ),
 }
 
 
@@ -176,13 +187,20 @@ def _margin_figure(ctx: Context) -> tuple[str, dict[str, Any]]:
         axes[0].loglog(Ts, np.maximum(pg, 1e-30), color=f"C{i}", label=f"{name}: pair bound")
         axes[0].loglog(Ts_b, np.maximum([m for m, _ in bm], 1e-30), "o", color=f"C{i}", ms=3)
         axes[1].loglog(Ts, np.maximum(rg, 1e-30), color=f"C{i}", label=name)
-        data[name] = {"brute_margin_T1_14": [m for m, _ in bm],
-                      "float32_horizon": float32_horizon(lam, b, h0)}
+        data[name] = {
+            "brute_margin_T1_14": [m for m, _ in bm],
+            "float32_horizon": float32_horizon(lam, b, h0),
+        }
     axes[1].axhline(F32_RES, color="k", ls=":", lw=0.8, label="2⁻²⁴ (float32)")
-    axes[0].set(xlabel="length T", ylabel="even/odd margin", ylim=(1e-12, 10),
-                title="absolute margin (dots: exact min over all words)")
-    axes[1].set(xlabel="length T", ylabel="margin / state size", ylim=(1e-12, 10),
-                title="relative margin")
+    axes[0].set(
+        xlabel="length T",
+        ylabel="even/odd margin",
+        ylim=(1e-12, 10),
+        title="absolute margin (dots: exact min over all words)",
+    )
+    axes[1].set(
+        xlabel="length T", ylabel="margin / state size", ylim=(1e-12, 10), title="relative margin"
+    )
     axes[0].legend(fontsize=7)
     axes[1].legend(fontsize=7)
     return ctx.savefig(fig, "dcd_mamba_parity_margin"), data
@@ -196,23 +214,33 @@ def _margin_figure(ctx: Context) -> tuple[str, dict[str, Any]]:
     "float32 resolution 2^-24 at a finite length",
     kind="property",
     paper="Quote (002 Background): Sarrof et al. proved that Mamba (with non-negative diagonal "
-          "matrices) cannot solve the parity problem (the simplest non-trivial group \\(C_2\\)), "
-          "yet the precise capability boundary of diagonal SSMs remains unknown.",
+    "matrices) cannot solve the parity problem (the simplest non-trivial group \\(C_2\\)), "
+    "yet the precise capability boundary of diagonal SSMs remains unknown.",
     quote="Sarrof et al. proved that Mamba (with non-negative diagonal matrices) cannot solve the "
-          "parity problem (the simplest non-trivial group \\(C_2\\)), yet the precise capability "
-          "boundary of diagonal SSMs remains unknown.",
+    "parity problem (the simplest non-trivial group \\(C_2\\)), yet the precise capability "
+    "boundary of diagonal SSMs remains unknown.",
     section=SECTION,
     fuzz=MAMBA_FUZZ,
 )
 def check_mamba_parity(ctx: Context) -> Outcome:
     fz = run_fuzz(MAMBA_FUZZ, max_examples=150 if ctx.profile == "quick" else 1500)
-    fuzz = decide(not fz.found, predicted="no family keeps a relative margin", measured={"examples": fz.examples_tried},
-                  counterexample=fz.shown, evidence="hypothesis", rule="fails iff a counterexample")
+    fuzz = decide(
+        not fz.found,
+        predicted="no family keeps a relative margin",
+        measured={"examples": fz.examples_tried},
+        counterexample=fz.shown,
+        evidence="hypothesis",
+        rule="fails iff a counterexample",
+    )
     fig, data = _margin_figure(ctx)
     cf = float32_counter_failure()
-    counter = decide(cf is not None, predicted="the float32 counter fails at a finite length",
-                     measured={"first_wrong_step": cf}, evidence="float32 run",
-                     rule="holds iff a first failure is found")
+    counter = decide(
+        cf is not None,
+        predicted="the float32 counter fails at a finite length",
+        measured={"first_wrong_step": cf},
+        evidence="float32 run",
+        rule="holds iff a first failure is found",
+    )
     return combine(
         {"fuzz": fuzz, "counter_float32": counter},
         predicted="margin / state size → 0 for every λ ∈ (0,1], b",
@@ -223,7 +251,9 @@ def check_mamba_parity(ctx: Context) -> Outcome:
         "(T ≤ 9), that the closed form matches the simulated recurrence, and that the relative "
         "margin (pair gap / max(‖h0‖, ‖h(0^T)‖, ‖h(1^T)‖)) drops below 2^-24 at a finite T"
         + (f"; counterexample {fz.shown}." if fz.found else "; no family escaped.")
-        + f" Horizons for the example families: {({k: v['float32_horizon'] for k, v in data.items()})}. "
+        + " Horizons for the example families: "
+        + str({k: v["float32_horizon"] for k, v in data.items()})
+        + ". "
         f"The counter (λ = 1, b = (0, 1)) keeps an absolute margin of exactly 1 but its float32 "
         f"state stops at 2^24: the first wrong parity is at step {cf}.",
         reading="finite precision (the paper's setting): margin measured relative to the state's "
@@ -241,14 +271,14 @@ def check_mamba_parity(ctx: Context) -> Outcome:
     "margin min |h(even) − h(odd)| over words of length T tends to 0 (exact arithmetic)",
     kind="numeric",
     paper="Paraphrase — this id tests the wording of the project's claim catalogue "
-          "(../shared/CLAIMS.md: 'the readout margin between even and odd words vanishes with "
-          "length for any such λ, b'), not a sentence of 002. 002's own sentence (002 Background): "
-          "Sarrof et al. proved that Mamba (with non-negative diagonal matrices) cannot solve the "
-          "parity problem (the simplest non-trivial group \\(C_2\\)), yet the precise capability "
-          "boundary of diagonal SSMs remains unknown.",
+    "(../shared/CLAIMS.md: 'the readout margin between even and odd words vanishes with "
+    "length for any such λ, b'), not a sentence of 002. 002's own sentence (002 Background): "
+    "Sarrof et al. proved that Mamba (with non-negative diagonal matrices) cannot solve the "
+    "parity problem (the simplest non-trivial group \\(C_2\\)), yet the precise capability "
+    "boundary of diagonal SSMs remains unknown.",
     quote="Sarrof et al. proved that Mamba (with non-negative diagonal matrices) cannot solve the "
-          "parity problem (the simplest non-trivial group \\(C_2\\)), yet the precise capability "
-          "boundary of diagonal SSMs remains unknown.",
+    "parity problem (the simplest non-trivial group \\(C_2\\)), yet the precise capability "
+    "boundary of diagonal SSMs remains unknown.",
     section=SECTION,
     finding="dcd-exact-margin-catalogue-reading",
 )
@@ -260,12 +290,16 @@ def check_exact_margin(ctx: Context) -> Outcome:
         vanishes,
         predicted="margin → 0",
         measured={"exact_min_margin_T1_14": margins},
-        counterexample={"lambda": [1.0, 1.0], "b": [0.0, 1.0], "h0": 0.0,
-                        "margin_at_every_T": sorted(set(margins.values())),
-                        "why": "h_T = number of 1s read so far, an integer; words of opposite "
-                        "parity differ by ≥ 1, and round(h_T) mod 2 is the parity"},
+        counterexample={
+            "lambda": [1.0, 1.0],
+            "b": [0.0, 1.0],
+            "h0": 0.0,
+            "margin_at_every_T": sorted(set(margins.values())),
+            "why": "h_T = number of 1s read so far, an integer; words of opposite "
+            "parity differ by ≥ 1, and round(h_T) mod 2 is the parity",
+        },
         evidence="Brute force over all 2^T words (T = 1..14) of the counter λ_0 = λ_1 = 1, b_0 = "
-                 "0, "
+        "0, "
         f"b_1 = 1, h0 = 0: the minimum even/odd margin is {sorted(set(margins.values()))} at every "
         "T, so the absolute margin does not vanish in exact arithmetic. What vanishes is the "
         "margin "

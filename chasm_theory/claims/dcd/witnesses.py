@@ -3,6 +3,7 @@ construction for every abelian group (Theorem 1), the paper's two-layer S3 const
 two-layer A4 = V4 ⋊ C3 construction, and the Negative-Mamba (eigenvalues ±1) constructions;
 float32 vs float64 drift of |h| and of the phase.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,7 +37,9 @@ def budget(profile: str) -> dict[str, int]:
     return {"B64": 1000, "T": 100_000, "B32": 1000, "B_long": 4, "T_long": 50_000_000}
 
 
-def verify_witness(G: FiniteGroup, cas: Cascade, rng: np.random.Generator, b: dict[str, int]) -> dict[str, Any]:
+def verify_witness(
+    G: FiniteGroup, cas: Cascade, rng: np.random.Generator, b: dict[str, int]
+) -> dict[str, Any]:
     """Run ``cas`` on uniform random words over G in complex128 and complex64 and compare with
     the Cayley-table (sympy) prefix products at every step."""
     w = rng.integers(0, G.order, (b["B64"], b["T"]))
@@ -46,18 +49,32 @@ def verify_witness(G: FiniteGroup, cas: Cascade, rng: np.random.Generator, b: di
     rl = track(cas, G.mult, wl, dtype=np.complex64)
     min_gap = min(np.pi / int(o) for l in cas.layers for o in l.orders)
     return {
-        "layers": cas.depth, "state_dims": [l.d for l in cas.layers],
+        "layers": cas.depth,
+        "state_dims": [l.d for l in cas.layers],
         "decoder_orders": [l.orders.tolist() for l in cas.layers],
         "real_eigenvalues_pm1": is_real_unit(cas),
-        "words": b["B64"], "length": b["T"], "wrong_steps_f64": r64.total_errors,
-        "wrong_steps_f32": r32.total_errors, "words_f32": b["B32"],
-        "f32_long": {"words": b["B_long"], "length": b["T_long"], "wrong_steps": rl.total_errors,
-                     "first_wrong_step": rl.earliest_error},
+        "words": b["B64"],
+        "length": b["T"],
+        "wrong_steps_f64": r64.total_errors,
+        "wrong_steps_f32": r32.total_errors,
+        "words_f32": b["B32"],
+        "f32_long": {
+            "words": b["B_long"],
+            "length": b["T_long"],
+            "wrong_steps": rl.total_errors,
+            "first_wrong_step": rl.earliest_error,
+        },
         "decode_phase_margin": min_gap,
-        "drift": {"t": r64.checkpoints.tolist(), "radial_f64": r64.radial.tolist(),
-                  "phase_f64": r64.phase.tolist(), "radial_f32": r32.radial.tolist(),
-                  "phase_f32": r32.phase.tolist(), "t_long": rl.checkpoints.tolist(),
-                  "phase_f32_long": rl.phase.tolist(), "radial_f32_long": rl.radial.tolist()},
+        "drift": {
+            "t": r64.checkpoints.tolist(),
+            "radial_f64": r64.radial.tolist(),
+            "phase_f64": r64.phase.tolist(),
+            "radial_f32": r32.radial.tolist(),
+            "phase_f32": r32.phase.tolist(),
+            "t_long": rl.checkpoints.tolist(),
+            "phase_f32_long": rl.phase.tolist(),
+            "radial_f32_long": rl.radial.tolist(),
+        },
     }
 
 
@@ -72,11 +89,21 @@ def _drift_figure(ctx: Context, results: dict[str, dict], name: str, title: str)
         d = r["drift"]
         col = f"C{i}"
         for ax, key in zip(axes, ("phase", "radial")):
-            ax.loglog(d["t_long"], np.maximum(d[f"{key}_f32_long"], 1e-18), color=col, label=f"{g} float32")
-            ax.loglog(d["t"], np.maximum(d[f"{key}_f64"], 1e-18), color=col, ls="--", label=f"{g} float64")
+            ax.loglog(
+                d["t_long"],
+                np.maximum(d[f"{key}_f32_long"], 1e-18),
+                color=col,
+                label=f"{g} float32",
+            )
+            ax.loglog(
+                d["t"], np.maximum(d[f"{key}_f64"], 1e-18), color=col, ls="--", label=f"{g} float64"
+            )
         axes[0].axhline(r["decode_phase_margin"], color=col, lw=0.6, ls=":")
-    axes[0].set(xlabel="step t", ylabel="max phase error (rad) up to t",
-                title="phase error (dotted: π/m, decoding fails above)")
+    axes[0].set(
+        xlabel="step t",
+        ylabel="max phase error (rad) up to t",
+        title="phase error (dotted: π/m, decoding fails above)",
+    )
     axes[1].set(xlabel="step t", ylabel="max ||h|² − 1| up to t", title="radial drift")
     axes[0].legend(fontsize=7, ncol=2)
     fig.suptitle(title)
@@ -84,11 +111,14 @@ def _drift_figure(ctx: Context, results: dict[str, dict], name: str, title: str)
 
 
 def _summary(r: dict[str, Any]) -> dict[str, Any]:
-    return {"layers": r["layers"], "wrong_steps_f64": r["wrong_steps_f64"],
-            "wrong_steps_f32": r["wrong_steps_f32"],
-            "f32_first_wrong_step": r["f32_long"]["first_wrong_step"],
-            "max_phase_err_f32": r["drift"]["phase_f32_long"][-1],
-            "max_phase_err_f64": r["drift"]["phase_f64"][-1]}
+    return {
+        "layers": r["layers"],
+        "wrong_steps_f64": r["wrong_steps_f64"],
+        "wrong_steps_f32": r["wrong_steps_f32"],
+        "f32_first_wrong_step": r["f32_long"]["first_wrong_step"],
+        "max_phase_err_f32": r["drift"]["phase_f32_long"][-1],
+        "max_phase_err_f64": r["drift"]["phase_f64"][-1],
+    }
 
 
 @claim(
@@ -98,18 +128,28 @@ def _summary(r: dict[str, Any]) -> dict[str, Any]:
     "phase decoder) tracks every finite abelian group exactly: C2, C6, C24, C60, C2×C4",
     kind="numeric",
     paper="Quote (002 Key Design 1, Theorem 1): Core Theorem (Theorem 1): A single-layer DCD SSM "
-          "with finite precision can track group \\(G\\) if and only if \\(G\\) is abelian.",
+    "with finite precision can track group \\(G\\) if and only if \\(G\\) is abelian.",
     quote="Core Theorem (Theorem 1): A single-layer DCD SSM with finite precision can track group "
-          "\\(G\\) if and only if \\(G\\) is abelian.",
+    "\\(G\\) if and only if \\(G\\) is abelian.",
     section=SECTION,
 )
 def check_abelian(ctx: Context) -> Outcome:
     b = budget(ctx.profile)
-    res = {g: verify_witness(get_group(g), abelian_witness(get_group(g)), ctx.rng(g), b) for g in ABELIAN}
+    res = {
+        g: verify_witness(get_group(g), abelian_witness(get_group(g)), ctx.rng(g), b)
+        for g in ABELIAN
+    }
     fig = _drift_figure(ctx, res, "dcd_abelian_drift", "one-layer character witnesses: drift vs t")
-    parts = {g: decide(r["wrong_steps_f64"] == 0 and r["layers"] == 1, predicted=0,
-                       measured=r["wrong_steps_f64"], evidence="", rule="0 wrong steps in float64")
-             for g, r in res.items()}
+    parts = {
+        g: decide(
+            r["wrong_steps_f64"] == 0 and r["layers"] == 1,
+            predicted=0,
+            measured=r["wrong_steps_f64"],
+            evidence="",
+            rule="0 wrong steps in float64",
+        )
+        for g, r in res.items()
+    }
     f32 = {g: r["f32_long"]["first_wrong_step"] for g, r in res.items()}
     end_phase = {g: float(f"{r['drift']['phase_f32_long'][-1]:.2g}") for g, r in res.items()}
     return combine(
@@ -125,7 +165,7 @@ def check_abelian(ctx: Context) -> Outcome:
         f"float32 phase error at the end is {end_phase} rad "
         "against the decoding margins π/m.",
         reading="finite abelian groups as products of cyclic groups; decoder = nearest root of "
-                "unity per coordinate",
+        "unity per coordinate",
         figures=[fig],
         details={g: _summary(r) for g, r in res.items()} | {"full": res},
     )
@@ -138,13 +178,13 @@ def check_abelian(ctx: Context) -> Outcome:
     "±(2π/3)β with the sign from layer 1) tracks S3 exactly",
     kind="numeric",
     paper="Quote (002 Key Design 2): - First-layer AUSSM: \\(\\Lambda((0,\\beta)) = 0\\), "
-          "\\(\\Lambda((1,\\beta)) = \\pi\\) - Second-layer AUSSM: "
-          "\\(\\Lambda^{(2)}((1,\\alpha,\\beta)) = \\frac{2\\pi}{3}\\beta\\), "
-          "\\(\\Lambda^{(2)}((-1,\\alpha,\\beta)) = -\\frac{2\\pi}{3}\\beta\\)",
+    "\\(\\Lambda((1,\\beta)) = \\pi\\) - Second-layer AUSSM: "
+    "\\(\\Lambda^{(2)}((1,\\alpha,\\beta)) = \\frac{2\\pi}{3}\\beta\\), "
+    "\\(\\Lambda^{(2)}((-1,\\alpha,\\beta)) = -\\frac{2\\pi}{3}\\beta\\)",
     quote="- First-layer AUSSM: \\(\\Lambda((0,\\beta)) = 0\\), \\(\\Lambda((1,\\beta)) = \\pi\\) "
-          "- Second-layer AUSSM: \\(\\Lambda^{(2)}((1,\\alpha,\\beta)) = "
-          "\\frac{2\\pi}{3}\\beta\\), \\(\\Lambda^{(2)}((-1,\\alpha,\\beta)) = "
-          "-\\frac{2\\pi}{3}\\beta\\)",
+    "- Second-layer AUSSM: \\(\\Lambda^{(2)}((1,\\alpha,\\beta)) = "
+    "\\frac{2\\pi}{3}\\beta\\), \\(\\Lambda^{(2)}((-1,\\alpha,\\beta)) = "
+    "-\\frac{2\\pi}{3}\\beta\\)",
     section=SECTION,
 )
 def check_s3(ctx: Context) -> Outcome:
@@ -156,18 +196,25 @@ def check_s3(ctx: Context) -> Outcome:
     for enc in ("sigma-rho", "rho-sigma"):
         for sign in ("inclusive", "exclusive"):
             r = track(s3_paper_witness(enc, sign), G.mult, rng.integers(0, 6, (200, 2000)))
-            readings[f"x = {'σ^α ρ^β' if enc == 'sigma-rho' else 'ρ^β σ^α'}, sign from "
-                     f"{'S_t' if sign == 'inclusive' else 'S_(t-1)'}"] = r.total_errors
-    fig = _drift_figure(ctx, {"S3 (paper)": main}, "dcd_s3_drift", "paper's two-layer S3 witness: drift vs t")
+            readings[
+                f"x = {'σ^α ρ^β' if enc == 'sigma-rho' else 'ρ^β σ^α'}, sign from "
+                f"{'S_t' if sign == 'inclusive' else 'S_(t-1)'}"
+            ] = r.total_errors
+    fig = _drift_figure(
+        ctx, {"S3 (paper)": main}, "dcd_s3_drift", "paper's two-layer S3 witness: drift vs t"
+    )
     consistent = [k for k, v in readings.items() if v == 0]
     return decide(
         main["wrong_steps_f64"] == 0 and len(consistent) == 2,
         predicted="exact tracking",
-        measured={"wrong_steps_f64": main["wrong_steps_f64"], "wrong_steps_f32": main["wrong_steps_f32"],
-                  "f32_first_wrong_step": main["f32_long"]["first_wrong_step"],
-                  "readings_wrong_steps": readings},
+        measured={
+            "wrong_steps_f64": main["wrong_steps_f64"],
+            "wrong_steps_f32": main["wrong_steps_f32"],
+            "f32_first_wrong_step": main["f32_long"]["first_wrong_step"],
+            "readings_wrong_steps": readings,
+        },
         evidence="Reading x = (α, β) as the element σ^α ρ^β of S3 = C3 ⋊ C2 (σ = (1 2), ρ = (0 1 "
-                 "2)), "
+        "2)), "
         "the prefix product is ρ^R σ^S with S_t = S_{t−1} + α_t and R_t = R_{t−1} + (−1)^{S_t} β_t "
         "(from σ^k ρ^β = ρ^{(−1)^k β} σ^k). Layer 1 rotates by π·α (tracks S), layer 2 reads "
         "(ε, α, β) with ε = (−1)^{S_t} and rotates by ε(2π/3)β (tracks R); the decoder outputs "
@@ -182,7 +229,7 @@ def check_s3(ctx: Context) -> Outcome:
         "(α, β) = the input x_t = σ^α ρ^β",
         figures=[fig],
         rule="holds iff the main reading makes 0 errors and exactly the two algebraically "
-             "consistent readings do",
+        "consistent readings do",
         details={"main": main, "readings": readings},
     )
 
@@ -195,11 +242,11 @@ def check_s3(ctx: Context) -> Outcome:
     "conjugation twist goes into the input map, so layer 2 stays diagonal (eigenvalues ±1)",
     kind="numeric",
     paper="Quote (002 Key Findings): Non-abelian groups: Two-layer AUSSM can theoretically track "
-          "\\(S_3\\) and \\(A_4\\), but standard training never succeeds in practice — expressive "
-          "capacity does not imply learnability.",
+    "\\(S_3\\) and \\(A_4\\), but standard training never succeeds in practice — expressive "
+    "capacity does not imply learnability.",
     quote="Non-abelian groups: Two-layer AUSSM can theoretically track \\(S_3\\) and \\(A_4\\), "
-          "but standard training never succeeds in practice — expressive capacity does not imply "
-          "learnability.",
+    "but standard training never succeeds in practice — expressive capacity does not imply "
+    "learnability.",
     section=SECTION,
 )
 def check_a4(ctx: Context) -> Outcome:
@@ -212,8 +259,11 @@ def check_a4(ctx: Context) -> Outcome:
     return decide(
         r["wrong_steps_f64"] == 0 and r["layers"] == 2,
         predicted="exact tracking with 2 layers",
-        measured={**_summary(r), "layer2_eigenvalues_real_pm1": l2_real,
-                  "decoder_orders": r["decoder_orders"]},
+        measured={
+            **_summary(r),
+            "layer2_eigenvalues_real_pm1": l2_real,
+            "decoder_orders": r["decoder_orders"],
+        },
         evidence="Write P_t = n_t τ(c_t) with c_t the coset of P_t mod V4 (tracked by layer 1, "
         "one coordinate rotating by 2πk/3) and τ a fixed transversal. Then n_t = n_{t−1} w_t with "
         "w_t = τ(c_{t−1}) x_t τ(c_t)^{−1} ∈ V4 — the conjugation action of C3 on V4 (which "
@@ -225,7 +275,7 @@ def check_a4(ctx: Context) -> Outcome:
         f"first float32 failure on {b['B_long']} words of length {b['T_long']:,}: "
         f"{r['f32_long']['first_wrong_step']}.",
         reading="layer 2 reads (x_t, layer-1 decoded output at t), as in the paper's S3 "
-                "construction",
+        "construction",
         figures=[fig],
         details={"full": r},
     )
@@ -252,9 +302,9 @@ def minus_one_threshold(dtype: type) -> float:
     "one layer tracks C2 and two layers track C2×C4, exactly",
     kind="numeric",
     paper="Quote (002 Key Design 3 (model table)): | Negative Mamba | \\(2\\exp(\\Delta(x) \\odot "
-          "\\Lambda) - I\\) | \\((-1, 1]\\) | \\(C_2\\) only (single layer) |",
+    "\\Lambda) - I\\) | \\((-1, 1]\\) | \\(C_2\\) only (single layer) |",
     quote="| Negative Mamba | \\(2\\exp(\\Delta(x) \\odot \\Lambda) - I\\) | \\((-1, 1]\\) | "
-          "\\(C_2\\) only (single layer) |",
+    "\\(C_2\\) only (single layer) |",
     section=SECTION,
 )
 def check_neg_mamba(ctx: Context) -> Outcome:
@@ -265,14 +315,20 @@ def check_neg_mamba(ctx: Context) -> Outcome:
     r_c2 = verify_witness(c2, w_c2, ctx.rng("c2"), b)
     r_g8 = verify_witness(g8, w_g8, ctx.rng("c2xc4"), b)
     u32, u64 = minus_one_threshold(np.float32), minus_one_threshold(np.float64)
-    ok = (r_c2["wrong_steps_f64"] == 0 and r_c2["wrong_steps_f32"] == 0 and r_c2["layers"] == 1
-          and r_g8["wrong_steps_f64"] == 0 and r_g8["wrong_steps_f32"] == 0 and r_g8["layers"] == 2
-          and is_real_unit(w_c2) and is_real_unit(w_g8))
+    ok = (
+        r_c2["wrong_steps_f64"] == 0
+        and r_c2["wrong_steps_f32"] == 0
+        and r_c2["layers"] == 1
+        and r_g8["wrong_steps_f64"] == 0
+        and r_g8["wrong_steps_f32"] == 0
+        and r_g8["layers"] == 2
+        and is_real_unit(w_c2)
+        and is_real_unit(w_g8)
+    )
     return decide(
         ok,
         predicted="C2: 1 layer; C2×C4: 2 layers",
-        measured={"C2": _summary(r_c2), "C2xC4": _summary(r_g8),
-                  "u_f32": u32, "u_f64": u64},
+        measured={"C2": _summary(r_c2), "C2xC4": _summary(r_g8), "u_f32": u32, "u_f64": u64},
         evidence="All eigenvalues of both witnesses are exactly ±1. C2: one coordinate, a = −1 on "
         "the generator. C2×C4: layer 1 tracks the quotient by the squares {(0,0), (0,2)} ≅ C2 "
         "(two ±1 coordinates: the C2 part and the low bit of the C4 part), layer 2 the carry into "
@@ -284,7 +340,7 @@ def check_neg_mamba(ctx: Context) -> Outcome:
         f"exactly −1 once ΔΛ ≤ −{u32:.4g} in float32 (−{u64:.4g} in float64).",
         reading="(−1, 1] read as its finite-precision closure: eigenvalue −1 reached by rounding",
         rule="holds iff both witnesses make 0 errors in float64 and float32 with ±1 eigenvalues "
-             "only",
+        "only",
         details={"C2": r_c2, "C2xC4": r_g8},
     )
 
@@ -297,7 +353,7 @@ def check_neg_mamba(ctx: Context) -> Outcome:
     "i.e. homomorphisms G → {±1}, whose common kernel must be trivial",
     kind="symbolic",
     paper="Quote (002 ablation table): | \\(C_2 \\times C_4\\) | Neg Mamba | ✘ | 360 | Two layers "
-          "capable |",
+    "capable |",
     quote="| \\(C_2 \\times C_4\\) | Neg Mamba | ✘ | 360 | Two layers capable |",
     section=SECTION,
 )
@@ -306,8 +362,11 @@ def check_one_real_layer(ctx: Context) -> Outcome:
     for name in ("C2", "C4", "C6", "C2xC4"):
         G = get_group(name)
         K = one_real_layer_kernel(G)
-        res[name] = {"common_kernel_size": len(K), "trackable_by_one_real_layer": len(K) == 1,
-                     "kernel": [str(G.elements[k].cyclic_form) for k in sorted(K)]}
+        res[name] = {
+            "common_kernel_size": len(K),
+            "trackable_by_one_real_layer": len(K) == 1,
+            "kernel": [str(G.elements[k].cyclic_form) for k in sorted(K)],
+        }
     expected = {"C2": True, "C4": False, "C6": False, "C2xC4": False}
     ok = all(res[g]["trackable_by_one_real_layer"] == v for g, v in expected.items())
     return decide(

@@ -247,7 +247,7 @@ def _spec(cid: str) -> dict[str, Any]:
             ),
             open="expand, LayerNorms (stated: at least one), embedding kind, tied read-out",
             note="One Mamba block (d 32, n 16, expand 1) alone has "
-                 f"{mamba_block_count(32, 16, 1):,}.",
+            f"{mamba_block_count(32, 16, 1):,}.",
         )
     if cid == "chasm.params.exp6-tf":
         return dict(
@@ -309,7 +309,7 @@ def _spec(cid: str) -> dict[str, Any]:
             readings=mamba_readings(d_in=2, d_out=1, d=32, n=16, blocks=2, ln=range(0, 4)),
             open="expand, LayerNorms",
             note="One Mamba block (d 32, n 16, expand 1) already has "
-                 f"{mamba_block_count(32, 16, 1):,}.",
+            f"{mamba_block_count(32, 16, 1):,}.",
         )
     if cid == "chasm.params.appD-tf":
         return dict(

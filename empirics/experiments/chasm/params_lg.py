@@ -146,7 +146,7 @@ def check_lintf(ctx: Context) -> Outcome:
     paper="Quote: " + Q_SOFTTF,
     quote=Q_SOFTTF,
     statement="the stated softmax Transformer with a 512 × 32 learned PE table has 19.6K "
-              "parameters",
+    "parameters",
 )
 def check_softtf(ctx: Context) -> Outcome:
     ours = _tf(
