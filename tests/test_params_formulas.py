@@ -1,5 +1,5 @@
 """The parameter-count rule (chasm_theory.claims._count_rule) and the closed-form counts of
-empirics.experiments.chasm.params against built models."""
+empirics.experiments.chasm.params_readings against built models."""
 
 import itertools
 
@@ -7,8 +7,8 @@ import pytest
 
 from chasm_theory.claims._count_rule import judge_count, pe_rows_domain, tolerance_window
 from chasm_theory.errors import ValidationError
-from empirics.experiments.chasm.params import mamba_block_count, tf_count
 from empirics.experiments.chasm.params_lg import ssm_variant_count
+from empirics.experiments.chasm.params_readings import mamba_block_count, tf_count
 from empirics.models.count import count_params
 
 
