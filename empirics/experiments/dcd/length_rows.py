@@ -28,6 +28,8 @@ Q_SIMPLE = ("Abelian groups: Single-layer AUSSM and Simple AUSSM theoretically s
             "abelian groups; gradient-based optimization successfully finds generalizing "
             "solutions in experiments.")
 Q_ABLATION = r"| \(C_2 \times C_4\) | Neg Mamba | ✘ | 360 | Two layers capable |"
+SIMPLE_COLUMN = ("The main table's Simple AUSSM column, as we transcribe it (paraphrase): C2 160, "
+                 "C6 240, C24 240, C60 300, S3 ✘, A4 ✘, A5 ✘")
 READING_COORD = ("Simple AUSSM (undefined in 002) = AUSSM with Mamba's input-independent Λ: "
                  "a(x) = exp(iΔ(x) ⊙ λ), Δ(x) = softplus(table[x]) ∈ ℝ^d per coordinate (the ⊙ "
                  "of 002's Mamba and Negative Mamba rows), λ ∈ ℝ^d learned; b(x), h0 and "
@@ -85,7 +87,7 @@ def column_outcome(res: dict[str, Any], model: str, reading: str) -> Outcome:
     "length ≤ 60 (C2 160, C6 240, C24 240, C60 300; ✘ on S3, A4, A5), Simple AUSSM read as AUSSM "
     "with an input-independent Λ and a step Δ(x) per coordinate",
     kind="empirical",
-    paper="C2 160, C6 240, C24 240, C60 300, S3 ✘, A4 ✘, A5 ✘",
+    paper="Quote (Key Findings): " + Q_SIMPLE + " " + SIMPLE_COLUMN,
     quote=Q_SIMPLE,
     section=SECTION,
     experiment=NAME,
@@ -101,7 +103,7 @@ def check_simple_aussm(ctx: Context) -> Outcome:
     statement="The Simple AUSSM column under the second reading: one step Δ(x) per token shared "
     "by all coordinates, a(x) = exp(iΔ(x)·λ)",
     kind="empirical",
-    paper="C2 160, C6 240, C24 240, C60 300, S3 ✘, A4 ✘, A5 ✘",
+    paper="Quote (Key Findings): " + Q_SIMPLE + " " + SIMPLE_COLUMN,
     quote=Q_SIMPLE,
     section=SECTION,
     experiment=NAME,
@@ -148,7 +150,8 @@ def ablation_outcome(res: dict[str, Any]) -> Outcome:
     "fails to generalise (✘), two layers generalise to length 360 (> 90 % accuracy, trained on "
     "length ≤ 60)",
     kind="empirical",
-    paper="C2 × C4, Neg Mamba: single layer ✘, two layers 360",
+    paper="Quote (ablation table row: group, model, single layer, two layers, expectation): "
+    + Q_ABLATION,
     quote=Q_ABLATION,
     section=SECTION,
     experiment=NAME,
