@@ -1,0 +1,72 @@
+"""Estimated wall time of the whole full profile on this machine, from measured step times.
+
+Collects the full profile's training runs (the scheduler's run list, deduplicated), times two
+optimizer steps of every cost class (model x batch x length) on one torch thread — the way the
+scheduler's workers train — and prints, per experiment and in total, the CPU hours and the wall
+time on ``--workers`` single-thread processes, for the first seed and for all three.
+
+    python bench/full_profile_estimate.py [--workers 2] [--steps 2] [--reuse]
+
+``--reuse`` takes the step times already measured in ``reports/runs/full/step_times.json`` where
+present (the scheduler writes them there too); by default every class is timed anew into a
+temporary file, side by side in this run. Wall time on W workers is bounded below by both the
+total CPU time / W and the longest single run; the printed figure is the larger of the two.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from empirics.engine.scheduler import collect, measure_step_times, s_per_step
+
+ROOT = Path("reports/runs/full")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=2)
+    ap.add_argument("--reuse", action="store_true")
+    args = ap.parse_args()
+    console = Console()
+    planned = collect("full")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        if args.reuse and (ROOT / "step_times.json").exists():
+            shutil.copy(ROOT / "step_times.json", root / "step_times.json")
+        measured = measure_step_times(planned, root, steps=args.steps, console=console)
+    per_exp: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    longest = [0.0, 0.0]
+    total = [0.0, 0.0]
+    for p in planned:
+        s = p.run.steps * s_per_step(p.run, measured)[0]
+        first = p.run.replicate == 0
+        exp = p.experiments[0] if p.experiments else "?"
+        per_exp[exp][1] += s
+        total[1] += s
+        longest[1] = max(longest[1], s)
+        if first:
+            per_exp[exp][0] += s
+            total[0] += s
+            longest[0] = max(longest[0], s)
+    t = Table(title=f"full profile on this machine ({args.workers} single-thread workers)")
+    for col in ("experiment", "1 seed CPU-h", "3 seeds CPU-h"):
+        t.add_column(col, justify="right" if "CPU" in col else "left")
+    for exp, (a, b) in sorted(per_exp.items(), key=lambda kv: -kv[1][1]):
+        t.add_row(exp, f"{a / 3600:.2f}", f"{b / 3600:.2f}")
+    console.print(t)
+    for name, i in (("one seed", 0), ("three seeds", 1)):
+        wall = max(total[i] / args.workers, longest[i])
+        console.print(f"{name}: {total[i] / 3600:.1f} CPU-h, estimated wall "
+                      f"{wall / 3600:.1f} h on {args.workers} workers "
+                      f"(longest single run {longest[i] / 3600:.2f} h)")
+
+
+if __name__ == "__main__":
+    main()
