@@ -1,20 +1,21 @@
 """Atomic file writes.
 
 Nothing half-written ever appears under a final name, and every generated file is readable by
-others (mode 0644, whatever ``tempfile`` created it with). :func:`to_json` stores non-finite
-floats as the strings ``"inf"``, ``"-inf"``, ``"nan"`` (as ``chasm_theory._codec`` does);
-:func:`round_sig` rounds every float of a document to a fixed number of significant digits so
-that a regenerated report is byte-identical when the measurements are.
+others (mode 0644, whatever ``tempfile`` created it with). :func:`to_json` is the run cache's
+codec (:mod:`chasm_theory._codec`: non-finite floats as the strings ``"inf"``, ``"-inf"``,
+``"nan"``) at indent 2; :func:`round_sig` rounds every float of a document to a fixed number
+of significant digits so that a regenerated report is byte-identical when the measurements are.
 """
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from chasm_theory import _codec
 
 FILE_MODE = 0o644
 
@@ -43,43 +44,11 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def _default(obj: Any) -> Any:
-    import numpy as np
-
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (set, frozenset)):
-        return sorted(obj)
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
-
-
 def to_json(obj: Any) -> str:
-    """JSON with numpy scalars/arrays converted; non-finite floats become the strings
-    ``"inf"``, ``"-inf"``, ``"nan"``."""
-    return json.dumps(_sanitize(obj), indent=2, default=_default, ensure_ascii=False) + "\n"
-
-
-def _sanitize(obj: Any) -> Any:
-    import numpy as np
-
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        if math.isnan(f):
-            return "nan"
-        if math.isinf(f):
-            return "inf" if f > 0 else "-inf"
-        return f
-    if isinstance(obj, dict):
-        return {str(k): _sanitize(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_sanitize(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _sanitize(obj.tolist())
-    return obj
+    """``obj`` as JSON text through the one codec (:func:`chasm_theory._codec.dumps`, indent 2):
+    numpy scalars/arrays as Python, non-finite floats as the strings ``"inf"``, ``"-inf"``,
+    ``"nan"``."""
+    return _codec.dumps(obj, indent=2)
 
 
 def round_sig(obj: Any, digits: int = 6) -> Any:
