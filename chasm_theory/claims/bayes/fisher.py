@@ -9,9 +9,9 @@ from fractions import Fraction
 from chasm_theory._context import Context
 from chasm_theory._record import Outcome, decide
 from chasm_theory._registry import claim
+from chasm_theory.claims._fisher import FINDING as FINDING_FISHER
+from chasm_theory.claims._fisher import fisher_exact, fisher_limits, innovation_table
 from chasm_theory.claims.bayes.thm2 import RHOS, SECTION
-from chasm_theory.claims.chasm.fisher import FINDING as FINDING_FISHER
-from chasm_theory.claims.chasm.fisher import fisher_exact, fisher_limits, innovation_information
 from chasm_theory.claims.chasm.thm2 import A_SIG
 
 Q_A3 = (
@@ -26,7 +26,7 @@ PAPER_A3 = (
 
 def a3_innovation_outcome() -> Outcome:
     """001 A.3 in the innovation reading of 000 App B.2.2: I_true/I_mis = V/S = 1/(1 − ρ²)?"""
-    rows = {str(r): innovation_information(r) for r in RHOS}
+    rows = innovation_table(RHOS)
     bad = [
         r
         for r, v in rows.items()

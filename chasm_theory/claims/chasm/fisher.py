@@ -8,8 +8,9 @@
 * static level: a constant level μ observed under AR(1) noise, I_true = 1ᵀΣ⁻¹1 (GLS), I_mis =
   1/Var_true(x̄) (White's sandwich for the i.i.d. MLE, the sample mean), I_naive = k.
 
-The parent ids (chasm.thm2.fisher-ratio here, bayes.a3.fisher in claims/bayes/thm2.py) follow
-the innovation reading, the paper's own definition; each reading has its own id.
+The parent ids (chasm.thm2.fisher-ratio here, bayes.a3.fisher in claims/bayes/fisher.py) follow
+the innovation reading, the paper's own definition; each reading has its own id. The computations
+both papers' Fisher ids call live in :mod:`chasm_theory.claims._fisher`.
 """
 
 from __future__ import annotations
@@ -17,17 +18,21 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-import sympy as sp
 
 from chasm_theory._context import Context
 from chasm_theory._record import Outcome, combine, compare_close, decide
 from chasm_theory._registry import claim
-from chasm_theory.claims.chasm.thm2 import A_SIG, SECTION, SOURCE, exact_risks
-from chasm_theory.oracles.dare import solve_filter_dare
-from chasm_theory.oracles.tasks import colored_noise_lgssm
+from chasm_theory.claims._fisher import (
+    FINDING,
+    fisher_exact,
+    fisher_limits,
+    fisher_true_by_inverse,
+    innovation_information,
+    innovation_table,
+)
+from chasm_theory.claims.chasm.thm2 import A_SIG, SECTION, SOURCE
 
 GRID = (0.5, 0.7, 0.95, 0.99)  # Thm 2's α ∈ (0, 1) \ {a}: Exp I's test values without α = a
-FINDING = "fisher-factor-1-minus-alpha2"
 Q_B22 = (
     "Since the misspecified model ignores temporal correlations of order α , the effective "
     "information satisfies I mis ( 1 α 2 ) I true ."
@@ -47,31 +52,6 @@ PAPER_B22 = (
 
 
 # ----------------------------------------------------------------------------- innovation reading
-
-
-def innovation_information(
-    alpha: float, a: float = A_SIG, q: float = 1.0, cross_check: bool = True
-) -> dict[str, float]:
-    """S (steady-state innovation variance, DARE; with ``cross_check`` also the Cholesky risk at
-    k = 4096), V = Var(x_t), the ratio I_mis/I_true = S/V and the paper's factor 1 − α²."""
-    S = float(solve_filter_dare(*colored_noise_lgssm(a, alpha, q)[:4]).S[0, 0])
-    V = q / (1.0 - a * a) + 1.0
-    S_chol = (
-        float(exact_risks(alpha, a=a)["kalman"][-1]) if q == 1.0 and cross_check else float("nan")
-    )
-    return {
-        "S": S,
-        "V": V,
-        "I_mis/I_true": S / V,
-        "I_true/I_mis": V / S,
-        "1-alpha^2": 1.0 - alpha * alpha,
-        "1/(1-alpha^2)": 1.0 / (1.0 - alpha * alpha),
-        "S_cholesky_k4096": S_chol,
-    }
-
-
-def innovation_table(alphas: tuple[float, ...]) -> dict[str, dict[str, float]]:
-    return {str(al): innovation_information(al) for al in alphas}
 
 
 def innovation_bound_outcome() -> Outcome:
@@ -156,53 +136,6 @@ def check_fisher_innovation(ctx: Context) -> Outcome:
 
 
 # ----------------------------------------------------------------------------- static-level reading
-
-
-def fisher_exact(alpha: Fraction, k: int) -> dict[str, Fraction]:
-    """Static level mu, x_i = mu + v_i, v AR(1) with Corr = alpha^|i-j| (variance 1):
-    I_true = 1ᵀΣ⁻¹1 (GLS), I_mis = k²/1ᵀΣ1 = 1/Var(x̄) (sandwich of the i.i.d. MLE), I_naive = k."""
-    one_S_one = k + 2 * sum((k - h) * alpha**h for h in range(1, k))
-    assert one_S_one == one_sigma_one_closed(alpha, k)  # exact: the closed form used for limits
-    # tridiagonal inverse of the AR(1) correlation matrix: 1ᵀΣ⁻¹1 = (k(1−α)² + 2α(1−α))/(1−α²)
-    i_true = (
-        (k * (1 - alpha) ** 2 + 2 * alpha * (1 - alpha)) / (1 - alpha**2) if k > 1 else Fraction(1)
-    )
-    return {"I_true": i_true, "I_mis": Fraction(k * k) / one_S_one, "I_naive": Fraction(k)}
-
-
-def fisher_true_by_inverse(alpha: float, k: int) -> float:
-    """1ᵀΣ⁻¹1 by a dense solve (independent of the tridiagonal closed form)."""
-    idx = np.arange(k)
-    S = alpha ** np.abs(idx[:, None] - idx[None, :])
-    return float(np.ones(k) @ np.linalg.solve(S, np.ones(k)))
-
-
-def one_sigma_one_closed(al: sp.Expr, k: sp.Expr) -> sp.Expr:
-    """1ᵀΣ1 = k + 2 sum_{h=1}^{k-1} (k-h) α^h = k(1+α)/(1−α) − 2α(1 − α^k)/(1−α)²."""
-    return k * (1 + al) / (1 - al) - 2 * al * (1 - al**k) / (1 - al) ** 2
-
-
-def fisher_limits() -> dict[str, sp.Expr]:
-    """k -> oo limits; α^k -> 0 for 0 < α < 1 is applied by substituting a symbol r = α^k -> 0
-    (sympy's limit cannot do α^k with symbolic α); also checked by sympy.limit at α = 9/10."""
-    al, r = sp.symbols("alpha r", positive=True)
-    k = sp.symbols("k", positive=True)
-    i_true = (k * (1 - al) ** 2 + 2 * al * (1 - al)) / (1 - al**2)
-    oso = (k * (1 + al) / (1 - al) - 2 * al * (1 - r) / (1 - al) ** 2).subs(r, 0)
-    i_mis = k**2 / oso
-    out = {
-        "I_true/k": sp.simplify(sp.limit(i_true / k, k, sp.oo)),
-        "I_mis/k": sp.simplify(sp.limit(i_mis / k, k, sp.oo)),
-        "I_mis/I_true": sp.simplify(sp.limit(i_mis / i_true, k, sp.oo)),
-        "I_naive/I_true": sp.simplify(sp.limit(k / i_true, k, sp.oo)),
-    }
-    kk = sp.symbols("kk", integer=True, positive=True)
-    a9 = sp.Rational(9, 10)
-    it9 = (kk * (1 - a9) ** 2 + 2 * a9 * (1 - a9)) / (1 - a9**2)
-    out["I_mis/I_true at alpha=9/10 (sympy.limit)"] = sp.limit(
-        kk**2 / one_sigma_one_closed(a9, kk) / it9, kk, sp.oo
-    )
-    return out
 
 
 STATIC_KS = (1, 2, 3, 8, 64, 512)
