@@ -18,7 +18,7 @@ from chasm_theory._record import Outcome, combine, decide
 from chasm_theory._registry import claim
 from chasm_theory.oracles.dare import solve_filter_dare
 from chasm_theory.oracles.kalman import riccati_gains
-from chasm_theory.oracles.lgssm import make_lgssm
+from chasm_theory.oracles.lgssm import LGSSMParams, make_lgssm
 from chasm_theory.oracles.tasks import colored_noise_lgssm
 
 SOURCE = "000 §6.2 Cor 1; App B.6"
@@ -43,6 +43,14 @@ def observability_symbolic() -> dict[str, sp.Expr]:
         "gram_det": sp.factor(G.det()),
         "lam_min": lam_min,
     }
+
+
+def _steps_to_steady(p: LGSSMParams, K: np.ndarray, T: int) -> int:
+    """Riccati steps of model ``p`` (from its prior P0) until ‖K_t − K‖ ≤ EPS_TRANSIENT ‖K‖
+    (-1 if not within ``T`` steps)."""
+    err = np.linalg.norm(riccati_gains(p, T).K - K[None], axis=(1, 2))
+    below = np.nonzero(err <= EPS_TRANSIENT * np.linalg.norm(K))[0]
+    return int(below[0]) + 1 if below.size else -1
 
 
 @lru_cache(maxsize=4)
@@ -72,9 +80,6 @@ def sweep(
             p = colored_noise_lgssm(a, rho)
             sol = solve_filter_dare(p.A, p.C, p.Q, p.R)
             O = np.vstack([p.C, p.C @ p.A])
-            g = riccati_gains(p, T)
-            err = np.linalg.norm(g.K - sol.K[None], axis=(1, 2))
-            below = np.nonzero(err <= EPS_TRANSIENT * np.linalg.norm(sol.K))[0]
             out["side"].append(side)
             out["delta"].append(dl)
             out["rho"].append(rho)
@@ -82,27 +87,30 @@ def sweep(
             out["gap"].append(1.0 - float(sol.spectral_radius))
             out["cond"].append(float(np.linalg.cond(O)))
             out["lam_min"].append(float(np.linalg.eigvalsh(O.T @ O)[0]))
-            out["steps"].append(int(below[0]) + 1 if below.size else -1)
+            out["steps"].append(_steps_to_steady(p, sol.K, T))
             out["method"].append(sol.method)
             pI = make_lgssm(p.A, p.C, p.Q, p.R, P0=np.eye(2))
-            errI = np.linalg.norm(riccati_gains(pI, T).K - sol.K[None], axis=(1, 2))
-            belowI = np.nonzero(errI <= EPS_TRANSIENT * np.linalg.norm(sol.K))[0]
-            out["steps_identity_prior"].append(int(belowI[0]) + 1 if belowI.size else -1)
+            out["steps_identity_prior"].append(_steps_to_steady(pI, sol.K, T))
     return {k: np.array(v) for k, v in out.items()}
 
 
-def fit_exponent(x: np.ndarray, y: np.ndarray, n_small: int = 6) -> float:
-    """Slope of log y vs log x over the ``n_small`` smallest x (the rho -> a end)."""
-    idx = np.argsort(x)[:n_small]
+def fit_exponent(
+    x: np.ndarray, y: np.ndarray, n_small: int = 6, near: np.ndarray | None = None
+) -> float:
+    """Slope of log y vs log x over the ``n_small`` points of smallest ``near`` (default x;
+    the rho -> a end)."""
+    idx = np.argsort(x if near is None else near)[:n_small]
     return float(np.polyfit(np.log(x[idx]), np.log(y[idx]), 1)[0])
 
 
-def _exponents(key: str, xkey: str = "delta") -> dict[str, float]:
+def _exponents(key: str, xkey: str = "delta", near: str | None = None) -> dict[str, float]:
+    """The fitted exponent of ``key`` vs ``xkey`` on each side of rho = a (points nearest
+    rho = a by ``near``, default ``xkey``)."""
     s = sweep()
     out = {}
     for side, name in ((-1, "below"), (1, "above")):
         m = s["side"] == side
-        out[name] = fit_exponent(s[xkey][m], s[key][m])
+        out[name] = fit_exponent(s[xkey][m], s[key][m], near=None if near is None else s[near][m])
     return out
 
 
@@ -327,14 +335,11 @@ def check_spectral(ctx: Context) -> Outcome:
 )
 def check_transient(ctx: Context) -> Outcome:
     s = sweep()
-    ex = {}
-    for key, prior in (("steps", "stationary"), ("steps_identity_prior", "P0=I")):
-        for side, name in ((-1, "below"), (1, "above")):
-            m = s["side"] == side
-            idx = np.argsort(s["delta"][m])[:6]
-            ex[f"{prior},{name}"] = float(
-                np.polyfit(np.log(s["cond"][m][idx]), np.log(s[key][m][idx].astype(float)), 1)[0]
-            )
+    ex = {
+        f"{prior},{name}": v
+        for key, prior in (("steps", "stationary"), ("steps_identity_prior", "P0=I"))
+        for name, v in _exponents(key, "cond", near="delta").items()
+    }
     ok = (
         all(abs(v - 2.0) <= EXP_TOL for v in ex.values())
         and (s["steps"] > 0).all()
