@@ -22,7 +22,7 @@ from chasm_theory._registry import claim
 from chasm_theory.errors import ChasmError
 from chasm_theory.oracles.dare import solve_filter_dare
 from chasm_theory.oracles.kalman import riccati_gains
-from chasm_theory.oracles.lgssm import make_lgssm, spectral_radius
+from chasm_theory.oracles.lgssm import LGSSMParams, make_lgssm, spectral_radius
 
 SOURCE = "000 §4.3 Prop 1; App B.3"
 SECTION = "Proposition 1: order-dependence of the Kalman filter"
@@ -80,6 +80,21 @@ def check_counterexample(ctx: Context) -> Outcome:
 # ----------------------------------------------------------------------------- realizability
 
 
+def two_gains(P10: Any, Q: Any, R: Any, A: int = 2, C: int = 1) -> tuple[Any, Any]:
+    """K_1, K_2 of the scalar Riccati recursion from the prior P_{1|0} (sympy or exact
+    Fractions): K_t = P_{t|t-1} C/(C² P_{t|t-1} + R), P_{2|1} = A² (1 − K_1 C) P_{1|0} + Q."""
+    K1 = P10 * C / (C**2 * P10 + R)
+    P11 = (1 - K1 * C) * P10
+    P21 = A**2 * P11 + Q
+    K2 = P21 * C / (C**2 * P21 + R)
+    return K1, K2
+
+
+def a1_witness() -> LGSSMParams:
+    """a = 0.5, c = 1, Q = R = 1, stationary prior: a scalar system that satisfies A1."""
+    return make_lgssm([[0.5]], [[1.0]], [[1.0]], [[1.0]])
+
+
 def solve_gains(convention: str) -> dict[str, Any]:
     """Solve the scalar Riccati recursion (A = 2, C = 1) for K_1 = 1/3, K_2 = 2/3.
 
@@ -90,10 +105,7 @@ def solve_gains(convention: str) -> dict[str, Any]:
     p, Q, R = sp.symbols("p Q R", real=True)
     A, C = 2, 1
     P10 = A**2 * p + Q if convention == "predict-first" else p
-    K1 = P10 * C / (C**2 * P10 + R)
-    P11 = (1 - K1 * C) * P10
-    P21 = A**2 * P11 + Q
-    K2 = P21 * C / (C**2 * P21 + R)
+    K1, K2 = two_gains(P10, Q, R, A, C)
     sols = sp.solve([sp.Eq(K1, sp.Rational(1, 3)), sp.Eq(K2, sp.Rational(2, 3))], [p, Q], dict=True)
     Rpos = sp.Symbol("R", positive=True)
     out = []
@@ -119,10 +131,7 @@ def solve_gains(convention: str) -> dict[str, Any]:
 
 def _update_first_witness() -> dict[str, str]:
     """R = 6, P_{1|0} = 3, Q = 4 in exact arithmetic: the gains it produces."""
-    R, P10, Q = Fraction(6), Fraction(3), Fraction(4)
-    K1 = P10 / (P10 + R)
-    P21 = 4 * (1 - K1) * P10 + Q
-    K2 = P21 / (P21 + R)
+    K1, K2 = two_gains(P10=Fraction(3), Q=Fraction(4), R=Fraction(6))
     return {"R": "6", "P_{1|0}": "3", "Q": "4", "K1": str(K1), "K2": str(K2)}
 
 
@@ -243,9 +252,10 @@ def check_realizable(ctx: Context) -> Outcome:
 def check_assumptions(ctx: Context) -> Outcome:
     rho = spectral_radius(np.array([[2.0]]))
     # the same phenomenon for a system that does satisfy A1: a = 0.5, c = 1, q = r = 1
-    params = make_lgssm([[0.5]], [[1.0]], [[1.0]], [[1.0]])
-    g = riccati_gains(params, 2).K[:, 0, 0]
-    W = order_weights(params.A, params.C, riccati_gains(params, 2).K)
+    params = a1_witness()
+    K = riccati_gains(params, 2).K
+    g = K[:, 0, 0]
+    W = order_weights(params.A, params.C, K)
     return decide(
         rho < 1.0,
         predicted="ρ(A) < 1",
@@ -481,7 +491,7 @@ def check_generic(ctx: Context) -> Outcome:
 def check_scalar(ctx: Context) -> Outcome:
     res = run_fuzz(SCALAR_FUZZ, max_examples=200)
     ex = paper_example()
-    wit = make_lgssm([[0.5]], [[1.0]], [[1.0]], [[1.0]])
+    wit = a1_witness()
     Kss = solve_filter_dare(wit.A, wit.C, wit.Q, wit.R).K
     Ww = order_weights(wit.A, wit.C, np.repeat(Kss[None], 3, axis=0))[:, 0, 0]
     return decide(
