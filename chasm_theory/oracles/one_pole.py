@@ -22,6 +22,7 @@ Two computations:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -61,6 +62,24 @@ class OnePoleFit(NamedTuple):
     loss: np.ndarray
 
 
+def _minimise_profile(
+    profile: Callable[[float], tuple[float, float]], grid: int, xatol: float
+) -> OnePoleBest:
+    """Least risk of ``profile(p) -> (risk, best scale)`` over p in [0, P_MAX]: ``grid`` poles
+    scanned, then bounded Brent inside the bracketing cell (kept only if it beats the grid)."""
+    ps = np.linspace(0.0, P_MAX, grid)
+    rs = np.array([profile(float(p))[0] for p in ps])
+    j = int(np.argmin(rs))
+    lo, hi = ps[max(j - 1, 0)], ps[min(j + 1, grid - 1)]
+    res = minimize_scalar(
+        lambda p: profile(p)[0], bounds=(lo, hi), method="bounded", options={"xatol": xatol}
+    )
+    p_best, r_best = (
+        (float(res.x), float(res.fun)) if res.fun < rs[j] else (float(ps[j]), float(rs[j]))
+    )
+    return OnePoleBest(r_best, p_best, profile(p_best)[1])
+
+
 def population_best(gamma: np.ndarray, k: int, grid: int = 400) -> OnePoleBest:
     """Best member for predicting x_(k+1) from x_1..x_k of a stationary zero-mean process with
     autocovariance ``gamma`` (array (k + 1,), gamma[h] = Cov(x_t, x_(t+h)))."""
@@ -81,17 +100,7 @@ def population_best(gamma: np.ndarray, k: int, grid: int = 400) -> OnePoleBest:
         c = float(w @ cxy) / den
         return float(g[0] - c * float(w @ cxy)), c
 
-    ps = np.linspace(0.0, P_MAX, grid)
-    rs = np.array([profile(float(p))[0] for p in ps])
-    j = int(np.argmin(rs))
-    lo, hi = ps[max(j - 1, 0)], ps[min(j + 1, grid - 1)]
-    res = minimize_scalar(
-        lambda p: profile(p)[0], bounds=(lo, hi), method="bounded", options={"xatol": 1e-12}
-    )
-    p_best, r_best = (
-        (float(res.x), float(res.fun)) if res.fun < rs[j] else (float(ps[j]), float(rs[j]))
-    )
-    return OnePoleBest(r_best, p_best, profile(p_best)[1])
+    return _minimise_profile(profile, grid, 1e-12)
 
 
 @njit(cache=True)
@@ -152,17 +161,13 @@ def _erm_kernel(x, ks, grid, iters, pred, pole, scale, loss):  # pragma: no cove
                     Lv = _loss_at(xb, k, v)[0]
             p_ref = u if Lu <= Lv else v
             L_ref, pr_ref, c_ref = _loss_at(xb, k, p_ref)
-            if L_ref <= best:
-                pole[b, j] = p_ref
-                loss[b, j] = L_ref
-                pred[b, j] = pr_ref
-                scale[b, j] = c_ref
-            else:
-                L0, pr0, c0 = _loss_at(xb, k, grid[jb])
-                pole[b, j] = grid[jb]
-                loss[b, j] = L0
-                pred[b, j] = pr0
-                scale[b, j] = c0
+            if L_ref > best:  # the refinement lost to the grid: keep the grid's pole
+                p_ref = grid[jb]
+                L_ref, pr_ref, c_ref = _loss_at(xb, k, p_ref)
+            pole[b, j] = p_ref
+            loss[b, j] = L_ref
+            pred[b, j] = pr_ref
+            scale[b, j] = c_ref
 
 
 def erm_fit_predict(x: object, ks: object, grid: int = 128, iters: int = 48) -> OnePoleFit:
@@ -210,14 +215,4 @@ def stationary_best(terms: tuple[tuple[float, float], ...], grid: int = 2000) ->
         var = sum(A * (1.0 + p * r) / ((1.0 - p * p) * (1.0 - p * r)) for A, r in tr)
         return g0 - cov * cov / var, cov / var
 
-    ps = np.linspace(0.0, P_MAX, grid)
-    rs = np.array([profile(float(p))[0] for p in ps])
-    j = int(np.argmin(rs))
-    lo, hi = ps[max(j - 1, 0)], ps[min(j + 1, grid - 1)]
-    res = minimize_scalar(
-        lambda p: profile(p)[0], bounds=(lo, hi), method="bounded", options={"xatol": 1e-13}
-    )
-    p_best, r_best = (
-        (float(res.x), float(res.fun)) if res.fun < rs[j] else (float(ps[j]), float(rs[j]))
-    )
-    return OnePoleBest(r_best, p_best, profile(p_best)[1])
+    return _minimise_profile(profile, grid, 1e-13)
