@@ -144,6 +144,28 @@ def sample_sequences(
     )
 
 
+@numba.njit(cache=True)
+def _weighted_rows(out, w, M):  # pragma: no cover - compiled
+    """out[:] = w @ M (w (S,), M (S, N)), rows of zero weight skipped."""
+    for j in range(out.shape[0]):
+        out[j] = 0.0
+    for s in range(w.shape[0]):
+        ws = w[s]
+        if ws != 0.0:
+            for j in range(out.shape[0]):
+                out[j] += ws * M[s, j]
+
+
+@numba.njit(cache=True)
+def _first_argmax(p):  # pragma: no cover - compiled
+    """Index of the first largest entry of p (V,)."""
+    best = 0
+    for v in range(1, p.shape[0]):
+        if p[v] > p[best]:
+            best = v
+    return best
+
+
 @numba.njit(parallel=True, cache=True)
 def _forward_kernel(pi, trans, emit, obs, want_probs):  # pragma: no cover - compiled
     B, T = obs.shape
@@ -157,19 +179,8 @@ def _forward_kernel(pi, trans, emit, obs, want_probs):  # pragma: no cover - com
         post = np.empty(S)
         pv = np.empty(V)
         for t in range(T):
-            # predictive over symbols
-            for v in range(V):
-                pv[v] = 0.0
-            for s in range(S):
-                w = prior[s]
-                if w != 0.0:
-                    for v in range(V):
-                        pv[v] += w * emit[b, s, v]
-            best = 0
-            for v in range(1, V):
-                if pv[v] > pv[best]:
-                    best = v
-            top1[b, t] = best
+            _weighted_rows(pv, prior, emit[b])  # predictive over symbols
+            top1[b, t] = _first_argmax(pv)
             x = obs[b, t]
             logp[b, t] = math.log(pv[x]) if pv[x] > 0 else -np.inf
             if want_probs:
@@ -183,13 +194,7 @@ def _forward_kernel(pi, trans, emit, obs, want_probs):  # pragma: no cover - com
             if z > 0:
                 for s in range(S):
                     post[s] /= z
-            for j in range(S):
-                prior[j] = 0.0
-            for s in range(S):
-                w = post[s]
-                if w != 0.0:
-                    for j in range(S):
-                        prior[j] += w * trans[b, s, j]
+            _weighted_rows(prior, post, trans[b])
     return top1, logp, probs
 
 
@@ -284,11 +289,7 @@ def _bigram_kernel(obs, V, beta_uni, beta_bi):  # pragma: no cover - compiled
                     p[v] = (bi[prev, v] + beta_bi * pu) / (row_tot + beta_bi)
                 else:
                     p[v] = pu
-            best = 0
-            for v in range(1, V):
-                if p[v] > p[best]:
-                    best = v
-            top1[b, t] = best
+            top1[b, t] = _first_argmax(p)
             x = obs[b, t]
             logp[b, t] = math.log(p[x])
             uni[x] += 1.0
