@@ -117,24 +117,6 @@ def _bayes_kernel(x, a, alphas, K0, K1, iS, hlS, lp, pred, lw_out):
     T = x.shape[1]
     G = alphas.size
     nblk = (B + _NB - 1) // _NB
-    c0, c1, c2, c3, c4, c5, c6 = (
-        _INV_FACT[0],
-        _INV_FACT[1],
-        _INV_FACT[2],
-        _INV_FACT[3],
-        _INV_FACT[4],
-        _INV_FACT[5],
-        _INV_FACT[6],
-    )
-    c7, c8, c9, c10, c11, c12, c13 = (
-        _INV_FACT[7],
-        _INV_FACT[8],
-        _INV_FACT[9],
-        _INV_FACT[10],
-        _INV_FACT[11],
-        _INV_FACT[12],
-        _INV_FACT[13],
-    )
     for ib in prange(nblk):
         b0 = ib * _NB
         nb = min(_NB, B - b0)
@@ -169,20 +151,9 @@ def _bayes_kernel(x, a, alphas, K0, K1, iS, hlS, lp, pred, lw_out):
                     u = max(lw[j, g] - mx, -700.0)
                     nf = np.floor(u * _LOG2E + 0.5)
                     r = (u - nf * _LN2_HI) - nf * _LN2_LO
-                    p = c13
-                    p = p * r + c12
-                    p = p * r + c11
-                    p = p * r + c10
-                    p = p * r + c9
-                    p = p * r + c8
-                    p = p * r + c7
-                    p = p * r + c6
-                    p = p * r + c5
-                    p = p * r + c4
-                    p = p * r + c3
-                    p = p * r + c2
-                    p = p * r + c1
-                    p = p * r + c0
+                    p = _INV_FACT[13]  # Horner: sum_i r^i / i!, i = 0..13
+                    for i in range(12, -1, -1):
+                        p = p * r + _INV_FACT[i]
                     poly[g] = p
                     fb[g] = (nf + 1023.0) + _TWO52
                 for g in range(G):
