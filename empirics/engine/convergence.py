@@ -20,7 +20,8 @@ papers' own models had the same number of steps).
 :func:`assess` applies the rule to every replicate of every model of an experiment,
 :func:`note` writes the sentence every trained-model claim's evidence carries, :func:`attach`
 adds it (and the curves figure) to an outcome, :func:`curves_figure` draws one PNG per
-experiment: training and held-out loss per model and seed.
+experiment: training and held-out loss per model and seed; :func:`attach_curves` does both for
+a check (the figure drawn once per results).
 """
 from __future__ import annotations
 
@@ -31,9 +32,10 @@ from typing import Any
 
 from chasm_theory._context import Context
 from chasm_theory._record import Outcome
+from empirics.engine.figures import once
 
 __all__ = ["TOL", "RULE", "heldout_change", "status", "assess", "not_converged", "note",
-           "attach", "curves_figure"]
+           "attach", "curves_figure", "attach_curves"]
 
 TOL = 0.01
 RULE = ("converged at the budget = held-out loss (fixed held-out batch) changed by less than "
@@ -173,3 +175,12 @@ def curves_figure(ctx: Context, summaries: Summaries, name: str, title: str) -> 
     legend_below(fig, ncol=4)
     return ctx.savefig(fig, name)
 
+
+def attach_curves(ctx: Context, out: Outcome, summaries: Summaries, figure: str, title: str,
+                  drawn: Summaries | None = None) -> Outcome:
+    """:func:`attach` for a check: ``out`` with the convergence note of ``summaries`` and the
+    experiment's training-curves PNG ``figure`` of ``drawn`` (default ``summaries``: every model
+    the experiment trained), drawn once per content (:func:`empirics.engine.figures.once`)."""
+    every = summaries if drawn is None else drawn
+    curves = once(ctx, figure, every, lambda: curves_figure(ctx, every, figure, title))
+    return attach(out, summaries, ctx.profile, curves)

@@ -20,7 +20,8 @@ from empirics.engine.training import step_generator
 from empirics.tasks.lg import augmented_params, colored_noise_batch, kalman_predictions
 
 __all__ = ["predict", "ci_dict", "colored_test_set", "oracle_sq_errors", "colored_eval",
-           "per_position_sq_err", "fmt_ci", "per_seq", "ratio", "ratio_parts", "one_thread"]
+           "per_position_sq_err", "fmt_ci", "ci_words", "n_seeds", "per_seq", "ratio",
+           "ratio_parts", "one_thread"]
 
 
 class one_thread:
@@ -125,6 +126,19 @@ def per_position_sq_err(model: nn.Module, X: torch.Tensor, Y: torch.Tensor,
 
 def fmt_ci(c: dict[str, float]) -> str:
     return f"{c['est']:.3g} [{c['lo']:.3g}, {c['hi']:.3g}]"
+
+
+def n_seeds(res: dict[str, Any]) -> int:
+    """The number of training seeds an experiment's results pooled (1 when not stated)."""
+    return int(res.get("n_seeds", 1))
+
+
+def ci_words(n: int) -> str:
+    """How a record names the interval :func:`chasm_theory.stats.seeds_ci` gives over ``n``
+    training seeds and the test sequences."""
+    if n == 1:
+        return "95% bootstrap CI over the test sequences (one training seed)"
+    return f"95% hierarchical-bootstrap CI over the {n} training seeds, then the test sequences"
 
 
 def per_seq(res: dict[str, Any], name: str, k: int) -> np.ndarray:

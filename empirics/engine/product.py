@@ -106,8 +106,9 @@ def with_convergence(ctx: Context, res: dict[str, Any], out: Outcome, figure: st
                      names: list[str] | None = None) -> Outcome:
     """``out`` with the convergence note of the models ``names`` (all if None) and the
     experiment's training-curves figure ``figure`` (every model, drawn once per results)."""
-    fig = curves(ctx, res, figure, title)
-    if fig is None:
+    every = training_summaries(res)
+    if not every:
         out.evidence += " Convergence: these results carry no training summaries."
         return out
-    return convergence.attach(out, training_summaries(res, names), ctx.profile, fig)
+    return convergence.attach_curves(ctx, out, training_summaries(res, names), figure, title,
+                                     drawn=every)

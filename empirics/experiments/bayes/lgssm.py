@@ -194,10 +194,9 @@ def check_lgssm(ctx: Context) -> Outcome:
     res = ctx.experiment("bayes_lgssm")
     out = lgssm_outcome(res, ctx.experiment("bayes_oracle"))
     out.figures = [_fig(ctx, res["eval"], out.verdict)]
-    summ = res["training_seeds"]
-    curves = convergence.curves_figure(ctx, summ, "bayes_lgssm_training_curves",
-                                       f"001 §5.1 models (N = {res['n_tasks']})")
-    return convergence.attach(out, summ, ctx.profile, curves)
+    return convergence.attach_curves(ctx, out, res["training_seeds"],
+                                     "bayes_lgssm_training_curves",
+                                     f"001 §5.1 models (N = {res['n_tasks']})")
 
 
 @claim("bayes.exp.lgssm-sampler-check", source="001 App B.1 (oracle computation)", kind="numeric",

@@ -183,10 +183,7 @@ def _figure(ctx: Context, res: dict[str, Any]) -> str:
 def _finish(ctx: Context, res: dict[str, Any], out: Outcome) -> Outcome:
     out.figures = [once(ctx, "appD_tableA1", res, lambda: _figure(ctx, res))]
     summ = {name: res["models"][name]["train"] for name in MODELS}
-    curves = once(ctx, "appD_training_curves", summ,
-                  lambda: convergence.curves_figure(ctx, summ, "appD_training_curves",
-                                                    "App D models"))
-    return convergence.attach(out, summ, ctx.profile, curves)
+    return convergence.attach_curves(ctx, out, summ, "appD_training_curves", "App D models")
 
 
 def check_table_row(ctx: Context, cid: str) -> Outcome:

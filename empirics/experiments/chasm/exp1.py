@@ -15,7 +15,7 @@ from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
 from chasm_theory.stats import seeds_boot_means
 from empirics.engine import convergence
-from empirics.engine.evaluate import colored_eval, one_thread
+from empirics.engine.evaluate import ci_words, colored_eval, n_seeds, one_thread
 from empirics.engine.figures import once, shown, title_with_verdict
 from empirics.engine.runs import TrainRun, trained_set
 from empirics.engine.specs import COLORED_TASK, lg_runs, lg_scale
@@ -89,17 +89,6 @@ LABELS = {"ssm": "selective SSM", "lintf": "LinTF (no PE)", "softtf": "SoftTF + 
 # ----------------------------------------------------------------------------- claims' numbers
 
 
-def _n_seeds(cell: dict[str, Any]) -> int:
-    return int(cell["models"]["ssm"].get("n_seeds", 1))
-
-
-def _ci_words(n_seeds: int) -> str:
-    if n_seeds == 1:
-        return "95% bootstrap CI over the test sequences (one training seed)"
-    return (f"95% hierarchical-bootstrap CI over the {n_seeds} training seeds, then the test "
-            "sequences")
-
-
 def are_outcome(ev: dict[str, Any], model: str, alpha: float, k: int, *, mode: str,
                 budget: str, figures: list[str]) -> Outcome:
     """ARE claim for one Table-1 cell. mode 'bound-above': ARE ≥ 1/(1−α²);
@@ -110,7 +99,7 @@ def are_outcome(ev: dict[str, Any], model: str, alpha: float, k: int, *, mode: s
     bound = THEORY[alpha]
     paper = PAPER_ARE[model].get(alpha)
     measured = {"are_ci": ci, "ssm_excess_ci": ssm_ex, "k": k, "bound": bound, "paper": paper}
-    words = _ci_words(_n_seeds(cell))
+    words = ci_words(n_seeds(cell["models"]["ssm"]))
     ev_txt = (f"At test α = {alpha}, k = {k}: mean excess of {model} over the steady-state "
               f"Kalman oracle divided by that of our meta-trained selective SSM, on the same "
               f"test sequences; ARE = {ci['est']:.4g}, {words} (paired: both models' excesses "
@@ -151,7 +140,7 @@ def ssm_excess_outcome(res: dict[str, Any], k: int = SSM_EXCESS_K) -> Outcome:
     est = float(np.mean([p.mean() for p in per]))
     vals = [res["eval"][str(a)]["models"]["ssm"] for a in ALPHAS]
     per_alpha = {str(a): m["excess"][m["ks"].index(k)] for a, m in zip(ALPHAS, vals)}
-    words = _ci_words(per[0].shape[0])
+    words = ci_words(per[0].shape[0])
     return decide_interval(
         lo, hi, target_lo=0.005, target_hi=0.015, predicted=0.01,
         measured={"k": k, "pooled_excess": est, "ci": [lo, hi], "per_alpha": per_alpha},
@@ -248,7 +237,7 @@ def plot_are_table(ctx: Context, res: dict[str, Any]) -> str:
 
 def _budget(ctx: Context, cfg: dict[str, Any], res: dict[str, Any]) -> str:
     t = cfg["train"]
-    n = int(res.get("n_seeds", 1))
+    n = n_seeds(res)
     txt = (f"Profile {ctx.profile}: {t['steps']} steps × batch {t['batch']}, lr {t['lr']} "
            f"(paper: 10,000 × 128, lr 3e-4), {n} training seed{'s' if n > 1 else ''} per model, "
            f"{cfg['n_test']} test sequences per α.")
@@ -267,11 +256,8 @@ def _figures(ctx: Context, res: dict[str, Any]) -> list[str]:
 
 def _finish(ctx: Context, res: dict[str, Any], out: Outcome) -> Outcome:
     """Attach the convergence note and the training-curves figure (every exp1 claim)."""
-    curves = once(ctx, "exp1_training_curves", res["training_seeds"],
-                  lambda: convergence.curves_figure(ctx, res["training_seeds"],
-                                                    "exp1_training_curves",
-                                                    "Exp I models (colored noise)"))
-    return convergence.attach(out, res["training_seeds"], ctx.profile, curves)
+    return convergence.attach_curves(ctx, out, res["training_seeds"], "exp1_training_curves",
+                                     "Exp I models (colored noise)")
 
 
 @claim("chasm.exp1.ssm-excess-k512", source=SOURCE, kind="empirical", section=SECTION,

@@ -17,7 +17,7 @@ from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
 from chasm_theory.stats import seeds_boot_means, seeds_ci
 from empirics.engine import convergence
-from empirics.engine.evaluate import ci_dict, one_thread, predict
+from empirics.engine.evaluate import ci_dict, ci_words, n_seeds, one_thread, predict
 from empirics.engine.figures import label, once
 from empirics.engine.runs import TrainRun, trained_set
 from empirics.engine.specs import STATIC_TASK, lg_runs, lg_scale
@@ -92,18 +92,9 @@ def _run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- numbers
 
 
-def _n_seeds(res: dict[str, Any]) -> int:
-    return int(res.get("n_seeds", 1))
-
-
-def _ci_words(n: int) -> str:
-    return ("95% bootstrap CI over the test sequences (one training seed)" if n == 1 else
-            f"95% hierarchical-bootstrap CI over the {n} training seeds, then the test sequences")
-
-
 def _budget(ctx: Context, res: dict[str, Any]) -> str:
     cfg = _config(ctx.profile)
-    t, n = cfg["train"], _n_seeds(res)
+    t, n = cfg["train"], n_seeds(res)
     return (f"Profile {ctx.profile}: trained models {t['steps']} steps × batch {t['batch']}, lr "
             f"{t['lr']} (paper 10,000 × 128, 3e-4), {n} training seed{'s' if n > 1 else ''} per "
             f"model; {cfg['n_test']} test sequences ({cfg['n_fixed']} for the untrained "
@@ -127,7 +118,7 @@ def lintf_slope(res: dict[str, Any], ks: list[int]) -> tuple[float, float, float
 
 def _outcomes(ctx: Context, res: dict[str, Any]) -> dict[str, Outcome]:
     """The three exp2 outcomes (figures and convergence notes are added by the checks)."""
-    budget, n = _budget(ctx, res), _n_seeds(res)
+    budget, n = _budget(ctx, res), n_seeds(res)
     out: dict[str, Outcome] = {}
     c = res["models"]["fixed-gain"]["mse"][res["ks"].index(512)]
     pred = GAMMA / (2 - GAMMA)
@@ -144,7 +135,7 @@ def _outcomes(ctx: Context, res: dict[str, Any]) -> dict[str, Outcome]:
         lo, hi, target_lo=-1.2, target_hi=-0.8, predicted=-1.0,
         measured={"slope": slope, "ci": [lo, hi], "ks": ks, "n_seeds": n},
         evidence=f"Least-squares slope of log MSE vs log k for the LinTF over k ∈ {ks}: "
-        f"{slope:.3f}, {_ci_words(n)} (each sequence's MSEs at all k resampled together): "
+        f"{slope:.3f}, {ci_words(n)} (each sequence's MSEs at all k resampled together): "
         f"[{lo:.3f}, {hi:.3f}] (sample mean: exactly −1). {budget}",
         reading="'tracks 1/k' read as slope −1 ± 0.2 within the training length")
     i = res["ks"].index(512)
@@ -153,7 +144,7 @@ def _outcomes(ctx: Context, res: dict[str, Any]) -> dict[str, Outcome]:
     out["chasm.exp2.ssm-plateau"] = decide_interval(
         c["lo"], c["hi"], target_lo=0.01, target_hi=0.02, predicted=0.015,
         measured={"k512": c, "k128": c128},
-        evidence=f"Selective SSM estimation MSE ({_ci_words(n)}): k = 128: {c128['est']:.4f} "
+        evidence=f"Selective SSM estimation MSE ({ci_words(n)}): k = 128: {c128['est']:.4f} "
         f"[{c128['lo']:.4f}, {c128['hi']:.4f}]; k = 512: {c['est']:.4f} [{c['lo']:.4f}, "
         f"{c['hi']:.4f}] (sample mean 1/512 = 0.00195). {budget}",
         reading="'plateaus near 0.015' read as the k = 512 MSE in [0.01, 0.02]")
@@ -202,11 +193,8 @@ def _check(ctx: Context, cid: str) -> Outcome:
     out.figures = [once(ctx, "exp2_fig3_static", res, lambda: _fig(ctx, res, outs))]
     if cid in _UNTRAINED:
         return out
-    curves = once(ctx, "exp2_training_curves", res["training_seeds"],
-                  lambda: convergence.curves_figure(ctx, res["training_seeds"],
-                                                    "exp2_training_curves",
-                                                    "Exp II models (static estimation)"))
-    return convergence.attach(out, res["training_seeds"], ctx.profile, curves)
+    return convergence.attach_curves(ctx, out, res["training_seeds"], "exp2_training_curves",
+                                     "Exp II models (static estimation)")
 
 
 # ----------------------------------------------------------------------------- claims

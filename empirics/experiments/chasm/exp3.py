@@ -194,11 +194,8 @@ def _check(ctx: Context, cid: str) -> Outcome:
     outs = _outcomes_of(res)
     out = outs[cid]
     out.figures = [once(ctx, "exp3_fig4_are_eff", res, lambda: _fig(ctx, res, outs))]
-    curves = once(ctx, "exp3_training_curves", res["training_seeds"],
-                  lambda: convergence.curves_figure(ctx, res["training_seeds"],
-                                                    "exp3_training_curves",
-                                                    "Exp III models (Exp I's colored-noise runs)"))
-    return convergence.attach(out, res["training_seeds"], ctx.profile, curves)
+    return convergence.attach_curves(ctx, out, res["training_seeds"], "exp3_training_curves",
+                                     "Exp III models (Exp I's colored-noise runs)")
 
 
 @claim("chasm.exp3.trend", source=SOURCE, kind="empirical", section=SECTION, experiment="exp3",

@@ -14,7 +14,7 @@ from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
 from empirics.engine import convergence
-from empirics.engine.evaluate import colored_eval, one_thread
+from empirics.engine.evaluate import ci_words, colored_eval, n_seeds, one_thread
 from empirics.engine.figures import once, shown
 from empirics.engine.runs import TrainRun, trained_set
 from empirics.engine.specs import COLORED_TASK, lg_runs, lg_scale
@@ -74,16 +74,9 @@ CELL_IDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _words(res: dict[str, Any]) -> str:
-    n = int(res.get("n_seeds", 1))
-    if n == 1:
-        return "95% bootstrap CI over the test sequences (one training seed)"
-    return f"95% hierarchical-bootstrap CI over the {n} training seeds, then the test sequences"
-
-
 def _budget(ctx: Context, res: dict[str, Any]) -> str:
     t = _config(ctx.profile)["train"]
-    n = int(res.get("n_seeds", 1))
+    n = n_seeds(res)
     return (f"Training {t['steps']} steps × {t['batch']} (paper 10,000 × 128), {n} training "
             f"seed{'s' if n > 1 else ''} per model.")
 
@@ -94,8 +87,9 @@ def cell_outcome(res: dict[str, Any], model: str, case: str, budget: str = "") -
     se = ssm["excess"][ssm["ks"].index(res["k"])]
     paper = PAPER[(model, case)]
     measured = {"are_ci": ci, "ssm_excess_ci": se, "k": res["k"], "paper": paper}
+    words = ci_words(n_seeds(res))
     evidence = (f"Case ({case}), k = {res['k']}: ARE of {model} relative to our selective SSM "
-                f"= {ci['est']:.4g}, {_words(res)} (paired) [{ci['lo']:.4g}, {ci['hi']:.4g}]; "
+                f"= {ci['est']:.4g}, {words} (paired) [{ci['lo']:.4g}, {ci['hi']:.4g}]; "
                 f"SSM excess {se['est']:.3g} [{se['lo']:.3g}, {se['hi']:.3g}]. {budget}")
     if se["lo"] <= 0:
         return Outcome(verdict="inconclusive", predicted=paper, measured=measured,
@@ -114,10 +108,11 @@ def cell_outcome(res: dict[str, Any], model: str, case: str, budget: str = "") -
 def ssm_outcome(res: dict[str, Any], budget: str = "") -> Outcome:
     ssm = res["a"]["models"]["ssm"]
     se = ssm["excess"][ssm["ks"].index(res["k"])]
+    words = ci_words(n_seeds(res))
     return decide_interval(se["lo"], se["hi"], target_lo=-0.02, target_hi=0.02,
                            predicted="≈ 0", measured=se,
                            evidence=f"SSM excess over the Kalman oracle in case (a) at k = "
-                           f"{res['k']}: {se['est']:.4g}, {_words(res)} [{se['lo']:.4g}, "
+                           f"{res['k']}: {se['est']:.4g}, {words} [{se['lo']:.4g}, "
                            f"{se['hi']:.4g}]. {budget}")
 
 
@@ -165,10 +160,7 @@ def _summaries(res: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 def _finish(ctx: Context, res: dict[str, Any], out: Outcome) -> Outcome:
     out.figures = [once(ctx, "exp4_table2_are", res, lambda: _fig(ctx, res))]
     summ = _summaries(res)
-    curves = once(ctx, "exp4_training_curves", summ,
-                  lambda: convergence.curves_figure(ctx, summ, "exp4_training_curves",
-                                                    "Exp IV models"))
-    return convergence.attach(out, summ, ctx.profile, curves)
+    return convergence.attach_curves(ctx, out, summ, "exp4_training_curves", "Exp IV models")
 
 
 def check_cell(ctx: Context, cid: str) -> Outcome:

@@ -17,7 +17,14 @@ from chasm_theory._record import Outcome, combine, decide_interval
 from chasm_theory._registry import claim
 from chasm_theory.stats import seeds_ci
 from empirics.engine import convergence
-from empirics.engine.evaluate import colored_test_set, one_thread, oracle_sq_errors, predict
+from empirics.engine.evaluate import (
+    ci_words,
+    colored_test_set,
+    n_seeds,
+    one_thread,
+    oracle_sq_errors,
+    predict,
+)
 from empirics.engine.figures import once, shown
 from empirics.engine.runs import TrainRun, trained_set
 from empirics.engine.specs import EXP5_ALPHA, EXP5_TASK, LG_SPECS, lg_runs, lg_scale, variant_spec
@@ -82,16 +89,9 @@ VARIANT_IDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _words(res: dict[str, Any]) -> str:
-    n = int(res.get("n_seeds", 1))
-    if n == 1:
-        return "95% bootstrap CI over the test sequences (one training seed)"
-    return f"95% hierarchical-bootstrap CI over the {n} training seeds, then the test sequences"
-
-
 def _budget(ctx: Context, res: dict[str, Any]) -> str:
     t = _config(ctx.profile)["train"]
-    n = int(res.get("n_seeds", 1))
+    n = n_seeds(res)
     return (f"Profile {ctx.profile}: {t['steps']} steps × batch {t['batch']} (paper 10,000 × "
             f"128), {n} training seed{'s' if n > 1 else ''} per model.")
 
@@ -99,8 +99,9 @@ def _budget(ctx: Context, res: dict[str, Any]) -> str:
 def excess_outcome(res: dict[str, Any], v: str, budget: str = "") -> Outcome:
     c = res["models"][v]["excess"][-1]
     p = PAPER[v]
+    words = ci_words(n_seeds(res))
     ev = (f"Variant ({v}) {LABEL[v]}: excess over the steady-state Kalman oracle at "
-          f"k = {res['k']}: {c['est']:.4g}, {_words(res)} [{c['lo']:.4g}, {c['hi']:.4g}] "
+          f"k = {res['k']}: {c['est']:.4g}, {words} [{c['lo']:.4g}, {c['hi']:.4g}] "
           f"(paper at k = 512: {p}). {budget}")
     if isinstance(p, str):
         return decide_interval(c["lo"], c["hi"], target_hi=1e-3, predicted=p, measured=c,
@@ -124,9 +125,10 @@ def hierarchy_outcome(res: dict[str, Any], budget: str = "") -> Outcome:
             ci["lo"], ci["hi"], target_lo=0.0, predicted="> 0", measured=ci,
             evidence=f"paired difference of excess ({hi_v}) − ({lo_v}): {ci['est']:.4g} "
             f"[{ci['lo']:.4g}, {ci['hi']:.4g}]")
+    words = ci_words(n_seeds(res))
     return combine(parts, predicted="min(a,b) > c > d",
                    evidence=f"Paired differences of the excess on the same test sequences at "
-                   f"k = {res['k']} ({_words(res)}; the smaller of the PI variants a, b is "
+                   f"k = {res['k']} ({words}; the smaller of the PI variants a, b is "
                    f"compared with c): " + "; ".join(f"{k}: {o.evidence}"
                                                      for k, o in parts.items())
                    + f". {budget}")
@@ -168,10 +170,8 @@ def _fig(ctx: Context, res: dict[str, Any]) -> str:
 def _finish(ctx: Context, res: dict[str, Any], out: Outcome) -> Outcome:
     out.figures = [once(ctx, "exp5_fig5a_pe_ablation", res, lambda: _fig(ctx, res))]
     summ = res["training_seeds"]
-    curves = once(ctx, "exp5_training_curves", summ,
-                  lambda: convergence.curves_figure(ctx, summ, "exp5_training_curves",
-                                                    "Exp V models (α = 0.95)"))
-    return convergence.attach(out, summ, ctx.profile, curves)
+    return convergence.attach_curves(ctx, out, summ, "exp5_training_curves",
+                                     "Exp V models (α = 0.95)")
 
 
 def check_variant(ctx: Context, cid: str) -> Outcome:

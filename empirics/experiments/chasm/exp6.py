@@ -289,10 +289,8 @@ def _chasm_fig(ctx: Context, res: dict[str, Any]) -> str:
 def _finish(ctx: Context, res: dict[str, Any], fam: str, out: Outcome, fig: str) -> Outcome:
     out.figures = [fig]
     every = {**_summaries(res, "chasm"), **_summaries(res, "bayes")}
-    curves = once(ctx, "exp6_training_curves", every,
-                  lambda: convergence.curves_figure(ctx, every, "exp6_training_curves",
-                                                    "Exp VI / 001 HMM models"))
-    return convergence.attach(out, _summaries(res, fam), ctx.profile, curves)
+    return convergence.attach_curves(ctx, out, _summaries(res, fam), "exp6_training_curves",
+                                     "Exp VI / 001 HMM models", drawn=every)
 
 
 @claim("chasm.exp6.mamba-ahead-sparse", source=SOURCE, section=SECTION, kind="empirical",

@@ -224,6 +224,5 @@ def check_majority(ctx: Context) -> Outcome:
     )
     out.figures = [_figure(ctx, res, n, out.verdict)]
     summ = {f"α={r['alpha']:g}": r["training"] for r in rows}
-    curves = convergence.curves_figure(ctx, summ, "gen_majority_training_curves",
-                                       "003 majority-task models")
-    return convergence.attach(out, summ, ctx.profile, curves)
+    return convergence.attach_curves(ctx, out, summ, "gen_majority_training_curves",
+                                     "003 majority-task models")
