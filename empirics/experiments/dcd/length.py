@@ -14,6 +14,7 @@ Full profile: every group of the table, test up to 1,000 (meant for a GPU).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -209,6 +210,12 @@ def _results(ctx: Context) -> dict[str, Any] | Outcome:
     return ctx.experiment(NAME)
 
 
+def paper_of_cell(key: str) -> int | None:
+    """The paper's longest length for the main-table cell ``group/model`` (None: ✘)."""
+    g, m = key.split("/")
+    return PAPER[m].get(g)
+
+
 def _fmt(v: int | None, cap: int) -> str:
     if v is None or v < 100:
         return "✘"
@@ -239,6 +246,26 @@ def cell_outcome(key: str, ours: int, paper: int | None, cap: int) -> Outcome:
                   counterexample={key: row})
 
 
+def tested_cap(cells: dict[str, Any]) -> int:
+    """The longest tested length over ``cells`` ('≥cap': above the threshold throughout)."""
+    return int(max(c["lengths"][-1] for c in cells.values()))
+
+
+def judged_cells(cells: dict[str, Any], paper_of: Callable[[str], int | None], cap: int,
+                 heldout: bool = True) -> tuple[dict[str, Outcome], dict[str, dict[str, Any]]]:
+    """Every cell (key -> results) by :data:`CELL_RULE` against ``paper_of(key)``: the
+    outcomes and the ours-vs-paper table (with the final held-out loss when ``heldout``)."""
+    parts: dict[str, Outcome] = {}
+    table: dict[str, dict[str, Any]] = {}
+    for key, c in cells.items():
+        paper = paper_of(key)
+        parts[key] = cell_outcome(key, c["longest"], paper, cap)
+        table[key] = {"paper": _fmt(paper, 10_000), "ours": _fmt(c["longest"], cap)}
+        if heldout:
+            table[key]["final_heldout"] = c["final_heldout"]
+    return parts, table
+
+
 def _accuracy_figure(ctx: Context, res: dict[str, Any]) -> str:
     """The accuracy figure of both claims (drawn once per results), verdicts in its title."""
     train_len = int(res.get("train_len", config(ctx.profile)["train_len"]))
@@ -263,27 +290,28 @@ def _accuracy_figure(ctx: Context, res: dict[str, Any]) -> str:
     experiment=NAME,
 )
 def check_table(ctx: Context) -> Outcome:
+    return _check(ctx, table_outcome, lambda res: [k for k in res["cells"]
+                                                   if k.split("/")[1] in MODELS])
+
+
+def _check(ctx: Context, outcome: Callable[[dict[str, Any]], Outcome],
+           keys: Callable[[dict[str, Any]], list[str]]) -> Outcome:
+    """A check of this module: ``outcome`` of the results with the accuracy figure and the
+    convergence note of the runs ``keys``."""
     res = _results(ctx)
     if isinstance(res, Outcome):
         return res
-    out = table_outcome(res)
+    out = outcome(res)
     out.figures = [_accuracy_figure(ctx, res)]
-    keys = [k for k in res["cells"] if k.split("/")[1] in MODELS]
-    return finish(ctx, res, out, keys)
+    return finish(ctx, res, out, keys(res))
 
 
 def table_outcome(res: dict[str, Any]) -> Outcome:
     """The table claim's verdict and numbers (no figure): every cell by :data:`CELL_RULE`."""
-    cap = int(max(c["lengths"][-1] for c in res["cells"].values()))
-    parts: dict[str, Outcome] = {}
-    table = {}
-    for key, c in res["cells"].items():
-        g, m = key.split("/")
-        if m not in MODELS:  # a second reading of a column: checked under its own id
-            continue
-        paper = PAPER[m].get(g)
-        table[key] = {"paper": _fmt(paper, 10_000), "ours": _fmt(c["longest"], cap)}
-        parts[key] = cell_outcome(key, c["longest"], paper, cap)
+    # a second reading of a column (a model not in MODELS) is checked under its own id
+    cells = {k: c for k, c in res["cells"].items() if k.split("/")[1] in MODELS}
+    cap = tested_cap(res["cells"])
+    parts, table = judged_cells(cells, paper_of_cell, cap, heldout=False)
     return combine(
         parts,
         predicted={k: v["paper"] for k, v in table.items()},
@@ -314,12 +342,7 @@ def table_outcome(res: dict[str, Any]) -> Outcome:
     experiment=NAME,
 )
 def check_init(ctx: Context) -> Outcome:
-    res = _results(ctx)
-    if isinstance(res, Outcome):
-        return res
-    out = init_outcome(res)
-    out.figures = [_accuracy_figure(ctx, res)]
-    return finish(ctx, res, out, [f"S3-two-layer/{i}" for i in res["s3_init"]])
+    return _check(ctx, init_outcome, lambda res: [f"S3-two-layer/{i}" for i in res["s3_init"]])
 
 
 def init_outcome(res: dict[str, Any]) -> Outcome:

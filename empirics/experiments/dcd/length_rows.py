@@ -19,8 +19,9 @@ from empirics.experiments.dcd.length import (
     SECTION,
     SOURCE,
     THRESH,
-    _fmt,
-    cell_outcome,
+    judged_cells,
+    paper_of_cell,
+    tested_cap,
 )
 from empirics.experiments.dcd.length_figures import finish, without_training
 
@@ -44,13 +45,8 @@ def _column(res: dict[str, Any], model: str) -> tuple[dict[str, Outcome], dict[s
     cells = {k: c for k, c in res["cells"].items() if k.split("/")[1] == model}
     if not cells:
         return {}, {}, 0
-    cap = int(max(c["lengths"][-1] for c in cells.values()))
-    parts, table = {}, {}
-    for key, c in cells.items():
-        paper = PAPER[model].get(key.split("/")[0])
-        parts[key] = cell_outcome(key, c["longest"], paper, cap)
-        table[key] = {"paper": _fmt(paper, 10_000), "ours": _fmt(c["longest"], cap),
-                      "final_heldout": c["final_heldout"]}
+    cap = tested_cap(cells)
+    parts, table = judged_cells(cells, paper_of_cell, cap)
     return parts, table, cap
 
 
@@ -119,13 +115,8 @@ def ablation_outcome(res: dict[str, Any]) -> Outcome:
     if not cells:
         return Outcome("not-run", ABLATION_PAPER, None, "no ablation cells in the cached run",
                        rule="the run predates the ablation row: rerun dcd_length")
-    cap = int(max(c["lengths"][-1] for c in cells.values()))
-    parts, table = {}, {}
-    for key, c in cells.items():
-        paper = ABLATION_PAPER[key.split("/")[1]]
-        parts[key] = cell_outcome(key, c["longest"], paper, cap)
-        table[key] = {"paper": _fmt(paper, 10_000), "ours": _fmt(c["longest"], cap),
-                      "final_heldout": c["final_heldout"]}
+    cap = tested_cap(cells)
+    parts, table = judged_cells(cells, lambda key: ABLATION_PAPER[key.split("/")[1]], cap)
     return combine(
         parts,
         predicted={k: v["paper"] for k, v in table.items()},
