@@ -153,6 +153,10 @@ def judge_count(
         "chance_matches": round(chance, 3),
     }
     details = {"readings": [[d, c] for d, c in readings], "rule": COUNT_RULE}
+    window = f"= {w.lo:,}" if w.lo == w.hi else f"in [{w.lo:,}, {w.hi:,}]"
+    headline = f"{len(hits)}/{len(readings)} readings {window}; " + (
+        f"ours {ours:,}" if hits else f"closest {closest[1]:,}"
+    )
     if hits or exhaustive:
         return decide(
             bool(hits),
@@ -174,6 +178,7 @@ def judge_count(
             tolerance={"window": [w.lo, w.hi]},
             rule=COUNT_RULE,
             details=details,
+            headline=headline,
         )
     return Outcome(
         verdict="inconclusive",
@@ -183,4 +188,5 @@ def judge_count(
         tolerance={"window": [w.lo, w.hi]},
         rule=COUNT_RULE,
         details=details,
+        headline=headline,
     )

@@ -68,8 +68,11 @@ def innovation_bound_outcome() -> Outcome:
             "a": A_SIG,
             **{k: rows[al][k] for k in ("S", "V", "I_mis/I_true", "1-alpha^2")},
         }
+    top = max(rows, key=lambda al: rows[al]["I_mis/I_true"] / rows[al]["1-alpha^2"])
     return decide(
         not bad,
+        headline=f"S/V = {rows[top]['I_mis/I_true']:.4f} vs 1 − α² = "
+        f"{rows[top]['1-alpha^2']:.4f} at α = {top}",
         predicted="I_mis ≤ (1 − α²) I_true, i.e. S/V ≤ 1 − α²",
         measured={
             al: {"S/V": round(v["I_mis/I_true"], 4), "1-alpha^2": round(v["1-alpha^2"], 4)}
@@ -227,4 +230,6 @@ def check_fisher_static(ctx: Context) -> Outcome:
         reading="static level μ under AR(1) noise of marginal variance 1; I_true = 1ᵀΣ⁻¹1; I_mis = "
         "1/Var_true(x̄) (White's sandwich B A⁻¹ B for the i.i.d.-Gaussian MLE, the sample mean)",
         details={"table": table, "limits": {k: str(v) for k, v in lims.items()}},
+        headline=f"I_mis/I_true {cx['I_mis/I_true']:.4f} vs 1 − α² {cx['1-alpha^2']:.4f} "
+        f"(α = {worst}, k = {kmax})",
     )

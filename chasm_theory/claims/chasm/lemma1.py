@@ -196,7 +196,9 @@ def check_kronecker(ctx: Context) -> Outcome:
     ax.legend(fontsize=8)
     fig_path = ctx.savefig(fig, "chasm_lemma1_precision")
     return combine(
-        {
+        headline=f"residual {'0' if zero['col: (I⊗M)vec_c(P) - vec_c(MP)'] else '≠ 0'}; f64 "
+        f"{err64[-1]:.1e}, f32 {err32[-1]:.1e} at t = {T}",
+        parts={
             "column_stacking": p_col,
             "row_stacking": p_row,
             "integer_fuzz": p_fz,

@@ -305,6 +305,7 @@ def check_gain_convergence(ctx: Context) -> Outcome:
     ok = len(rates) == len(rows) and max(rates) < 1.0 and max(r["final_error"] for r in rows) < 1e-8
     return decide(
         ok,
+        headline=f"fitted rates {min(rates):.3f}–{max(rates):.3f} < 1 ({len(rows)} systems)",
         predicted="geometric decay, lambda < 1",
         measured={"fitted_rates": [round(r, 4) for r in rates], "systems": len(rows)},
         counterexample=[r for r in rows if not (np.isfinite(r["rate"]) and r["rate"] < 1)],
@@ -353,6 +354,8 @@ def check_gain_rate(ctx: Context) -> Outcome:
     worst = float(max(abs(x - 1) for x in ratio_sq))
     return decide(
         worst <= 0.05,
+        headline=f"log r / log ρ(F)² in [{min(ratio_sq):.4f}, {max(ratio_sq):.4f}] "
+        f"({len(rows)} systems)",
         predicted="log rate / log rho(F)^2 = 1",
         measured={
             "log_rate_over_log_rhoF2": [round(float(x), 4) for x in ratio_sq],

@@ -121,8 +121,13 @@ def check_gap(ctx: Context) -> Outcome:
     ax.set_title(f"Oracle gap on the colored-noise task, a = {A_SIG}")
     ax.legend(fontsize=8)
     fig_path = ctx.savefig(fig, "chasm_oracle_steady_state_gap")
+    off = {al: r for al, r in rows.items() if al != str(A_SIG)}
+    top = max(off, key=lambda al: off[al]["gap_k"]["1"])
+    rates = [r["fitted_rate"] for r in off.values() if np.isfinite(r["fitted_rate"])]
     return decide(
         ok,
+        headline=f"max gap {off[top]['gap_k']['1']:.3g} at k = 1 (α = {top}); rate ≤ "
+        f"{max(rates):.3g}/step",
         predicted="gap ≥ 0, positive at small k, geometric decay",
         measured=rows,
         counterexample=rows,

@@ -143,6 +143,8 @@ def check_depth(ctx: Context) -> Outcome:
     ok = not disagree and not bad_w
     return decide(
         ok,
+        headline=f"min series length = derived length ({len(rows) - len(disagree)}/{len(rows)}); "
+        f"{sum(w['wrong_steps'] for w in witness.values())} witness errors",
         predicted="minimal abelian-series length = derived length; k-layer witnesses exist",
         measured={
             r["group"]: {

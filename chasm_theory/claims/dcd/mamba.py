@@ -288,6 +288,8 @@ def check_exact_margin(ctx: Context) -> Outcome:
     vanishes = min(margins.values()) < 0.5
     return decide(
         vanishes,
+        headline=f"exact even/odd margin ≥ {min(margins.values()):g} at every T = "
+        f"1..{max(margins)} (λ = 1 counter)",
         predicted="margin → 0",
         measured={"exact_min_margin_T1_14": margins},
         counterexample={

@@ -93,6 +93,8 @@ def over_laws(parts: dict[str, Outcome], *, predicted: Any, evidence: str, **kw:
     common = set(verdicts.values())
     verdict = common.pop() if len(common) == 1 else "inconclusive"
     fails = [k for k, v in verdicts.items() if v == "fails"]
+    holds = sum(v == "holds" for v in verdicts.values())
+    kw.setdefault("headline", f"holds on {holds}, fails on {len(fails)} of {len(verdicts)} laws")
     return Outcome(
         verdict=verdict,  # type: ignore[arg-type]
         predicted=predicted, measured=verdicts, evidence=evidence,
@@ -251,7 +253,10 @@ def relative_parts(ctx: Context) -> dict[str, Outcome]:
 
 def _relative(ctx: Context) -> Outcome:
     parts = relative_parts(ctx)
+    low = min(((v, n, k) for n, o in parts.items() for k, v in o.measured.items()), default=None)
     out = combine(parts,
+                  headline=(f"min normalised MSE {low[0]:.3g} ({low[1]}, k = {low[2]}); floor "
+                            f"{TAU}") if low else "",
                   predicted=f"every trained Transformer keeps normalised MSE ≥ {TAU}, k = 64…512",
                   evidence="Normalised MSE (MSE@k over the mean target², 1 = predicting 0) of the "
                   "trained models: " + "; ".join(o.evidence for o in parts.values()) + ". "
@@ -327,4 +332,7 @@ def check_chasm(ctx: Context) -> Outcome:
         if "convergence" in rel.details else {})
     out.figures = [*parts["handset-ssm"].figures, _fig_scale(ctx, res, out.verdict),
                    *rel.figures]
+    q = row["second_moment_rate"]
+    out.headline = (f"log ρ(E[M⊗M]) {q['est']:+.4f} [{q['lo']:+.4f}, {q['hi']:+.4f}] "
+                    "(bound needs ≥ 0)")
     return out
