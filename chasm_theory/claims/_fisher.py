@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from chasm_theory.claims.chasm.thm2 import A_SIG, exact_risks
+from chasm_theory.claims.chasm.colored_risks import A_SIG, exact_risks
 from chasm_theory.oracles.dare import solve_filter_dare
 from chasm_theory.oracles.tasks import colored_noise_lgssm
 

@@ -13,7 +13,7 @@ from chasm_theory._registry import claim
 from chasm_theory.claims._fisher import FINDING as FINDING_FISHER
 from chasm_theory.claims._fisher import fisher_exact, fisher_limits, innovation_table
 from chasm_theory.claims.bayes.thm2 import RHOS, SECTION
-from chasm_theory.claims.chasm.thm2 import A_SIG
+from chasm_theory.claims.chasm.colored_risks import A_SIG
 
 Q_A3 = (
     "The Fisher information under the true correlated model is times larger than under the "

@@ -13,7 +13,7 @@ from scipy.optimize import minimize_scalar
 from chasm_theory._context import Context
 from chasm_theory._record import Outcome, combine, decide, decide_interval
 from chasm_theory._registry import claim
-from chasm_theory.claims.chasm.thm2 import A_SIG, exact_risks
+from chasm_theory.claims.chasm.colored_risks import A_SIG, exact_risks
 from chasm_theory.oracles.bayes_grid import bayes_grid_predict, uniform_grid
 from chasm_theory.oracles.dare import solve_filter_dare
 from chasm_theory.oracles.kalman import kalman_filter

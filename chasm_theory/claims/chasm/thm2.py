@@ -1,12 +1,12 @@
 """000 Theorem 2 (forward separation) on the colored-noise task x_t = z_t + v_t,
 z_t = a z_{t-1} + w_t (w ~ N(0, q)), v_t = alpha v_{t-1} + sqrt(1 - alpha^2) eps_t; a = 0.9,
-q = 1 (App C.7.2). Exact risks come from :mod:`chasm_theory.risks`.
+q = 1 (App C.7.2). Exact risks and the Bayes-grid excess come from
+:mod:`chasm_theory.claims.chasm.colored_risks` (on :mod:`chasm_theory.oracles.risks`).
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import lru_cache
 
 import numpy as np
 import sympy as sp
@@ -15,19 +15,26 @@ from chasm_theory._context import Context
 from chasm_theory._record import Outcome, combine, compare_close, decide, decide_interval
 from chasm_theory._registry import claim
 from chasm_theory.claims.chasm._mc import exact_in_ci
-from chasm_theory.oracles.bayes_grid import bayes_grid_predict, uniform_grid
-from chasm_theory.oracles.dare import solve_filter_dare
-from chasm_theory.oracles.kalman import kalman_filter_per_sequence, riccati_gains
-from chasm_theory.oracles.risks import (
-    best_linear_risks_all,
-    colored_autocovariance,
-    process_covariance_colored,
+from chasm_theory.claims.chasm.colored_risks import (
+    A_SIG,
+    K_TAIL,
+    KS_BAYES,
+    SLOPE_TOL,
+    bayes_excess_samples,
+    exact_risks,
+    fit_slope,
+    is_theta_one_over_k,
+    kalman_innovation_check,
+    pi_excess_slope,
+    slope_with_ci,
 )
+from chasm_theory.claims.chasm.thm2_figures import bayes_rate_figure, exact_risks_figure
+from chasm_theory.oracles.dare import solve_filter_dare
+from chasm_theory.oracles.risks import colored_autocovariance
 from chasm_theory.oracles.tasks import colored_noise_lgssm, sample_colored_noise
 
 SOURCE = "000 §4.2 Thm 2; App B.2"
 SECTION = "Theorem 2: forward separation on the colored-noise task"
-A_SIG = 0.9
 GRID = (0.5, 0.7, 0.95, 0.99)  # Thm 2's α ∈ (0, 1) \ {a}: Exp I's test values without α = a
 OUTSIDE = {
     "0.0": "α = 0 lies outside (0, 1): i.i.d. noise",
@@ -35,7 +42,6 @@ OUTSIDE = {
 }
 ALPHAS = GRID + tuple(float(a) for a in OUTSIDE)  # figures show both, verdicts read GRID only
 FINDING_FLOOR = "thm2-iid-class-excess-floor"
-K_MAX = 4096
 READING = (
     "a = 0.9, q = 1 (App C.7.2), stationary start, one-step prediction of x_(k+1) from x_1..x_k"
 )
@@ -167,58 +173,6 @@ def check_are_values(ctx: Context) -> Outcome:
 # ----------------------------------------------------------------------------- exact risks vs k
 
 
-@lru_cache(maxsize=8)
-def exact_risks(alpha: float, kmax: int = K_MAX, a: float = A_SIG) -> dict[str, np.ndarray]:
-    """Risks of predicting x_(k+1) from x_1..x_k, k = 1..kmax (arrays (kmax,)): best linear
-    (= Kalman from the stationary prior; one Cholesky), best linear permutation-invariant
-    c·sum x_i (optimal c per k), and the sample mean; from the autocovariance alone."""
-    g = colored_autocovariance(a, alpha, np.arange(kmax + 1))
-    k = np.arange(1, kmax + 1)
-    # Var(S_k) = k g0 + 2 sum_{h=1}^{k-1} (k - h) g(h);  Cov(x_{k+1}, S_k) = sum_{h=1}^k g(h)
-    cg = np.cumsum(g[1:])  # cg[k-1] = sum_{h=1}^k g(h)
-    chg = np.cumsum(np.arange(1, kmax + 1) * g[1:])
-    s1 = np.concatenate([[0.0], cg[:-1]])  # sum_{h=1}^{k-1} g(h)
-    s2 = np.concatenate([[0.0], chg[:-1]])  # sum_{h=1}^{k-1} h g(h)
-    var_s = k * g[0] + 2.0 * (k * s1 - s2)
-    cov_ys = cg
-    pi = g[0] - cov_ys**2 / var_s
-    mean = g[0] - 2.0 * cov_ys / k + var_s / k**2
-    best = best_linear_risks_all(process_covariance_colored(a, alpha, kmax))[1:]
-    return {
-        "k": k,
-        "kalman": best,
-        "pi": pi,
-        "mean": mean,
-        "pi_excess": pi - best,
-        "mean_excess": mean - best,
-    }
-
-
-def kalman_innovation_check(alpha: float, kmax: int = 256) -> float:
-    """Max |Cholesky risk − Kalman innovation variance S_(k+1)| for k = 1..kmax (core Riccati)."""
-    S = riccati_gains(colored_noise_lgssm(A_SIG, alpha), kmax + 1).S[:, 0, 0]
-    return float(np.max(np.abs(exact_risks(alpha)["kalman"][:kmax] - S[1 : kmax + 1])))
-
-
-def fit_slope(k: np.ndarray, y: np.ndarray, lo: int = 512, hi: int = K_MAX) -> float:
-    m = (k >= lo) & (k <= hi)
-    return float(np.polyfit(np.log(k[m]), np.log(y[m]), 1)[0])
-
-
-SLOPE_TOL = 0.1  # how far a log-log slope may be from −1 and still read as Θ(1/k)
-
-
-def pi_excess_slope(alpha: float) -> float:
-    """Log-log slope of the best PI predictor's excess over the Kalman risk, k = 512..K_MAX."""
-    r = exact_risks(alpha)
-    return fit_slope(r["k"], r["pi_excess"])
-
-
-def is_theta_one_over_k(slopes: list[float]) -> bool:
-    """Definition 2's premise, one rule for every id: every slope within SLOPE_TOL of −1."""
-    return all(abs(s + 1) <= SLOPE_TOL for s in slopes)
-
-
 @claim(
     "chasm.thm2.pi-excess-rate",
     source=SOURCE,
@@ -233,8 +187,6 @@ def is_theta_one_over_k(slopes: list[float]) -> bool:
     finding=FINDING_FLOOR,
 )
 def check_pi_excess(ctx: Context) -> Outcome:
-    import matplotlib.pyplot as plt
-
     rows = {}
     for al in ALPHAS:
         r = exact_risks(al)
@@ -253,22 +205,7 @@ def check_pi_excess(ctx: Context) -> Outcome:
         }
     outside = {al: {**rows.pop(al), "why": why} for al, why in OUTSIDE.items()}
     theta1 = is_theta_one_over_k([v["slope_pi_excess_k512_4096"] for v in rows.values()])
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
-    for al, c in zip(ALPHAS, ("C0", "C1", "C2", "C3", "C7", "C8")):
-        r = exact_risks(al)
-        axes[0].loglog(r["k"], r["kalman"], "-", color=c, lw=1, label=f"α={al}: Kalman")
-        axes[0].loglog(r["k"], r["pi"], "--", color=c, lw=1, label="best PI c·Σx")
-        axes[0].loglog(r["k"], r["mean"], ":", color=c, lw=1, label="sample mean")
-        axes[1].loglog(r["k"], r["pi_excess"], "-", color=c, label=f"α={al}")
-    axes[1].loglog(r["k"], 1.0 / r["k"], "k:", lw=0.8, label="1/k")
-    axes[0].set_xlabel("k")
-    axes[0].set_ylabel("risk of predicting x_(k+1)")
-    axes[0].legend(fontsize=6, ncol=3)
-    axes[1].set_xlabel("k")
-    axes[1].set_ylabel("excess risk of best PI predictor")
-    axes[1].legend(fontsize=7)
-    fig.suptitle(f"Exact risks on the colored-noise task (a = {A_SIG}, q = 1)")
-    fig_path = ctx.savefig(fig, "chasm_thm2_exact_risks")
+    fig_path = exact_risks_figure(ctx, ALPHAS)
     worst = max(rows.items(), key=lambda kv: abs(kv[1]["slope_pi_excess_k512_4096"] + 1))
     slopes = [v["slope_pi_excess_k512_4096"] for v in rows.values()]
     return decide(
@@ -380,48 +317,6 @@ def check_are_bound(ctx: Context) -> Outcome:
 
 # ----------------------------------------------------------------------------- Bayes oracle rate
 
-KS_BAYES = (16, 32, 64, 128, 256, 512, 1024)
-K_TAIL = 128  # the slope is read off k >= K_TAIL (the asymptotic end)
-
-
-def bayes_excess_samples(
-    rng: np.random.Generator, B: int, T: int, G: int = 200, a: float = A_SIG
-) -> dict[str, np.ndarray]:
-    """alpha_b ~ U(0.5, 0.99) per sequence, x ~ colored-noise(a, alpha_b). Returns the squared
-    differences (B, T) between the grid-Bayes posterior predictive and the known-alpha Kalman
-    predictor of x_(t+1) (their mean is the excess risk, the cross term having mean 0)."""
-    alphas_true = rng.uniform(0.5, 0.99, B)
-    x = np.empty((B, T))
-    for i, al in enumerate(alphas_true):
-        x[i] = sample_colored_noise(a, float(al), 1, T, rng).x[0]
-    grid, lp = uniform_grid(0.5, 0.99, G)
-    bayes = bayes_grid_predict(x, a, grid, lp).pred
-    oracle = kalman_filter_per_sequence(
-        [colored_noise_lgssm(a, float(al)) for al in alphas_true], x, full=False
-    ).one_step[:, :, 0]
-    snapped = grid[np.argmin(np.abs(grid[None, :] - alphas_true[:, None]), axis=1)]
-    snap = kalman_filter_per_sequence(
-        [colored_noise_lgssm(a, float(al)) for al in snapped], x, full=False
-    ).one_step[:, :, 0]
-    return {"d2": (bayes - oracle) ** 2, "alphas": alphas_true, "grid_floor": (snap - oracle) ** 2}
-
-
-def slope_with_ci(
-    d2: np.ndarray, ks: tuple[int, ...], rng: np.random.Generator, n_boot: int = 300
-) -> tuple[float, float, float, np.ndarray]:
-    """Log-log slope of mean excess vs k, with a 95% percentile bootstrap CI over sequences."""
-    cols = np.array(ks) - 1
-    M = d2[:, cols]
-    lk = np.log(np.array(ks, dtype=float))
-    slope = float(np.polyfit(lk, np.log(M.mean(0)), 1)[0])
-    boots = np.empty(n_boot)
-    for b in range(n_boot):
-        idx = rng.integers(0, M.shape[0], M.shape[0])
-        boots[b] = np.polyfit(lk, np.log(M[idx].mean(0)), 1)[0]
-    lo, hi = np.percentile(boots, [2.5, 97.5])
-    return slope, float(lo), float(hi), M.mean(0)
-
-
 @claim(
     "chasm.thm2.bayes-oracle-rate",
     source=SOURCE,
@@ -435,8 +330,6 @@ def slope_with_ci(
     section=SECTION,
 )
 def check_bayes_rate(ctx: Context) -> Outcome:
-    import matplotlib.pyplot as plt
-
     B = 1500 if ctx.profile == "quick" else 4000
     KS = KS_BAYES if ctx.profile == "quick" else KS_BAYES + (2048, 4096)
     res = bayes_excess_samples(ctx.rng("data"), B, max(KS))
@@ -445,29 +338,8 @@ def check_bayes_rate(ctx: Context) -> Outcome:
     slope, lo, hi, _ = slope_with_ci(res["d2"], tail, ctx.rng("boot"))
     se = res["d2"][:, np.array(KS) - 1].std(0, ddof=1) / np.sqrt(B)
     floor = float(res["grid_floor"][:, max(KS) - 1].mean())
-    fig, ax = plt.subplots(figsize=(6, 4))
     ks = np.array(KS)
-    ax.errorbar(ks, means, yerr=1.96 * se, fmt="o-", ms=4, label="Bayes-grid excess (95% CI)")
-    kt = np.array(tail)
-    mt = means[np.searchsorted(ks, kt)]
-    ax.loglog(
-        kt,
-        mt[0] * (kt / kt[0]) ** slope,
-        "k--",
-        lw=0.8,
-        label=f"fit k ≥ {K_TAIL}: slope {slope:.2f} [{lo:.2f}, {hi:.2f}]",
-    )
-    ax.loglog(ks, means[0] * ks[0] / ks, "C3:", lw=0.8, label="∝ 1/k")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("k")
-    ax.set_ylabel("excess over known-α Kalman")
-    ax.set_title(
-        f"Bayes grid (G = 200) vs known-α Kalman, α ~ U(0.5, 0.99), a = {A_SIG}, B = {B}",
-        fontsize=9,
-    )
-    ax.legend(fontsize=8)
-    fig_path = ctx.savefig(fig, "chasm_thm2_bayes_oracle_rate")
+    fig_path = bayes_rate_figure(ctx, KS, means, se, tail, slope, lo, hi, B)
     return decide_interval(
         lo,
         hi,
