@@ -29,6 +29,13 @@ VERDICT_STYLE = {"holds": "green", "fails": "red", "vacuous": "yellow",
                  "inconclusive": "magenta", "not-run": "dim", "error": "bold red"}
 
 
+def styled(text: str, verdict: str) -> str:
+    """*text* escaped as rich markup, in *verdict*'s style; plain where the verdict has none
+    (an id without a stored verdict shows "—": "[]—[/]" would be a markup error)."""
+    style = VERDICT_STYLE.get(verdict, "")
+    return f"[{style}]{escape(text)}[/]" if style else escape(text)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, no usage dump
         sys.stderr.write(f"chasm-theory: error: {message}\n")
@@ -139,8 +146,7 @@ def _records_lines(records: Sequence[Any], console: Console) -> None:
         v = {"below-budget": f"inconclusive (below budget, lean {lean})",
              "undecided": "inconclusive (undecided)",
              "error": "error (the check raised)"}.get(b, d["verdict"])
-        style = VERDICT_STYLE.get(d["verdict"], "")
-        console.print(f"[{style}]{escape(v)}[/] {escape(d['id'])} — {escape(headline(d, 70))}",
+        console.print(f"{styled(v, d['verdict'])} {escape(d['id'])} — {escape(headline(d, 70))}",
                       soft_wrap=True)
 
 
@@ -161,8 +167,7 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
         t.add_column(col, overflow="fold")
     for r in rows:
         v = r["last_verdict"]
-        t.add_row(escape(r["id"]), r["kind"], escape(r["source"]),
-                  f"[{VERDICT_STYLE.get(v, '')}]{escape(v)}[/]")
+        t.add_row(escape(r["id"]), r["kind"], escape(r["source"]), styled(v, v))
     console.print(t)
     return 0
 

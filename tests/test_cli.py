@@ -217,3 +217,16 @@ def test_report_render_only_runs_no_check_and_keeps_claims_json(tmp_path, capsys
     assert f"commit `{meta['commit']}`" in front and f"Generated {meta['generated']}" in front
     assert len(list((tmp_path / "claims").glob("*.md"))) == len(json.loads(before)["claims"])
     assert not (tmp_path / "figures").exists()  # nothing ran, nothing drew
+
+
+def test_list_shows_ids_without_a_stored_verdict(tmp_path, capsys):
+    # claims.json holds one id; every other registered id has no last verdict ("—").
+    rec = {"id": "chasm.thm4.discrepancy-identity", "verdict": "holds"}
+    (tmp_path / "claims.json").write_text(json.dumps({"meta": {}, "claims": [rec]}))
+    assert main(["list", "--reports-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "holds" in out and "—" in out  # (the table folds long ids across lines)
+    assert main(["list", "--json", "--reports-dir", str(tmp_path)]) == 0
+    rows = {r["id"]: r["last_verdict"] for r in json.loads(capsys.readouterr().out)}
+    assert rows.pop("chasm.thm4.discrepancy-identity") == "holds"
+    assert rows and set(rows.values()) == {"—"}
