@@ -114,10 +114,11 @@ def test_consistency_gated_by_oracle_check_and_test_set(ctx):
     assert "other test tasks" in parts["ssm-to-bayes"].evidence
 
 
-def test_chunking_does_not_change_the_oracle():
+def test_chunking_and_workers_do_not_change_the_oracle():
     rng = np.random.default_rng(3)
     x = rng.standard_normal((3, 6, 2))
     cfg = SMCConfig(n_particles=200, n_runs=2, n_moves=3)
-    a = smc_oracle_on(x, 0, cfg, chunk=3)
-    b = smc_oracle_on(x, 0, cfg, chunk=1)
+    a = smc_oracle_on(x, 0, cfg, chunk=3, workers=1)
+    b = smc_oracle_on(x, 0, cfg, chunk=1, workers=2)
     assert a["pred"] == b["pred"] and a["n_stages"] == b["n_stages"]
+    assert a["log_evidence"] == b["log_evidence"]

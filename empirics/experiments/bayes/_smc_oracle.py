@@ -5,6 +5,9 @@ independent oracles) and the excess of a model over the oracle per test task.
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -15,8 +18,8 @@ from chasm_theory.oracles.posterior_lgssm import LgssmPrior
 from chasm_theory.oracles.posterior_smc import SMCConfig, posterior_predictive
 from chasm_theory.stats import seeds_ci
 
-__all__ = ["ORACLE_SMC", "smc_oracle_on", "oracle_outcome", "excess_units", "same_test_set",
-           "consistency_vs_bayes", "near_zero_tol"]
+__all__ = ["ORACLE_SMC", "smc_oracle_on", "default_workers", "oracle_outcome", "excess_units",
+           "same_test_set", "consistency_vs_bayes", "near_zero_tol"]
 
 # The oracle's settings (the same at both profiles: the oracle is not a trained model).
 ORACLE_SMC = SMCConfig(n_particles=1000, n_runs=2, ess_target=0.8, n_moves=10)
@@ -27,28 +30,58 @@ def rounded(v: Any) -> Any:
     return np.vectorize(lambda a: float(f"{a:.7g}"), otypes=[float])(np.asarray(v)).tolist()
 
 
+def _chunk(args: tuple[np.ndarray, np.ndarray, int, SMCConfig]) -> tuple[Any, ...]:
+    """One chunk of contexts (ids, x (c, k, m)): the oracle's numbers for them."""
+    ids, x, seed, smc = args
+    res = posterior_predictive(x, LgssmPrior(x.shape[2]), smc, seed=seed, context_ids=ids)
+    runs = res.diagnostics["runs"]
+    return (ids, res.mean, res.mcse, res.rhat, res.log_evidence,
+            [[d["n_stages"] for d in run] for run in runs],
+            [[min(d["ess"]) / smc.n_particles for d in run] for run in runs],
+            [[float(np.mean(d["accept"])) for d in run] for run in runs])
+
+
+def _one_numba_thread() -> None:
+    import numba
+
+    numba.set_num_threads(1)
+
+
+def default_workers() -> int:
+    """Worker processes for :func:`smc_oracle_on`: $CHASM_ORACLE_WORKERS, else the CPU count."""
+    return max(1, int(os.environ.get("CHASM_ORACLE_WORKERS") or os.cpu_count() or 1))
+
+
 def smc_oracle_on(inp: np.ndarray, seed: int, smc: SMCConfig = ORACLE_SMC, chunk: int = 20,
-                  progress: Any = None) -> dict[str, Any]:
+                  progress: Any = None, workers: int | None = None) -> dict[str, Any]:
     """The SMC posterior predictive after each context inp (n, k, m) under the 001 prior, in
-    chunks of contexts (per-context seeds (seed, run, index): the chunking does not change the
-    answer). Returns pred (n, m), mcse (n, m), rhat (n, m), log evidence (R, n), per-context
-    stage counts, minimum stage ESS fraction and mean acceptance (R, n), and a summary."""
+    chunks of contexts, on ``workers`` processes (default :func:`default_workers`; one numba
+    thread each). Per-context seeds (seed, run, index): neither the chunking nor the number of
+    workers changes the answer. Returns pred (n, m), mcse (n, m), rhat (n, m), log evidence
+    (R, n), per-context stage counts, minimum stage ESS fraction and mean acceptance (R, n),
+    and a summary."""
     n, _k, m = inp.shape
-    model = LgssmPrior(m)
     pred, mcse, rhat = np.empty((n, m)), np.empty((n, m)), np.empty((n, m))
     R = smc.n_runs
     logz, stages, ess_min, acc = (np.empty((R, n)) for _ in range(4))
-    for s in range(0, n, chunk):
-        ids = np.arange(s, min(n, s + chunk))
-        res = posterior_predictive(inp[ids], model, smc, seed=seed, context_ids=ids)
-        pred[ids], mcse[ids], rhat[ids] = res.mean, res.mcse, res.rhat
-        logz[:, ids] = res.log_evidence
-        for r, run in enumerate(res.diagnostics["runs"]):
-            stages[r, ids] = [d["n_stages"] for d in run]
-            ess_min[r, ids] = [min(d["ess"]) / smc.n_particles for d in run]
-            acc[r, ids] = [float(np.mean(d["accept"])) for d in run]
-        if progress is not None:
-            progress(len(ids))
+    jobs = [(ids, inp[ids], seed, smc) for ids in
+            (np.arange(s, min(n, s + chunk)) for s in range(0, n, chunk))]
+    workers = min(default_workers() if workers is None else int(workers), len(jobs))
+    if workers > 1:
+        ctx = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_one_numba_thread)
+        results = pool.map(_chunk, jobs)
+    else:
+        pool, results = None, map(_chunk, jobs)
+    try:
+        for ids, mu, se, rh, lz, st, em, ac in results:
+            pred[ids], mcse[ids], rhat[ids], logz[:, ids] = mu, se, rh, lz
+            stages[:, ids], ess_min[:, ids], acc[:, ids] = st, em, ac
+            if progress is not None:
+                progress(len(ids))
+    finally:
+        if pool is not None:
+            pool.shutdown()
     summary = {"n_contexts": n, "n_stages_median": float(np.median(stages)),
                "n_stages_max": int(stages.max()), "stage_ess_fraction_min": float(ess_min.min()),
                "accept_mean": float(acc.mean()), "accept_min": float(acc.min()),
