@@ -80,6 +80,11 @@ def test_excess_units_are_squared_error_differences():
     assert u.shape == (1, N_TEST) and abs(u.mean() - 1.0) < 0.2
     per_seed = {**rows[0], "units_se_by_seed": {"ssm": [list(np.array(orc["se_bayes"]) + 3.0)]}}
     np.testing.assert_allclose(excess_units(per_seed, "ssm", orc), 3.0)
+    gap = np.array(orc["se_bayes"]) - np.array(orc["se_kalman"])
+    per_seed_k = {**rows[0], "units_excess_vs_kalman_per_seed": {"ssm": [list(gap + 2.0)] * 3}}
+    u3 = excess_units(per_seed_k, "ssm", orc)
+    assert u3.shape == (3, N_TEST)
+    np.testing.assert_allclose(u3, 2.0)
     orc["oracle"]["pred"] = np.zeros((N_TEST, 2)).tolist()
     preds = {**rows[0], "pred_last": {"ssm": np.full((2, N_TEST, 2), 0.5).tolist()}}
     np.testing.assert_allclose(excess_units(preds, "ssm", orc), 0.5)

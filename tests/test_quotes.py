@@ -20,13 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 VENDORED = ROOT / "chasm_theory" / "contract" / "seeds"
 SHARED = ROOT.parent / "shared" / "seeds"
 PAPERS = {"000": "chasm", "001": "bayes", "002": "dcd", "003": "gen"}
-# Every claim's ``paper`` field must quote its ``quote`` or say "paraphrase". Not yet converted:
-# the ids of empirics/experiments/bayes/thm1.py (their owner converts them; drop them here then).
-NOT_YET_CONVERTED = frozenset({
-    "bayes.lemma41",
-    "bayes.thm1.consistency",
-    "bayes.thm1.consistency.trend",
-})
+# Every claim's ``paper`` field must quote its ``quote`` or say "paraphrase" (no exceptions left).
+NOT_YET_CONVERTED: frozenset[str] = frozenset()
 
 _TRANS = str.maketrans(
     {"‘": "'", "’": "'", "“": '"', "”": '"', "—": "-", "–": "-", "−": "-", "∼": "~", "\u00a0": " "}

@@ -175,13 +175,17 @@ def excess_units(row: dict[str, Any], name: str, orc: dict[str, Any]) -> np.ndar
     bayes_thm1 / bayes_lgssm evaluation row: |yhat - yhat_Bayes|^2 when the row stores the
     models' last-step predictions ``pred_last`` (n_seeds, n_test, m) (equal in expectation to the
     squared-error difference, since the Bayes predictor's error is orthogonal to every function
-    of the context, and free of the target's noise); else per-seed squared errors minus the
-    oracle's (``units_se_by_seed``); else the seed-averaged excess over Kalman minus
+    of the context, and free of the target's noise); else the per-seed excess over Kalman minus
+    (oracle − Kalman) (``units_excess_vs_kalman_per_seed``, or squared errors
+    ``units_se_by_seed`` minus the oracle's); else the seed-averaged excess over Kalman minus
     (oracle − Kalman)."""
     se_b = np.asarray(orc["se_bayes"])
     if "pred_last" in row:
         d = np.asarray(row["pred_last"][name]) - np.asarray(orc["oracle"]["pred"])[None]
         return (d ** 2).sum(-1)
+    if "units_excess_vs_kalman_per_seed" in row:
+        gap = se_b - np.asarray(orc["se_kalman"])
+        return np.asarray(row["units_excess_vs_kalman_per_seed"][name]) - gap[None]
     if "units_se_by_seed" in row:
         return np.asarray(row["units_se_by_seed"][name]) - se_b[None]
     gap = se_b - np.asarray(orc["se_kalman"])

@@ -80,12 +80,14 @@ QUOTE_T1 = ("As predicted by Theorem 1, the selective SSM’s excess risk decays
             "Linear Transformer’s risk converges to a strictly positive constant—it saturates "
             "at the best possible risk for a predictor that performs implicit gradient descent "
             "on the empirical loss.")
-PAPER_T1 = ("the SSM's excess decays to near zero as meta-training tasks grow; the LinTF "
-            "saturates at a strictly positive constant")
+PAPER_T1 = "Quote (§5.1.2): " + QUOTE_T1
+QUOTE_L41 = ("For any Linear Gaussian State Space Model (LG-SSM) with known parameters , there "
+             "exists a parameterization of these selective networks such that, when processing a "
+             "sequence generated from the LG-SSM, the state equals the Kalman filter estimate .")
 
 
 @claim("bayes.thm1.consistency.trend", source=SOURCE, kind="empirical", section=SECTION,
-       experiment="bayes_thm1", paper=PAPER_T1,
+       experiment="bayes_thm1", paper=PAPER_T1, quote=QUOTE_T1,
        statement="(weaker reading) (i) the SSM's excess decreases from the smallest to the largest "
                  "N; (ii) at the largest N the LinTF's excess exceeds the SSM's")
 def check_trend(ctx: Context) -> Outcome:
@@ -145,7 +147,10 @@ def check_consistency(ctx: Context) -> Outcome:
 
 
 @claim("bayes.lemma41", source="001 Lemma 4.1", kind="numeric", section=SECTION,
-       paper="the selective SSM with Ā_t = (I − K_t C)A, B̄_t = K_t reproduces the Kalman filter",
+       quote=QUOTE_L41,
+       paper="Quote (Lemma 4.1): " + QUOTE_L41 + " — the symbols are lost in the text; as we "
+             "read it (paraphrase): the selective SSM with Ā_t = (I − K_t C)A, B̄_t = K_t "
+             "reproduces the Kalman filter",
        statement="same representation result as chasm.lemma2.filter-representation")
 def check_lemma41(ctx: Context) -> Outcome:
     if "chasm.lemma2.filter-representation" not in all_claims():
