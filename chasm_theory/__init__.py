@@ -5,7 +5,15 @@ The public surface is re-exported here from small private modules.
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, RunFailed, experiment, get_experiment, run_experiment
 from chasm_theory._fuzz import FuzzResult, FuzzSpec, run_fuzz
-from chasm_theory._record import Outcome, Record, combine, compare_close, decide, decide_interval, not_run
+from chasm_theory._record import (
+    Outcome,
+    Record,
+    combine,
+    compare_close,
+    decide,
+    decide_interval,
+    not_run,
+)
 from chasm_theory._registry import all_claims, claim, get_claim, run_claim, select
 from chasm_theory.errors import (
     ChasmError,
@@ -30,14 +38,26 @@ from chasm_theory.oracles import conditioning  # noqa: E402
 from chasm_theory.oracles.bayes_grid import BayesGridResult, bayes_grid_predict, uniform_grid  # noqa: E402
 from chasm_theory.oracles.dare import DareSolution, solve_filter_dare  # noqa: E402
 from chasm_theory.oracles.kalman import (  # noqa: E402
-    Gains, KalmanResult, filter_means, kalman_filter, kalman_filter_per_sequence, riccati_gains,
+    Gains,
+    KalmanResult,
+    filter_means,
+    kalman_filter,
+    kalman_filter_per_sequence,
+    riccati_gains,
     steady_state_filter,
 )
 from chasm_theory.oracles.lgssm import (  # noqa: E402
-    LGSSMParams, make_lgssm, stationary_covariance, validate_observations,
+    LGSSMParams,
+    make_lgssm,
+    stationary_covariance,
+    validate_observations,
 )
 from chasm_theory.oracles.tasks import (  # noqa: E402
-    colored_noise_lgssm, random_lgssm_prior, sample_colored_noise, sample_lgssm, sample_static,
+    colored_noise_lgssm,
+    random_lgssm_prior,
+    sample_colored_noise,
+    sample_lgssm,
+    sample_static,
 )
 
 __all__ += [

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import os
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -55,7 +56,9 @@ class Context:
         from chasm_theory.errors import ValidationError
 
         if self.profile not in PROFILES:
-            raise ValidationError("profile", f"must be one of {', '.join(PROFILES)}", repr(self.profile))
+            raise ValidationError(
+                "profile", f"must be one of {', '.join(PROFILES)}", repr(self.profile)
+            )
         if self.device not in ("cpu", "cuda"):
             raise ValidationError("device", "must be 'cpu' or 'cuda'", repr(self.device))
         self.reports_dir = Path(self.reports_dir)

@@ -105,7 +105,9 @@ def experiment(
     """Decorator registering ``run(config, env) -> results`` as experiment ``name``;
     ``training_runs(config, seed)`` lists the models ``run`` trains (for the scheduler)."""
 
-    def deco(fn: Callable[[dict[str, Any], RunEnv], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    def deco(
+        fn: Callable[[dict[str, Any], RunEnv], dict[str, Any]],
+    ) -> Callable[..., dict[str, Any]]:
         if name in _EXPERIMENTS and _EXPERIMENTS[name].run is not fn:
             raise ValueError(f"experiment {name!r} registered twice")
         _EXPERIMENTS[name] = Experiment(name, title, config, fn, version, gpu_for_full,
@@ -155,12 +157,11 @@ def provenance(device: str, seed: int, profile: str) -> dict[str, Any]:
     }
     # versions from package metadata: the core never imports torch (the empirical layer adds
     # the accelerator's name to its own run files)
+    from contextlib import suppress
     from importlib.metadata import PackageNotFoundError, version
 
-    try:
+    with suppress(PackageNotFoundError):
         prov["torch"] = version("torch")
-    except PackageNotFoundError:  # pragma: no cover
-        pass
     prov["device_name"] = platform.processor() or platform.machine()
     return prov
 
@@ -169,7 +170,9 @@ def result_path(reports_dir: Path, exp: Experiment, profile: str, h: str) -> Pat
     return reports_dir / "runs" / profile / f"{exp.name}-{h}.json"
 
 
-def load_cached(reports_dir: Path, exp: Experiment, profile: str, seed: int) -> dict[str, Any] | None:
+def load_cached(
+    reports_dir: Path, exp: Experiment, profile: str, seed: int
+) -> dict[str, Any] | None:
     cfg = exp.config(profile)
     path = result_path(reports_dir, exp, profile, config_hash(exp, cfg, seed))
     if path.exists():
@@ -230,10 +233,16 @@ def run_experiment(
         doc.update(status="failed", results=None,
                    error=f"{type(err).__name__}: {err}",
                    traceback=traceback.format_exc(limit=5))
-        doc["provenance"] = {**provenance(ctx.device, ctx.seed, ctx.profile), "wall_s": time.time() - t0}
+        doc["provenance"] = {
+            **provenance(ctx.device, ctx.seed, ctx.profile),
+            "wall_s": time.time() - t0,
+        }
         atomic_write_text(path, _codec.dumps(doc, indent=2))
         raise
-    doc["provenance"] = {**provenance(ctx.device, ctx.seed, ctx.profile), "wall_s": time.time() - t0}
+    doc["provenance"] = {
+        **provenance(ctx.device, ctx.seed, ctx.profile),
+        "wall_s": time.time() - t0,
+    }
     atomic_write_text(path, _codec.dumps(doc, indent=2))
     doc = _codec.loads(_codec.dumps(doc))
     _MEMO[key] = doc

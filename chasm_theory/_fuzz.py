@@ -1,8 +1,9 @@
 """Counterexample search with hypothesis, shared by ``chasm-theory fuzz``, checks and proofs."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from hypothesis import HealthCheck, find, settings
 from hypothesis import strategies as st

@@ -11,13 +11,14 @@ from __future__ import annotations
 import difflib
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from chasm_theory._context import Context
 from chasm_theory._fuzz import FuzzSpec
-from chasm_theory._record import KINDS, Outcome, Record
 from chasm_theory._plugins import CORE_CLAIM_PACKAGE, claim_packages, load_all
+from chasm_theory._record import KINDS, Outcome, Record
 from chasm_theory.errors import NotRunError, RunFailed, UnknownClaimError
 
 CheckFn = Callable[[Context], Outcome]
@@ -93,7 +94,9 @@ def claim(
     def deco(fn: CheckFn) -> CheckFn:
         if id in _CLAIMS and _CLAIMS[id].check.__qualname__ != fn.__qualname__:
             raise ValueError(f"claim id {id!r} registered twice")
-        is_trained = trained if trained is not None else (kind == "empirical" and experiment is not None)
+        is_trained = (
+            trained if trained is not None else (kind == "empirical" and experiment is not None)
+        )
         _CLAIMS[id] = Claim(id, source, statement, kind, paper, section or id.rsplit(".", 1)[0],
                             fn, fuzz, experiment, is_trained, finding, quote)
         return fn
@@ -192,8 +195,10 @@ def cap_below_budget(out: Outcome, profile: str) -> Outcome:
         verdict="inconclusive",
         predicted=out.predicted,
         measured=out.measured,
-        evidence=out.evidence + f" [Budget rule: the {profile} profile trains far below the papers' "
-        f"budget, so this measurement cannot decide a claim about the papers' trained models; at this "
+        evidence=out.evidence
+        + f" [Budget rule: the {profile} profile trains far below the papers' "
+        f"budget, so this measurement cannot decide a claim about the papers' trained models; "
+        f"at this "
         f"budget the numbers say '{out.verdict}'. The full profile (papers' scale) decides.]",
         tolerance=out.tolerance,
         rule=f"{out.rule} — capped at inconclusive below the papers' training budget "
@@ -211,5 +216,5 @@ def registered_ids() -> list[str]:
     return list(all_claims())
 
 
-__all__ = ["Claim", "claim", "load_all", "claim_packages", "CORE_CLAIM_PACKAGE", "all_claims", "get_claim", "select", "run_claim",
-           "registered_ids", "Any"]
+__all__ = ["Claim", "claim", "load_all", "claim_packages", "CORE_CLAIM_PACKAGE", "all_claims",
+           "get_claim", "select", "run_claim", "registered_ids", "Any"]

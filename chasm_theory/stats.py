@@ -10,7 +10,8 @@ the unit bootstrap; several: the hierarchical one) -- the one rule every experim
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -61,10 +62,7 @@ def bootstrap_ci(
         raise ValidationError("n_boot", "must be >= 10", repr(n_boot))
     g = _rng(rng)
     idx = g.integers(0, v.size, size=(n_boot, v.size))
-    if stat is np.mean:
-        boots = v[idx].mean(axis=1)
-    else:
-        boots = np.array([stat(v[i]) for i in idx])
+    boots = v[idx].mean(axis=1) if stat is np.mean else np.array([stat(v[i]) for i in idx])
     a = (1 - level) / 2
     lo, hi = np.quantile(boots, [a, 1 - a])
     return CI(float(stat(v)), float(lo), float(hi), level)
@@ -87,7 +85,9 @@ def ratio_of_means_ci(
     denominator resamples to ≤ 0 gives +inf for that replicate (so the upper end can be inf)."""
     a, b = _check(num, "num"), _check(den, "den")
     if paired and a.size != b.size:
-        raise ValidationError("den", "paired samples must have the length of num", f"{b.size} vs {a.size}")
+        raise ValidationError(
+            "den", "paired samples must have the length of num", f"{b.size} vs {a.size}"
+        )
     g = _rng(rng)
     ia = g.integers(0, a.size, size=(n_boot, a.size))
     ib = ia if paired else g.integers(0, b.size, size=(n_boot, b.size))
@@ -186,7 +186,8 @@ def hier_ci(per_seed: np.ndarray, n_boot: int = 1000, level: float = 0.95, seed:
 def paired_ratio_ci(num: np.ndarray, den: np.ndarray, n_boot: int = 1000, level: float = 0.95,
                     seed: int = 0) -> dict[str, float]:
     """mean(num)/mean(den), both (n_seeds, n_units) on the same seeds and test units (resampled
-    together). A replicate whose denominator is <= 0 gives +inf (as in :func:`ratio_of_means_ci`)."""
+    together). A replicate whose denominator is <= 0 gives +inf (as in
+    :func:`ratio_of_means_ci`)."""
     a, b = _two_d(num, "num"), _two_d(den, "den")
     if a.shape != b.shape:
         raise ValidationError("num/den", "must have the same shape", f"{a.shape} vs {b.shape}")
@@ -200,7 +201,8 @@ def paired_ratio_ci(num: np.ndarray, den: np.ndarray, n_boot: int = 1000, level:
         r = np.where(mb > 0, ma / np.where(mb > 0, mb, 1.0), np.inf)
     q = (1 - level) / 2
     # order statistics when a replicate is infinite (an infinite end, not nan)
-    lo, hi = np.quantile(r, [q, 1 - q], method="linear" if np.all(np.isfinite(r)) else "inverted_cdf")
+    method = "linear" if np.all(np.isfinite(r)) else "inverted_cdf"
+    lo, hi = np.quantile(r, [q, 1 - q], method=method)
     est = a.mean() / b.mean() if b.mean() > 0 else np.inf
     return {"est": float(est), "lo": float(lo), "hi": float(hi), "level": level}
 

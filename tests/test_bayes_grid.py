@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chasm_theory.errors import ValidationError
 from chasm_theory.oracles import conditioning as cd
 from chasm_theory.oracles.bayes_grid import bayes_grid_predict, uniform_grid
-from chasm_theory.errors import ValidationError
 from chasm_theory.oracles.kalman import kalman_filter
 from chasm_theory.oracles.tasks import colored_noise_lgssm, sample_colored_noise
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _lgssm_strategies import observations, systems
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _lgssm_strategies import observations, systems
-from chasm_theory.oracles import conditioning as cd
 from chasm_theory.errors import ValidationError
+from chasm_theory.oracles import conditioning as cd
 from chasm_theory.oracles.lgssm import make_lgssm
 
 

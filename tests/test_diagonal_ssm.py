@@ -3,10 +3,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chasm_theory.oracles.diagonal_ssm import Cascade, DiagonalLayer, decode_reference, run_states, track
 from chasm_theory.errors import ValidationError
+from chasm_theory.oracles.diagonal_ssm import (
+    Cascade,
+    DiagonalLayer,
+    decode_reference,
+    run_states,
+    track,
+)
 from chasm_theory.oracles.group_witnesses import abelian_witness, derived_series_cascade
 from chasm_theory.oracles.groups import get_group
 
@@ -81,6 +88,8 @@ def test_validation():
     with pytest.raises(ValidationError):
         track(cas, G.mult, np.array([[0, 1]]), dtype=np.float64)
     with pytest.raises(ValidationError):
-        DiagonalLayer(np.ones((2, 1)), np.ones((2, 2)), np.ones(1), np.array([2]), np.zeros((1, 2), int))
+        DiagonalLayer(
+            np.ones((2, 1)), np.ones((2, 2)), np.ones(1), np.array([2]), np.zeros((1, 2), int)
+        )
     with pytest.raises(ValidationError):
         Cascade((cas.layers[0],), 3)

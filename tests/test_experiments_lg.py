@@ -44,7 +44,8 @@ def test_are_outcome_inconclusive_when_ssm_excess_not_separated_from_zero():
     o = are_outcome(ev, "lintf", 0.9, 64, mode="bound-above", budget="", figures=[])
     assert o.verdict == "inconclusive"
     ev["0.9"]["models"]["ssm"]["excess"] = [{"est": 0.1, "lo": 0.05, "hi": 0.15, "level": 0.95}]
-    assert are_outcome(ev, "lintf", 0.9, 64, mode="bound-above", budget="", figures=[]).verdict == "holds"
+    out = are_outcome(ev, "lintf", 0.9, 64, mode="bound-above", budget="", figures=[])
+    assert out.verdict == "holds"
     ev["0.9"]["are"]["lintf"] = {"est": 2.0, "lo": 1.0, "hi": 3.0, "level": 0.95}
     o = are_outcome(ev, "lintf", 0.9, 64, mode="bound-above", budget="", figures=[])
     assert o.verdict == "fails" and THEORY[0.9] > 3.0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from sympy.combinatorics import Permutation
 
 from chasm_theory.errors import ValidationError
@@ -25,7 +26,10 @@ def test_cayley_table_matches_sympy_products(name, data):
     assert (G.elements[G.inv[i]] * G.elements[i]).is_Identity
 
 
-@given(st.sampled_from(["S3", "A4", "C2xC4", "S4"]), st.lists(st.integers(0, 10**6), min_size=1, max_size=30))
+@given(
+    st.sampled_from(["S3", "A4", "C2xC4", "S4"]),
+    st.lists(st.integers(0, 10**6), min_size=1, max_size=30),
+)
 def test_prefix_products_match_direct_sympy_multiplication(name, raw):
     G = get_group(name)
     word = np.array([r % G.order for r in raw])
@@ -36,7 +40,8 @@ def test_prefix_products_match_direct_sympy_multiplication(name, raw):
 
 
 def test_identity_is_index_zero_and_orders():
-    expected = {"C2": 2, "C6": 6, "C24": 24, "C60": 60, "C2xC4": 8, "S3": 6, "A4": 12, "A5": 60, "S4": 24, "S5": 120}
+    expected = {"C2": 2, "C6": 6, "C24": 24, "C60": 60, "C2xC4": 8, "S3": 6, "A4": 12, "A5": 60,
+                "S4": 24, "S5": 120}
     for n, o in expected.items():
         G = get_group(n)
         assert G.order == o and G.elements[0].is_Identity

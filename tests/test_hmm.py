@@ -2,11 +2,16 @@
 version, sampler, bigram estimator."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chasm_theory.errors import ValidationError
 from chasm_theory.oracles.hmm import (
-    bigram_predict, brute_force_predictive, forward_predict, forward_predict_numpy, random_hmms,
+    bigram_predict,
+    brute_force_predictive,
+    forward_predict,
+    forward_predict_numpy,
+    random_hmms,
     sample_sequences,
 )
 

@@ -3,17 +3,22 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _lgssm_strategies import build_system, observations, systems
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _lgssm_strategies import build_system, observations, systems
+from chasm_theory.errors import NumericalError, ValidationError
 from chasm_theory.oracles import _kalman_kernels as kk
 from chasm_theory.oracles import conditioning as cd
 from chasm_theory.oracles.dare import solve_filter_dare
-from chasm_theory.errors import NumericalError, ValidationError
 from chasm_theory.oracles.kalman import (
-    Gains, filter_means, kalman_filter, kalman_filter_numpy, kalman_filter_per_sequence,
-    riccati_gains, steady_state_filter,
+    Gains,
+    filter_means,
+    kalman_filter,
+    kalman_filter_numpy,
+    kalman_filter_per_sequence,
+    riccati_gains,
+    steady_state_filter,
 )
 from chasm_theory.oracles.lgssm import make_lgssm
 from chasm_theory.oracles.tasks import colored_noise_lgssm, sample_colored_noise

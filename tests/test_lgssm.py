@@ -8,7 +8,11 @@ from hypothesis import strategies as st
 
 from chasm_theory.errors import ValidationError
 from chasm_theory.oracles.lgssm import (
-    LGSSMParams, make_lgssm, spectral_radius, stationary_covariance, validate_observations,
+    LGSSMParams,
+    make_lgssm,
+    spectral_radius,
+    stationary_covariance,
+    validate_observations,
 )
 
 A2 = np.array([[0.5, 0.1], [0.0, 0.3]])

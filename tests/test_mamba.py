@@ -1,10 +1,16 @@
-"""Selective scan: chunked log-depth scan vs the sequential loop, values and gradients in float64."""
+"""Selective scan: chunked log-depth scan vs the sequential loop, values and gradients in
+float64."""
 import pytest
 import torch
 
 from empirics.models.kronecker_ssm import matrix_prefix_products, matrix_prefix_products_ref
 from empirics.models.mamba import (
-    MambaBlock, MambaConfig, MambaModel, linear_scan, linear_scan_ref, selective_scan,
+    MambaBlock,
+    MambaConfig,
+    MambaModel,
+    linear_scan,
+    linear_scan_ref,
+    selective_scan,
     selective_scan_ref,
 )
 
@@ -31,7 +37,8 @@ def test_selective_scan_matches_reference():
     x = torch.randn(B, T, c, dtype=torch.float64, generator=g)
     delta = torch.rand(B, T, c, dtype=torch.float64, generator=g)
     A = -torch.rand(c, n, dtype=torch.float64, generator=g) * 3
-    Bm, Cm = torch.randn(B, T, n, dtype=torch.float64, generator=g), torch.randn(B, T, n, dtype=torch.float64, generator=g)
+    Bm = torch.randn(B, T, n, dtype=torch.float64, generator=g)
+    Cm = torch.randn(B, T, n, dtype=torch.float64, generator=g)
     D = torch.randn(c, dtype=torch.float64, generator=g)
     torch.testing.assert_close(selective_scan(x, delta, A, Bm, Cm, D, chunk=8),
                                selective_scan_ref(x, delta, A, Bm, Cm, D), rtol=1e-12, atol=1e-12)

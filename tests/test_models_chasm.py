@@ -30,7 +30,8 @@ def test_untrained_kronecker_ssm_does_not_track():
     torch.manual_seed(0)
     M = sample_matrices(MatrixLaw(), 4, 50, np.random.default_rng(1))
     with torch.no_grad():
-        y = KroneckerSSM()(torch.from_numpy(M.reshape(4, 50, 4)).float()).numpy().reshape(4, 50, 2, 2)
+        x = torch.from_numpy(M.reshape(4, 50, 4)).float()
+        y = KroneckerSSM()(x).numpy().reshape(4, 50, 2, 2)
     assert np.abs(y - running_products(M)).max() > 1e-2
 
 
@@ -39,8 +40,8 @@ def test_handset_needs_width():
         handset_(KroneckerSSM(hidden=4))
 
 
-@pytest.mark.parametrize("make", [lambda: KroneckerSSM(), lambda: GeneralSSM(), lambda: KronHybrid(),
-                                  lambda: MambaAttnHybrid(4, 4, max_len=64)])
+@pytest.mark.parametrize("make", [lambda: KroneckerSSM(), lambda: GeneralSSM(),
+                                  lambda: KronHybrid(), lambda: MambaAttnHybrid(4, 4, max_len=64)])
 def test_causal(make):
     torch.manual_seed(0)
     m = make()

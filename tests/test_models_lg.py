@@ -6,13 +6,22 @@ import pytest
 import torch
 
 from chasm_theory.errors import ValidationError
+from empirics.engine.training import step_generator
 from empirics.models.count import count_params
 from empirics.models.fixed_gain import FixedGainSSM
 from empirics.models.nonselective_ssm import NonSelectiveSSM
-from empirics.models.selective_ssm import SelectiveSSM, SelectiveSSMConfig, selective_ssm_param_count
-from empirics.tasks.lg import (augmented_params, colored_noise_batch, kalman_predictions,
-                               riccati_limit, static_batch)
-from empirics.engine.training import step_generator
+from empirics.models.selective_ssm import (
+    SelectiveSSM,
+    SelectiveSSMConfig,
+    selective_ssm_param_count,
+)
+from empirics.tasks.lg import (
+    augmented_params,
+    colored_noise_batch,
+    kalman_predictions,
+    riccati_limit,
+    static_batch,
+)
 
 
 def test_selective_ssm_matches_explicit_recurrence_and_is_causal():
@@ -114,4 +123,5 @@ def test_loglik_matches_multivariate_normal():
     x = np.random.default_rng(2).multivariate_normal(np.zeros(5), S, size=2)
     _, ll = kalman_predictions(x[:, :, None], *augmented_params(0.9, 0.6), return_loglik=True)
     for i in range(2):
-        assert ll[i, -1] == pytest.approx(multivariate_normal(np.zeros(5), S).logpdf(x[i]), rel=1e-9)
+        want = multivariate_normal(np.zeros(5), S).logpdf(x[i])
+        assert ll[i, -1] == pytest.approx(want, rel=1e-9)

@@ -41,7 +41,8 @@ def test_rescale_keeps_direction_of_uncapped_matrix():
     rng1, rng2 = np.random.default_rng(3), np.random.default_rng(3)
     capped = sample_matrices(PREVIOUS_LAW, 1, 4000, rng1)
     raw = sample_matrices(MatrixLaw(shear=0.2, normalize="none", cap="none"), 1, 4000, rng2)
-    cos = (capped * raw).sum((-2, -1)) / np.sqrt((capped ** 2).sum((-2, -1)) * (raw ** 2).sum((-2, -1)))
+    norms = (capped ** 2).sum((-2, -1)) * (raw ** 2).sum((-2, -1))
+    cos = (capped * raw).sum((-2, -1)) / np.sqrt(norms)
     np.testing.assert_allclose(cos, 1.0, atol=1e-12)
     assert (np.abs(capped - raw).max((-2, -1)) > 0).mean() > 0.1  # the cap binds often
 
@@ -53,8 +54,10 @@ def test_det_normalised_law_has_unit_determinant_and_no_cap_binding():
     np.testing.assert_array_equal(M, raw)  # the 1.5 bound never binds for this law here
 
 
-@pytest.mark.parametrize("law", [TRAINED_LAW, PREVIOUS_LAW, MatrixLaw(cap="none", normalize="none")],
-                         ids=["trained", "previous", "uncapped"])
+@pytest.mark.parametrize(
+    "law", [TRAINED_LAW, PREVIOUS_LAW, MatrixLaw(cap="none", normalize="none")],
+    ids=["trained", "previous", "uncapped"],
+)
 def test_torch_sampler_matches_numpy_law_in_distribution(law):
     x, y = sample_product_batch(torch.Generator().manual_seed(0), 4000, 8, law)
     Mn = sample_matrices(law, 4000, 8, np.random.default_rng(1)).reshape(-1, 4)
@@ -83,7 +86,8 @@ def test_lyapunov_of_diagonal_and_similarity_matrices():
     np.testing.assert_allclose(lyapunov_qr(M), np.tile(np.log([1.3, 0.6]), (3, 1)), atol=1e-12)
     th = 0.4
     R = 0.9 * np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
-    np.testing.assert_allclose(lyapunov_qr(np.broadcast_to(R, (1, 100, 2, 2)).copy())[0], np.log(0.9), atol=1e-12)
+    lyap = lyapunov_qr(np.broadcast_to(R, (1, 100, 2, 2)).copy())[0]
+    np.testing.assert_allclose(lyap, np.log(0.9), atol=1e-12)
 
 
 @pytest.mark.parametrize("law", [TRAINED_LAW, PREVIOUS_LAW], ids=["trained", "previous"])
@@ -104,8 +108,10 @@ def test_lyapunov_agrees_with_norm_growth_of_the_product(law):
     np.testing.assert_allclose(L.sum(1), np.log(np.abs(np.linalg.det(M))).mean(1), atol=1e-10)
 
 
-@pytest.mark.parametrize("law", [TRAINED_LAW, PREVIOUS_LAW, MatrixLaw(cap="reject", normalize="none")],
-                         ids=["trained", "previous", "reject"])
+@pytest.mark.parametrize(
+    "law", [TRAINED_LAW, PREVIOUS_LAW, MatrixLaw(cap="reject", normalize="none")],
+    ids=["trained", "previous", "reject"],
+)
 def test_second_moment_exact_matches_monte_carlo_at_small_k(law):
     rng = np.random.default_rng(5)
     G = second_moment_operator(sample_matrices(law, 400_000, 1, rng)[:, 0])

@@ -4,7 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from chasm_theory import Context, Outcome, UnknownClaimError, all_claims, get_claim, run_claim, select
+from chasm_theory import (
+    Context,
+    Outcome,
+    UnknownClaimError,
+    all_claims,
+    get_claim,
+    run_claim,
+    select,
+)
 from chasm_theory._registry import Claim
 from chasm_theory.errors import NotRunError
 
@@ -161,7 +169,8 @@ def test_budget_rule_caps_trained_claims_in_quick_profile(verdict):
 
 def test_budget_rule_spares_untrained_claims():
     out = Outcome("holds", 1.0, 1.0, "no training involved")
-    c = Claim("test.untrained", "none", "s", "empirical", "p", "sec", lambda ctx: out, None, "expX", False)
+    c = Claim("test.untrained", "none", "s", "empirical", "p", "sec", lambda ctx: out, None, "expX",
+              False)
     assert run_claim(c, Context(profile="quick")).verdict == "holds"
 
 

@@ -1,14 +1,23 @@
 """risks.py: exact risks against Monte Carlo and against the Kalman filter's innovation variance."""
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chasm_theory.errors import ValidationError
 from chasm_theory.oracles.kalman import riccati_gains
-from chasm_theory.oracles.risks import (best_linear_risk, best_linear_risks_all, best_pi_coefficient,
-                                best_pi_linear_risk, ewma_risk, ewma_weights, linear_risk,
-                                process_covariance_colored, process_covariance_static,
-                                sample_mean_risk)
+from chasm_theory.oracles.risks import (
+    best_linear_risk,
+    best_linear_risks_all,
+    best_pi_coefficient,
+    best_pi_linear_risk,
+    ewma_risk,
+    ewma_weights,
+    linear_risk,
+    process_covariance_colored,
+    process_covariance_static,
+    sample_mean_risk,
+)
 from chasm_theory.oracles.tasks import colored_noise_lgssm, sample_colored_noise
 
 

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from _lgssm_strategies import build_system
-from chasm_theory.oracles.conditioning import joint_moments
+
 from chasm_theory.errors import ValidationError
+from chasm_theory.oracles.conditioning import joint_moments
 from chasm_theory.oracles.lgssm import spectral_radius
 from chasm_theory.oracles.tasks import (
-    colored_noise_lgssm, random_lgssm_prior, sample_colored_noise, sample_lgssm, sample_static,
+    colored_noise_lgssm,
+    random_lgssm_prior,
+    sample_colored_noise,
+    sample_lgssm,
+    sample_static,
 )
 
 Z = 5.0  # allowed standard errors
