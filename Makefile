@@ -5,13 +5,13 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup report test bench
+.PHONY: setup report test lint bench
 
 $(BIN)/chasm-theory: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,ray]'
 	touch $(BIN)/chasm-theory
 
 setup: $(BIN)/chasm-theory
@@ -19,7 +19,10 @@ setup: $(BIN)/chasm-theory
 report: setup
 	$(BIN)/chasm-theory report --profile quick
 
-test: setup
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup lint
 	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -n 2 -q
 
 bench: setup

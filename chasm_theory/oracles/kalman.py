@@ -19,9 +19,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from chasm_theory.errors import NumericalError, ValidationError
 from chasm_theory.oracles import _kalman_kernels as kk
 from chasm_theory.oracles.dare import DareSolution, solve_filter_dare
-from chasm_theory.errors import NumericalError, ValidationError
 from chasm_theory.oracles.lgssm import LGSSMParams, validate_observations
 
 __all__ = [
