@@ -40,8 +40,8 @@ def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
     return [r for by_name in _runs(cfg, seed).values() for rs in by_name.values() for r in rs]
 
 
-@experiment("bayes_thm1", title="001 Thm 1: excess vs number of meta-training tasks", config=_config,
-            version=2, training_runs=_training_runs)
+@experiment("bayes_thm1", title="001 Thm 1: excess vs number of meta-training tasks",
+            config=_config, version=2, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     rows, training = [], {}
     with one_thread():
