@@ -12,6 +12,7 @@ from chasm_theory._codec import roundtrip
 from chasm_theory._experiments import RunEnv
 from chasm_theory._record import VERDICTS
 from chasm_theory._registry import all_claims, run_claim
+from chasm_theory.errors import NotRunError
 
 TOY_TRAIN = {"steps": 4, "batch": 2, "warmup": 0, "log_every": 1, "checkpoint_every": 2}
 
@@ -20,6 +21,8 @@ class StubCtx(Context):
     results: dict = {}
 
     def experiment(self, name):
+        if name not in self.results:  # as a cached-only context: that run does not exist
+            raise NotRunError(f"no run of {name}")
         return self.results[name]
 
 
