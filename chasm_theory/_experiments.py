@@ -75,6 +75,7 @@ class Experiment:
     gpu_for_full: bool = True
     claims: list[str] = field(default_factory=list)
     training_runs: Callable[[dict[str, Any], int], list[Any]] | None = None
+    explicit_run: tuple[str, ...] = ()
 
 
 _EXPERIMENTS: dict[str, Experiment] = {}
@@ -101,9 +102,12 @@ def experiment(
     name: str, *, title: str, config: Callable[[str], dict[str, Any]], version: int = 1,
     gpu_for_full: bool = True,
     training_runs: Callable[[dict[str, Any], int], list[Any]] | None = None,
+    explicit_run: tuple[str, ...] = (),
 ) -> Callable[[Callable[[dict[str, Any], RunEnv], dict[str, Any]]], Callable[..., dict[str, Any]]]:
     """Decorator registering ``run(config, env) -> results`` as experiment ``name``;
-    ``training_runs(config, seed)`` lists the models ``run`` trains (for the scheduler)."""
+    ``training_runs(config, seed)`` lists the models ``run`` trains (for the scheduler).
+    ``explicit_run``: profiles at which the run is too heavy to start implicitly from a report
+    or a check (hours of oracle computation): there it runs only by ``chasm-theory run``."""
 
     def deco(
         fn: Callable[[dict[str, Any], RunEnv], dict[str, Any]],
@@ -111,7 +115,8 @@ def experiment(
         if name in _EXPERIMENTS and _EXPERIMENTS[name].run is not fn:
             raise ValueError(f"experiment {name!r} registered twice")
         _EXPERIMENTS[name] = Experiment(name, title, config, fn, version, gpu_for_full,
-                                        training_runs=training_runs)
+                                        training_runs=training_runs,
+                                        explicit_run=tuple(explicit_run))
         return fn
 
     return deco
@@ -189,7 +194,7 @@ def missing_models(exp: Experiment, cfg: dict[str, Any], seed: int, run_cache: P
 
 
 def run_experiment(
-    name: str, ctx: Context, *, force: bool = False
+    name: str, ctx: Context, *, force: bool = False, explicit: bool = False
 ) -> dict[str, Any]:
     """Run (or load) experiment ``name`` under ``ctx``; return the stored run document
     ``{name, profile, config, config_hash, status, results, provenance, error}``."""
@@ -207,6 +212,10 @@ def run_experiment(
         if doc.get("status") == "ok" or not ctx.allow_training:
             _MEMO[key] = doc
             return doc
+    if ctx.profile in exp.explicit_run and not explicit:
+        raise NotRunError(f"no cached {ctx.profile}-profile run of {name} (config {h}); it is "
+                          f"started only explicitly: `chasm-theory run {name} --profile "
+                          f"{ctx.profile}`")
     if not ctx.allow_training:
         # evaluation from stored models is allowed; training is not
         missing = missing_models(exp, cfg, ctx.seed, run_cache)

@@ -285,7 +285,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     cached = prior is not None and (prior.get("status") == "ok" or not ctx.allow_training)
     with Progress(console=console, transient=True) as progress:
         ctx.progress = progress
-        doc = run_experiment(exp.name, ctx, force=args.force)
+        doc = run_experiment(exp.name, ctx, force=args.force, explicit=True)
         ctx.progress = None
     prov = doc.get("provenance") or {}
     when = f"cached run of {str(prov.get('date', '?'))[:19]}, which took" if cached else "took"

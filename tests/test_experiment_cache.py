@@ -60,3 +60,28 @@ def test_failed_run_is_recorded_and_raised_to_claims(tmp_path):
     assert doc["status"] == "failed" and "NaN" in doc["error"]
     with pytest.raises(RunFailed):
         ctx.experiment("test-fake")
+
+
+def test_an_explicit_run_experiment_never_starts_from_a_check(tmp_path):
+    """An experiment marked explicit at a profile raises not-run from a check or report, and
+    runs only when asked for by name (``chasm-theory run``)."""
+    from chasm_theory._experiments import _EXPERIMENTS
+
+    calls = []
+
+    @experiment("test_explicit", title="t", config=lambda p: {"p": p}, explicit_run=("full",))
+    def run(cfg, env):
+        calls.append(cfg["p"])
+        return {"x": 1.0}
+
+    try:
+        ctx = Context(profile="full", reports_dir=tmp_path)
+        with pytest.raises(NotRunError, match="started only explicitly"):
+            run_experiment("test_explicit", ctx)
+        assert calls == []
+        assert run_experiment("test_explicit", ctx, explicit=True)["results"] == {"x": 1.0}
+        assert calls == ["full"]
+        quick = Context(profile="quick", reports_dir=tmp_path)
+        assert run_experiment("test_explicit", quick)["results"] == {"x": 1.0}
+    finally:
+        _EXPERIMENTS.pop("test_explicit", None)

@@ -50,7 +50,8 @@ def _training_runs(cfg: dict[str, Any], seed: int) -> list[Any]:
 
 
 @experiment("bayes_oracle", title="001 §5.1: SMC Bayes oracle on the d=4 prior's test tasks",
-            config=_config, version=1, gpu_for_full=False, training_runs=_training_runs)
+            config=_config, version=1, gpu_for_full=False, training_runs=_training_runs,
+            explicit_run=("full",))
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     smc = SMCConfig(**cfg["smc"])
     x, tasks = test_set({"n_test": cfg["n_test"]}, env.seed)
