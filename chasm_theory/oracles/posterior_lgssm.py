@@ -33,6 +33,7 @@ import numpy as np
 from numba import njit, prange
 
 from chasm_theory.errors import ValidationError
+from chasm_theory.oracles._kalman_kernels import _riccati_step
 
 __all__ = ["PriorSpec", "LgssmPrior", "latent_dim", "theta_from_latent"]
 
@@ -207,97 +208,49 @@ def _theta(xi, m, eig_lo, eig_hi, lq_lo, lq_hi, lr_lo, lr_hi, A, C, Q, R, P0, bu
 def _kalman_one(x, A, C, Q, R, P0, pred, buf):
     """Exact Kalman filter of one sequence x (k, m) from z_0 ~ N(0, P0): returns
     log p(x_1..x_k) and writes E[x_{k+1} | x_1..x_k] = C A z_{k|k} into pred (m,).
-    buf: scratch (6, 4, 4) (m <= 4). Scalar loops, no allocation (d = 4)."""
+    The covariance recursion is the core's one Riccati step
+    (:func:`chasm_theory.oracles._kalman_kernels._riccati_step`); buf: scratch (8, 4, 4)
+    (m <= 4), so no allocation per step (d = 4)."""
     k, m = x.shape
     d = 4
-    P, Pp, AP, CP, L, Kt = buf[0], buf[1], buf[2], buf[3], buf[4], buf[5]
+    P, Pp, IKC, KRK = buf[0], buf[1], buf[2], buf[3]
+    S, L = buf[4, :m, :m], buf[5, :m, :m]
+    CP, Y = buf[6, :m, :], buf[7, :m, :]
+    Kt = np.empty((d, m))
     z = np.zeros(d)
     zp = np.empty(d)
     w = np.empty(m)
-    v = np.empty(m)
+    e = np.empty(m)
     for i in range(d):
         for j in range(d):
             P[i, j] = P0[i, j]
     ll = 0.0
     for t in range(k):
+        if not _riccati_step(A, C, Q, R, P, Pp, S, L, CP, Y, Kt, IKC, KRK):
+            return -np.inf
         for i in range(d):
             s = 0.0
             for j in range(d):
                 s += A[i, j] * z[j]
             zp[i] = s
-        for i in range(d):
-            for j in range(d):
-                s = 0.0
-                for q in range(d):
-                    s += A[i, q] * P[q, j]
-                AP[i, j] = s
-        for i in range(d):
-            for j in range(i + 1):
-                s = Q[i, j]
-                for q in range(d):
-                    s += AP[i, q] * A[j, q]
-                Pp[i, j] = s
-                Pp[j, i] = s
-        for i in range(m):
-            for j in range(d):
-                s = 0.0
-                for q in range(d):
-                    s += C[i, q] * Pp[q, j]
-                CP[i, j] = s
-        # S = C Pp C^T + R, Cholesky factor L (lower), in place
-        for i in range(m):
-            for j in range(i + 1):
-                s = R[i, j]
-                for q in range(d):
-                    s += CP[i, q] * C[j, q]
-                for q in range(j):
-                    s -= L[i, q] * L[j, q]
-                if i == j:
-                    if s <= 0.0:
-                        return -np.inf
-                    L[i, i] = math.sqrt(s)
-                else:
-                    L[i, j] = s / L[j, j]
         quad = 0.0
         ldet = 0.0
         for i in range(m):
             s = x[t, i]
             for q in range(d):
                 s -= C[i, q] * zp[q]
+            e[i] = s
             for q in range(i):
                 s -= L[i, q] * w[q]
             w[i] = s / L[i, i]
             quad += w[i] * w[i]
             ldet += 2.0 * math.log(L[i, i])
         ll -= 0.5 * (quad + ldet + m * _LOG2PI)
-        for i in range(m - 1, -1, -1):          # v = S^{-1} e = L^{-T} w
-            s = w[i]
-            for q in range(i + 1, m):
-                s -= L[q, i] * v[q]
-            v[i] = s / L[i, i]
-        for c in range(d):                      # Kt = S^{-1} C Pp  (m, d)
-            for i in range(m):
-                s = CP[i, c]
-                for q in range(i):
-                    s -= L[i, q] * Kt[q, c]
-                Kt[i, c] = s / L[i, i]
-            for i in range(m - 1, -1, -1):
-                s = Kt[i, c]
-                for q in range(i + 1, m):
-                    s -= L[q, i] * Kt[q, c]
-                Kt[i, c] = s / L[i, i]
         for i in range(d):
             s = zp[i]
             for q in range(m):
-                s += CP[q, i] * v[q]
+                s += Kt[i, q] * e[q]
             z[i] = s
-        for i in range(d):
-            for j in range(i + 1):
-                s = Pp[i, j]
-                for q in range(m):
-                    s -= CP[q, i] * Kt[q, j]
-                P[i, j] = s
-                P[j, i] = s
     for i in range(m):
         s = 0.0
         for j in range(d):
@@ -319,14 +272,14 @@ def _loglik_pred_kernel(xi, x, ctx, eig_lo, eig_hi, lq_lo, lq_hi, lr_lo, lr_hi, 
         Q = np.empty((4, 4))
         R = np.empty((m, m))
         P0 = np.empty((4, 4))
-        buf = np.empty((6, 4, 4))
+        buf = np.empty((8, 4, 4))
         _theta(xi[b], m, eig_lo, eig_hi, lq_lo, lq_hi, lr_lo, lr_hi, A, C, Q, R, P0, buf)
         ll[b] = _kalman_one(x[ctx[b]], A, C, Q, R, P0, pred[b], buf)
 
 
 @njit(cache=True)
 def _theta_batch(xi, m, eig_lo, eig_hi, lq_lo, lq_hi, lr_lo, lr_hi, A, C, Q, R, P0):
-    buf = np.empty((6, 4, 4))
+    buf = np.empty((8, 4, 4))
     for b in range(xi.shape[0]):
         _theta(xi[b], m, eig_lo, eig_hi, lq_lo, lq_hi, lr_lo, lr_hi, A[b], C[b], Q[b], R[b],
                P0[b], buf)
