@@ -7,6 +7,8 @@ time on ``--workers`` single-thread processes, for the first seed and for all th
 
     python bench/full_profile_estimate.py [--workers 2] [--steps 2] [--reuse]
 
+``--save`` merges the step times measured here into ``reports/runs/full/step_times.json`` so
+that the scheduler's plan and ETA use them (they replace that file's earlier values).
 ``--reuse`` takes the step times already measured in ``reports/runs/full/step_times.json`` where
 present (the scheduler writes them there too); by default every class is timed anew into a
 temporary file, side by side in this run. Wall time on W workers is bounded below by both the
@@ -23,7 +25,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from empirics.engine.scheduler import collect, measure_step_times, s_per_step
+from empirics.engine.scheduler import (
+    collect,
+    load_step_times,
+    measure_step_times,
+    s_per_step,
+    write_step_times,
+)
 
 ROOT = Path("reports/runs/full")
 
@@ -33,6 +41,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--steps", type=int, default=2)
     ap.add_argument("--reuse", action="store_true")
+    ap.add_argument("--save", action="store_true")
     args = ap.parse_args()
     console = Console()
     planned = collect("full")
@@ -41,6 +50,8 @@ def main() -> None:
         if args.reuse and (ROOT / "step_times.json").exists():
             shutil.copy(ROOT / "step_times.json", root / "step_times.json")
         measured = measure_step_times(planned, root, steps=args.steps, console=console)
+    if args.save:
+        write_step_times(ROOT, {**load_step_times(ROOT), **measured})
     per_exp: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     longest = [0.0, 0.0]
     total = [0.0, 0.0]
