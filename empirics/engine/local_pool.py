@@ -4,6 +4,7 @@ the run cache (:func:`empirics.engine.runs.execute`) and reporting its progress 
 seconds) through a manager queue."""
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -15,13 +16,19 @@ from empirics.engine.runs import TrainRun, execute
 __all__ = ["LocalPool"]
 
 _QUEUE: Any = None
+_PARENT: int | None = None
+
+
+class ParentGone(SystemExit):
+    """Raised in a worker whose scheduler process has died: the run stops at its last
+    checkpoint instead of training on as an orphan beside the scheduler that replaces it."""
 
 
 def _init_worker(queue: Any) -> None:
     import torch
 
-    global _QUEUE
-    _QUEUE = queue
+    global _QUEUE, _PARENT
+    _QUEUE, _PARENT = queue, os.getppid()
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
 
@@ -31,6 +38,8 @@ def _worker(run_doc: dict[str, Any], root: str, device: str) -> dict[str, Any]:
     state = {"n": 0, "t": time.time()}
 
     def advance(n: int) -> None:
+        if _PARENT is not None and os.getppid() != _PARENT:
+            raise ParentGone(f"scheduler process {_PARENT} is gone; {run.label} stops")
         state["n"] += n
         now = time.time()
         if now - state["t"] >= 1.0 and _QUEUE is not None:

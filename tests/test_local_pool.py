@@ -1,0 +1,28 @@
+"""The local pool's workers stop when their scheduler process dies (no orphan training)."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from empirics.engine import local_pool
+
+
+def test_worker_progress_raises_when_the_parent_process_is_gone(monkeypatch, tmp_path):
+    seen: list[str] = []
+
+    def fake_execute(run, root, device, advance):
+        advance(1)  # parent alive: progress is counted
+        seen.append("step 1")
+        monkeypatch.setattr(local_pool, "_PARENT", os.getppid() + 1)  # the scheduler "died"
+        advance(1)
+        seen.append("step 2")  # never reached
+        return {}
+
+    monkeypatch.setattr(local_pool, "execute", fake_execute)
+    monkeypatch.setattr(local_pool, "_PARENT", os.getppid())
+    monkeypatch.setattr(local_pool.TrainRun, "from_dict",
+                        staticmethod(lambda doc: type("R", (), {"label": "toy", "key": "k"})()))
+    with pytest.raises(local_pool.ParentGone, match="toy stops"):
+        local_pool._worker({}, str(tmp_path), "cpu")
+    assert seen == ["step 1"]
