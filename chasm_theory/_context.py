@@ -50,7 +50,7 @@ class Context:
     allow_training: bool = True
     progress: Any = None  # a rich Progress, when the caller shows one
     claim_id: str = ""
-    runs_read: list[dict[str, str]] = field(default_factory=list)  # run files the check read
+    runs_read: list[dict[str, Any]] = field(default_factory=list)  # run files the check read
 
     def __post_init__(self) -> None:
         from chasm_theory.errors import ValidationError

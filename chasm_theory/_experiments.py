@@ -193,14 +193,62 @@ def missing_models(exp: Experiment, cfg: dict[str, Any], seed: int, run_cache: P
             if not (run_cache / "models" / f"{r.key}.pt").exists()]
 
 
+def planned_seeds(cfg: Any) -> int:
+    """The most replicates any ``"seeds"`` list of the config plans (0 when none)."""
+    if isinstance(cfg, dict):
+        return max([len(v) if k == "seeds" and isinstance(v, list) else planned_seeds(v)
+                    for k, v in cfg.items()], default=0)
+    if isinstance(cfg, list):
+        return max((planned_seeds(v) for v in cfg), default=0)
+    return 0
+
+
+def trim_seeds(cfg: Any, k: int) -> Any:
+    """The config with every ``"seeds"`` list cut to its first ``k`` replicates."""
+    if isinstance(cfg, dict):
+        return {key: (v[:k] if key == "seeds" and isinstance(v, list) else trim_seeds(v, k))
+                for key, v in cfg.items()}
+    if isinstance(cfg, list):
+        return [trim_seeds(v, k) for v in cfg]
+    return cfg
+
+
+def seeds_available(exp: Experiment, cfg: dict[str, Any], seed: int, run_cache: Path
+                    ) -> dict[str, int] | None:
+    """When some models of ``cfg`` are not trained yet but the first ``k`` replicates of every
+    model are (replicates train in passes, replicate 0 of everything first), ``{"used": k,
+    "planned": n}`` for the largest such ``k``; None when nothing is missing or no replicate
+    is complete."""
+    n = planned_seeds(cfg)
+    if exp.training_runs is None or n < 2 or not missing_models(exp, cfg, seed, run_cache):
+        return None
+    for k in range(n - 1, 0, -1):
+        if not missing_models(exp, trim_seeds(cfg, k), seed, run_cache):
+            return {"used": k, "planned": n}
+    return None
+
+
 def run_experiment(
     name: str, ctx: Context, *, force: bool = False, explicit: bool = False
 ) -> dict[str, Any]:
     """Run (or load) experiment ``name`` under ``ctx``; return the stored run document
-    ``{name, profile, config, config_hash, status, results, provenance, error}``."""
+    ``{name, profile, config, config_hash, status, results, provenance, error}``.
+
+    Evaluating from stored models only (``ctx.allow_training`` False) while the later
+    replicates are still training, the run uses the replicates complete for every model
+    (:func:`seeds_available`); its document then carries ``seeds: {used, planned}`` and the
+    registry's seed rule withholds the verdicts of the trained-model claims that read it.
+    """
     exp = get_experiment(name)
     cfg = exp.config(ctx.profile)
     h = config_hash(exp, cfg, ctx.seed)
+    seeds = None
+    if not ctx.allow_training and not force and not result_path(
+            ctx.reports_dir, exp, ctx.profile, h).exists():
+        seeds = seeds_available(exp, cfg, ctx.seed, ctx.reports_dir / "runs" / ctx.profile)
+        if seeds is not None:
+            cfg = trim_seeds(cfg, seeds["used"])
+            h = config_hash(exp, cfg, ctx.seed)
     key = (name, ctx.profile, h)
     if key in _MEMO and not force:
         return _MEMO[key]
@@ -232,6 +280,8 @@ def run_experiment(
     t0 = time.time()
     doc: dict[str, Any] = {"name": name, "title": exp.title, "profile": ctx.profile,
                            "config": cfg, "config_hash": h}
+    if seeds is not None:
+        doc["seeds"] = seeds
     try:
         # the codec round trip: a check sees exactly what a cached reload would give
         results = _codec.roundtrip(exp.run(cfg, env))
@@ -263,6 +313,8 @@ def get_experiment_results(name: str, ctx: Context) -> dict[str, Any]:
     doc = run_experiment(name, ctx)
     ref = {"experiment": name, "profile": doc["profile"], "config_hash": doc["config_hash"],
            "file": f"runs/{doc['profile']}/{name}-{doc['config_hash']}.json"}
+    if doc.get("seeds"):
+        ref.update(seeds_used=doc["seeds"]["used"], seeds_planned=doc["seeds"]["planned"])
     if ref not in ctx.runs_read:
         ctx.runs_read.append(ref)
     if doc["status"] != "ok":

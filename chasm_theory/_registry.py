@@ -156,6 +156,9 @@ def run_claim(claim_or_id: Claim | str, ctx: Context | None = None) -> Record:
         )
     if c.trained and ctx.profile in BUDGET_CAPPED_PROFILES and out.verdict in ("holds", "fails"):
         out = cap_below_budget(out, ctx.profile)
+    short = [r for r in ctx.runs_read if r.get("seeds_used", 0) < r.get("seeds_planned", 0)]
+    if c.trained and short and out.verdict in ("holds", "fails"):
+        out = cap_below_seeds(out, short)
     return Record(
         id=c.id,
         source=c.source,
@@ -209,6 +212,32 @@ def cap_below_budget(out: Outcome, profile: str) -> Outcome:
         headline=out.headline,
         details={**out.details, "verdict_at_this_budget": out.verdict,
                  "counterexample_at_this_budget": out.counterexample},
+    )
+
+
+def cap_below_seeds(out: Outcome, short: list[dict[str, Any]]) -> Outcome:
+    """The seed rule: a trained-model measurement read from fewer training replicates than the
+    profile plans (the later replicates are still training) is inconclusive. As with the budget
+    rule, the numbers and the verdict they give on the replicates at hand (the lean) are kept."""
+    used = ", ".join(f"{r['experiment']}: {r['seeds_used']} of {r['seeds_planned']}"
+                     for r in short)
+    return Outcome(
+        verdict="inconclusive",
+        predicted=out.predicted,
+        measured=out.measured,
+        evidence=out.evidence
+        + f" [Seed rule: measured on fewer training seeds than planned ({used}); the seed "
+        f"variation is not yet in the interval, so the verdict is withheld. On these seeds the "
+        f"numbers say '{out.verdict}'; the remaining replicates decide.]",
+        tolerance=out.tolerance,
+        rule=f"{out.rule} — capped at inconclusive on fewer training seeds than planned "
+        f"(verdict on these seeds: {out.verdict})",
+        counterexample=None,
+        reading=out.reading,
+        figures=out.figures,
+        headline=out.headline,
+        details={**out.details, "verdict_at_this_budget": out.verdict,
+                 "counterexample_at_this_budget": out.counterexample, "capped_by": "seeds"},
     )
 
 

@@ -144,6 +144,7 @@ def _records_lines(records: Sequence[Any], console: Console) -> None:
         b = bucket(d)
         lean = (d.get("details") or {}).get("verdict_at_this_budget")
         v = {"below-budget": f"inconclusive (below budget, lean {lean})",
+             "few-seeds": f"inconclusive (seeds still training, lean {lean})",
              "undecided": "inconclusive (undecided)",
              "error": "error (the check raised)"}.get(b, d["verdict"])
         console.print(f"{styled(v, d['verdict'])} {escape(d['id'])} — {escape(headline(d, 70))}",

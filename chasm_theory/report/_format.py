@@ -8,13 +8,14 @@ from typing import Any
 # The order verdicts are counted and shown in. "inconclusive" is split: below the papers'
 # training budget (the record keeps the verdict the numbers give at this budget, the "lean")
 # and undecided at this budget (the intervals overlap). "error" is a check that raised.
-BUCKETS: tuple[str, ...] = ("holds", "fails", "vacuous", "below-budget", "undecided", "error",
-                            "not-run")
+BUCKETS: tuple[str, ...] = ("holds", "fails", "vacuous", "below-budget", "few-seeds", "undecided",
+                            "error", "not-run")
 BUCKET_LABELS = {
     "holds": "holds",
     "fails": "fails",
     "vacuous": "vacuous",
     "below-budget": "inconclusive: below budget",
+    "few-seeds": "inconclusive: seeds still training",
     "undecided": "inconclusive: undecided",
     "error": "check error",
     "not-run": "not-run",
@@ -25,6 +26,8 @@ BUCKET_MEANING = {
     "vacuous": "true only trivially: a premise does not hold, or the bound is infinite",
     "below-budget": "a claim about trained models, measured far below the papers' training "
     "budget; the lean is the verdict the numbers give at this budget, the full profile decides",
+    "few-seeds": "a claim about trained models at the papers' budget, measured on fewer training "
+    "seeds than planned (the rest are training); the lean is the verdict on the seeds at hand",
     "undecided": "the measurement's interval overlaps both outcomes at this budget",
     "error": "the check raised (or the run it read failed): no measurement, no verdict",
     "not-run": "needs a run this profile does not allow (e.g. a GPU run in the quick profile)",
@@ -43,7 +46,10 @@ def bucket(r: dict[str, Any]) -> str:
     if v == "error" or (v == "inconclusive" and "traceback" in (r.get("details") or {})):
         return "error"
     if v == "inconclusive":
-        return "below-budget" if lean(r) else "undecided"
+        if not lean(r):
+            return "undecided"
+        return "few-seeds" if (r.get("details") or {}).get("capped_by") == "seeds" \
+            else "below-budget"
     return v
 
 
@@ -54,6 +60,8 @@ def verdict_cell(r: dict[str, Any]) -> str:
         return "**check error**"
     if b == "below-budget":
         return f"**inconclusive** (below budget; lean: {lean(r)})"
+    if b == "few-seeds":
+        return f"**inconclusive** (seeds still training; lean: {lean(r)})"
     if b == "undecided":
         return "**inconclusive** (undecided)"
     return f"**{r['verdict']}**"

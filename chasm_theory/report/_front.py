@@ -53,7 +53,7 @@ def counts(recs: list[dict[str, Any]]) -> dict[str, int]:
 def lean_counts(recs: list[dict[str, Any]]) -> dict[str, int]:
     out: dict[str, int] = {}
     for r in recs:
-        if bucket(r) == "below-budget":
+        if bucket(r) in ("below-budget", "few-seeds"):
             out[lean(r) or "?"] = out.get(lean(r) or "?", 0) + 1
     return dict(sorted(out.items()))
 
@@ -102,7 +102,8 @@ def paper_matrix(recs: list[dict[str, Any]], fnd: list[Finding]) -> list[str]:
         c, n = counts(rs), len(rs)
         ids = {r["id"] for r in rs}
         nf = sum(1 for f in fnd if any(r["id"] in ids for r in f.records))
-        cells = [_count_cell(c[b], n, _lean_text(lean_counts(rs)) if b == "below-budget" else "")
+        cells = [_count_cell(c[b], n, _lean_text(lean_counts([r for r in rs if bucket(r) == b]))
+                             if b in ("below-budget", "few-seeds") else "")
                  for b in BUCKETS]
         lines.append(f"| {name} | {n} | " + " | ".join(cells) + f" | {nf or '–'} |")
     return lines
@@ -142,7 +143,7 @@ def _cell_verdict(r: dict[str, Any], part: dict[str, Any] | None) -> str:
     if part is None:
         return verdict_cell(r)
     v = part.get("verdict", "")
-    if bucket(r) == "below-budget" and v in ("holds", "fails"):
+    if bucket(r) in ("below-budget", "few-seeds") and v in ("holds", "fails"):
         return f"lean {v}"
     return "undecided" if v == "inconclusive" else v
 
@@ -249,7 +250,8 @@ def summary_lines(recs: list[dict[str, Any]], meta: dict[str, Any], width: int =
     """Plain-text summary for the terminal: the per-paper matrix and one line per finding."""
     fnd = findings(recs)
     short = {"holds": "holds", "fails": "fails", "vacuous": "vacuous",
-             "below-budget": "budget", "undecided": "undecided", "error": "error",
+             "below-budget": "budget", "few-seeds": "seeds", "undecided": "undecided",
+             "error": "error",
              "not-run": "not-run"}
     cols = ["claims"] + [short[b] for b in BUCKETS] + ["findings"]
     out = [(f"chasm-theory report — profile {meta['profile']}, commit {meta['commit'][:12]}"

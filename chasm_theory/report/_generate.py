@@ -102,8 +102,10 @@ def write_reports(records: dict[str, dict[str, Any]], out_dir: Path, profile: st
         "findings": len(findings(recs)),
         "notes": "counts: by the verdict field. buckets: inconclusive split into below-budget "
         "(trained-model claims below the papers' budget; details.verdict_at_this_budget is the "
-        "lean) and undecided; error = the check raised (no verdict). findings: refuted or "
-        "vacuous ids grouped by root cause (finding key).",
+        "lean), few-seeds (trained-model claims at the papers' budget read from fewer training "
+        "replicates than planned, details.capped_by = 'seeds'; same lean) and undecided; "
+        "error = the check raised (no verdict). findings: refuted or vacuous ids grouped by "
+        "root cause (finding key).",
     }
     atomic_write_json(out_dir / "claims.json", {"meta": meta, "claims": recs}, sig=SIG_DIGITS)
     atomic_write_text(out_dir / "REPORT.md", render_front(recs, meta))

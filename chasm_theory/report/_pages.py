@@ -159,6 +159,10 @@ def render_page(r: dict[str, Any], *, out_dir: Path, reports_dir: Path, profile:
     if b == "below-budget":
         lines += [(f"Below the papers' training budget this record is capped at inconclusive; "
                   f"at this budget the numbers say **{lean(r)}**. The full profile decides."), ""]
+    if b == "few-seeds":
+        lines += [(f"Read from fewer training seeds than planned (the rest are still training), "
+                  f"this record is capped at inconclusive; on these seeds the numbers say "
+                  f"**{lean(r)}**. The remaining replicates decide."), ""]
     if b == "error":
         lines += [("The check raised: this is no verdict about the claim. Fix the check (or the "
                   "run it reads) and rerun it."), ""]

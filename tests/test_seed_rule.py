@@ -1,0 +1,89 @@
+"""Evaluating from stored models while later replicates still train: the run uses the
+replicates complete for every model, and the seed rule withholds trained-model verdicts."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from chasm_theory import Context, experiment, run_experiment
+from chasm_theory._experiments import (
+    _EXPERIMENTS,
+    _MEMO,
+    planned_seeds,
+    seeds_available,
+    trim_seeds,
+)
+from chasm_theory._record import Outcome
+from chasm_theory._registry import _CLAIMS, claim, run_claim
+from chasm_theory.report import bucket
+
+
+def _cfg(profile):
+    return {"models": ["a", "b"], "fam": {"x": {"seeds": [0, 1, 2]}}, "seeds": [0, 1, 2]}
+
+
+def _runs(cfg, seed):
+    return [SimpleNamespace(key=f"{m}{r}", replicate=r)
+            for m in cfg["models"] for r in cfg["seeds"]]
+
+
+@pytest.fixture
+def toy(tmp_path):
+    @experiment("test-seeds", title="toy", config=_cfg, training_runs=_runs)
+    def run(cfg, env):
+        return {"n_seeds": len(cfg["seeds"]), "value": 1.0}
+
+    @claim("test.seeds.trained", source="toy", statement="toy", kind="empirical",
+           experiment="test-seeds")
+    def check(ctx):
+        res = ctx.experiment("test-seeds")
+        return Outcome(verdict="holds", predicted=1.0, measured=res["value"],
+                       evidence=f"{res['n_seeds']} seeds", rule="toy")
+
+    models = tmp_path / "runs" / "full" / "models"
+    models.mkdir(parents=True)
+    yield SimpleNamespace(models=models, exp=_EXPERIMENTS["test-seeds"], root=tmp_path)
+    _EXPERIMENTS.pop("test-seeds", None)
+    _CLAIMS.pop("test.seeds.trained", None)
+    _MEMO.clear()
+
+
+def _train(toy, *keys):
+    for k in keys:
+        (toy.models / f"{k}.pt").write_bytes(b"")
+
+
+def test_trim_and_count_seeds_reach_nested_lists():
+    cfg = _cfg("full")
+    assert planned_seeds(cfg) == 3 and planned_seeds({"a": 1}) == 0
+    t = trim_seeds(cfg, 1)
+    assert t["seeds"] == [0] and t["fam"]["x"]["seeds"] == [0] and t["models"] == ["a", "b"]
+    assert cfg["seeds"] == [0, 1, 2]  # the input is not mutated
+
+
+def test_seeds_available_is_the_largest_complete_prefix(toy):
+    cfg, root = _cfg("full"), toy.root / "runs" / "full"
+    assert seeds_available(toy.exp, cfg, 0, root) is None  # no replicate complete
+    _train(toy, "a0", "b0", "a1")
+    assert seeds_available(toy.exp, cfg, 0, root) == {"used": 1, "planned": 3}
+    _train(toy, "b1", "b2")
+    assert seeds_available(toy.exp, cfg, 0, root) == {"used": 2, "planned": 3}
+    _train(toy, "a2")
+    assert seeds_available(toy.exp, cfg, 0, root) is None  # nothing missing: the full config
+
+
+def test_partial_replicates_cap_the_trained_claim_and_full_replicates_decide(toy):
+    _train(toy, "a0", "b0")
+    ctx = Context(profile="full", reports_dir=toy.root, allow_training=False)
+    doc = run_experiment("test-seeds", ctx)
+    assert doc["seeds"] == {"used": 1, "planned": 3} and doc["results"]["n_seeds"] == 1
+    rec = run_claim("test.seeds.trained", ctx).to_dict()
+    assert rec["verdict"] == "inconclusive" and bucket(rec) == "few-seeds"
+    assert rec["details"]["verdict_at_this_budget"] == "holds"
+    assert "1 of 3" in rec["evidence"] and rec["runs"][0]["seeds_used"] == 1
+    _train(toy, "a1", "b1", "a2", "b2")
+    _MEMO.clear()
+    rec = run_claim("test.seeds.trained", Context(profile="full", reports_dir=toy.root,
+                                                  allow_training=False)).to_dict()
+    assert rec["verdict"] == "holds" and "seeds_used" not in rec["runs"][0]
