@@ -93,8 +93,8 @@ def test_finished_runs_are_skipped_and_failures_reported(tmp_path, toy):
 
 
 def test_commit_paths_commits_exactly_the_given_paths(tmp_path, monkeypatch):
-    """``--commit``: the given paths (a new file, and a tracked file that is gone) land in one
-    commit; another staged file stays staged and out of it."""
+    """``--commit``: the given paths (a new file, a tracked file that is gone, and one that never
+    existed) land in one commit; another staged file stays staged and out of it."""
     import subprocess
 
     from empirics.engine import scheduler
@@ -118,7 +118,8 @@ def test_commit_paths_commits_exactly_the_given_paths(tmp_path, monkeypatch):
     git("add", "other.txt")
     (tmp_path / "old.pt").unlink()
     monkeypatch.chdir(tmp_path)
-    assert commit_paths([tmp_path / "new.json", tmp_path / "old.pt"], "cache")
+    assert commit_paths([tmp_path / "new.json", tmp_path / "old.pt", tmp_path / "never.pt"],
+                        "cache")  # never.pt: a checkpoint that was never written
     assert sorted(git("show", "--name-status", "--format=", "HEAD").split()) == \
         sorted(["A", "new.json", "D", "old.pt"])
     assert git("diff", "--cached", "--name-only").split() == ["other.txt"]

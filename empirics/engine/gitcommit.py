@@ -22,13 +22,16 @@ def _git(*args: str) -> bool:
 
 
 def commit_paths(paths: list[Path], message: str) -> bool:
-    """Commit exactly ``paths`` (added or removed), nothing else in the index."""
+    """Commit exactly ``paths`` (added or removed), nothing else in the index. A gone path
+    that git never knew (e.g. the checkpoint of a run that finished before its first one) is
+    left out: naming it would fail the whole commit."""
     existing = [str(p) for p in paths if p.exists()]
     gone = [str(p) for p in paths if not p.exists()]
+    known = [g for g in gone if subprocess.run(["git", "ls-files", "--error-unmatch", "--", g],
+                                               capture_output=True).returncode == 0]
     if existing and not _git("add", "--", *existing):
         return False
     for g in gone:
         _git("rm", "-q", "--cached", "--ignore-unmatch", "--", g)
-    tracked = subprocess.run(["git", "ls-files", "--", *map(str, paths)], capture_output=True,
-                             text=True).stdout.split() + gone
-    return _git("commit", "-q", "-m", message, "--", *sorted(set(tracked) | set(existing)))
+    return _git("commit", "-q", "-m", message, "--",
+                *sorted(set(existing) | set(known)))
