@@ -11,7 +11,7 @@ from empirics.engine import local_pool
 def test_worker_progress_raises_when_the_parent_process_is_gone(monkeypatch, tmp_path):
     seen: list[str] = []
 
-    def fake_execute(run, root, device, advance):
+    def fake_execute(run, root, device, advance, count_resumed=True):
         advance(1)  # parent alive: progress is counted
         seen.append("step 1")
         monkeypatch.setattr(local_pool, "_PARENT", os.getppid() + 1)  # the scheduler "died"

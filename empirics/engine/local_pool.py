@@ -46,7 +46,9 @@ def _worker(run_doc: dict[str, Any], root: str, device: str) -> dict[str, Any]:
             _QUEUE.put((run.key, state["n"], now - state["t"]))
             state.update(n=0, t=now)
 
-    record = execute(run, Path(root), device, advance=advance)
+    # the scheduler read the checkpoint's step itself: advance counts trained steps only, so
+    # the measured seconds per step are not diluted by the resumed ones
+    record = execute(run, Path(root), device, advance=advance, count_resumed=False)
     if _QUEUE is not None and state["n"]:
         _QUEUE.put((run.key, state["n"], time.time() - state["t"]))
     return record

@@ -83,7 +83,8 @@ def train_task(run_doc: dict[str, Any], device: str, ckpt: bytes | None,
         root = Path(tmp)
         if ckpt is not None:
             atomic_write_bytes(ckpt_path(root, run), ckpt)
-        execute(run, root, device, advance=advance)
+        # the scheduler read the checkpoint's step itself: advance counts trained steps only
+        execute(run, root, device, advance=advance, count_resumed=False)
         if progress is not None and state["n"]:
             progress.put_nowait((run.key, state["n"], time.time() - state["t"]))
         return {"model": model_path(root, run).read_bytes(),

@@ -167,7 +167,8 @@ def summary_of(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def execute(run: TrainRun, root: Path, device: str = "cpu",
-            advance: Callable[[int], None] | None = None) -> dict[str, Any]:
+            advance: Callable[[int], None] | None = None, count_resumed: bool = True
+            ) -> dict[str, Any]:
     """Train ``run`` (resuming from its checkpoint), store the model and its record, delete the
     checkpoint; returns the record. The model file is written last-but-one and the record last,
     both atomically, so a finished run is exactly one with both files."""
@@ -176,7 +177,7 @@ def execute(run: TrainRun, root: Path, device: str = "cpu",
     t0 = time.time()
     log = train(model, make_sampler(run.task, run.length, device), LOSSES[run.loss],
                 TrainConfig(**run.train), ckpt=ckpt_path(root, run), seed=run.seed, device=device,
-                advance=advance, name=run.label or run.key)
+                advance=advance, name=run.label or run.key, count_resumed=count_resumed)
     record = {
         "run": run.as_dict(), "n_params": count_params(model),
         "training": {k: log[k] for k in ("steps", "curve", "heldout_curve", "final_loss",

@@ -134,6 +134,7 @@ def train(
     device: str = "cpu",
     advance: Callable[[int], None] | None = None,
     name: str = "",
+    count_resumed: bool = True,
 ) -> dict[str, Any]:
     """Train ``model`` in place for ``cfg.steps`` steps; resume from the checkpoint ``ckpt``.
 
@@ -144,7 +145,9 @@ def train(
     Returns ``{"curve": [[step, mean train loss], ...], "heldout_curve": [[step, loss], ...],
     "steps", "resumed_from", "wall_s", "final_loss", "final_heldout"}``. A non-finite loss
     raises :class:`RunFailed` naming the step. The final checkpoint is kept (the caller removes
-    it once the model is stored). ``advance(n)`` is called after every step (progress).
+    it once the model is stored). ``advance(n)`` is called after every step (progress), and
+    once with the resumed step when ``count_resumed`` (a progress bar's position; a caller that
+    times steps and knows the checkpoint's step already passes False).
     """
     dev = torch.device(device)
     model.to(dev)
@@ -175,7 +178,7 @@ def train(
             window = list(ck["window"])
     resumed_from = start
     step_done = advance or (lambda n: None)
-    if start:
+    if start and count_resumed:
         step_done(start)
     t0 = time.perf_counter()
     hx, hy = sample_batch(heldout_generator(seed, dev), cfg.batch)
