@@ -1,4 +1,5 @@
-"""The local pool's workers stop when their scheduler process dies (no orphan training)."""
+"""The local pool's workers stop and exit when their scheduler process dies (no orphan
+training, no idle orphan)."""
 from __future__ import annotations
 
 import os
@@ -19,10 +20,16 @@ def test_worker_progress_raises_when_the_parent_process_is_gone(monkeypatch, tmp
         seen.append("step 2")  # never reached
         return {}
 
+    exits: list[int] = []
+
+    def fake_exit(code):  # the real one ends the worker process
+        exits.append(code)
+
     monkeypatch.setattr(local_pool, "execute", fake_execute)
+    monkeypatch.setattr(local_pool, "_exit", fake_exit)
     monkeypatch.setattr(local_pool, "_PARENT", os.getppid())
     monkeypatch.setattr(local_pool.TrainRun, "from_dict",
                         staticmethod(lambda doc: type("R", (), {"label": "toy", "key": "k"})()))
     with pytest.raises(local_pool.ParentGone, match="toy stops"):
         local_pool._worker({}, str(tmp_path), "cpu")
-    assert seen == ["step 1"]
+    assert seen == ["step 1"] and exits == [3]

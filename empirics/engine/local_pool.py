@@ -21,7 +21,11 @@ _PARENT: int | None = None
 
 class ParentGone(SystemExit):
     """Raised in a worker whose scheduler process has died: the run stops at its last
-    checkpoint instead of training on as an orphan beside the scheduler that replaces it."""
+    checkpoint instead of training on as an orphan beside the scheduler that replaces it, and
+    the worker process exits (an idle pool worker of a dead parent would wait forever)."""
+
+
+_exit = os._exit  # the worker's hard exit (checkpoints are written atomically); tests stub it
 
 
 def _init_worker(queue: Any) -> None:
@@ -48,7 +52,11 @@ def _worker(run_doc: dict[str, Any], root: str, device: str) -> dict[str, Any]:
 
     # the scheduler read the checkpoint's step itself: advance counts trained steps only, so
     # the measured seconds per step are not diluted by the resumed ones
-    record = execute(run, Path(root), device, advance=advance, count_resumed=False)
+    try:
+        record = execute(run, Path(root), device, advance=advance, count_resumed=False)
+    except ParentGone:
+        _exit(3)
+        raise
     if _QUEUE is not None and state["n"]:
         _QUEUE.put((run.key, state["n"], time.time() - state["t"]))
     return record
