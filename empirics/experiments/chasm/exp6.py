@@ -17,7 +17,7 @@ import torch
 from chasm_theory import Context, Outcome, claim, combine, decide_interval, experiment
 from chasm_theory._experiments import RunEnv
 from chasm_theory.oracles.hmm import bigram_predict, forward_predict
-from chasm_theory.stats import hier_ci, paired_diff_ci
+from chasm_theory.stats import hier_ci, paired_diff_ci, seeds_boot_means
 from empirics.engine import convergence
 from empirics.engine.evaluate import one_thread
 from empirics.engine.figures import label, once
@@ -206,14 +206,9 @@ def shrinks_outcome(res: dict[str, Any]) -> Outcome:
          for a in res["chasm"]}
     # independent models and test HMMs per α: each α's (seed, task) table resampled on its own
     # (seeds, then tasks within each seed), the difference of the two means per replicate
-    rng = np.random.default_rng(0)
-
-    def boot(v: np.ndarray) -> np.ndarray:
-        si = rng.integers(0, v.shape[0], (2000, v.shape[0]))
-        ui = rng.integers(0, v.shape[1], (2000, v.shape[0], v.shape[1]))
-        return v[si[..., None], ui].mean(axis=(1, 2))
-
-    lo, hi = (float(q) for q in np.quantile(boot(g["0.01"]) - boot(g["1.0"]), [0.025, 0.975]))
+    diff = (seeds_boot_means(g["0.01"], n_boot=2000, seed=0)
+            - seeds_boot_means(g["1.0"], n_boot=2000, seed=1))
+    lo, hi = (float(q) for q in np.quantile(diff, [0.025, 0.975]))
     est = float(g["0.01"].mean() - g["1.0"].mean())
     return decide_interval(lo, hi, target_lo=0.0, predicted="gap(0.01) − gap(1) > 0",
                            measured={"gap": {a: round(float(v.mean()), 4) for a, v in g.items()},

@@ -10,6 +10,7 @@ from typing import Any
 
 from chasm_theory import Context, Outcome, claim, combine, decide_interval, experiment
 from chasm_theory._experiments import RunEnv
+from chasm_theory.stats import seeds_boot_means
 from empirics.engine.evaluate import fmt_ci as _fmt_ci
 from empirics.engine.evaluate import one_thread, per_seq, ratio
 from empirics.engine.evaluate import ratio_parts as _ratio_parts
@@ -118,15 +119,9 @@ def grows_outcome(res: dict[str, Any]) -> Outcome:
     for m in GROWS:
         t64, s64 = per_seq(res, m, 64), per_seq(res, "ssm-kron", 64)
         t256, s256 = per_seq(res, m, 256), per_seq(res, "ssm-kron", 256)
-        rng = np.random.default_rng(0)
-        nS, nU = t64.shape
-        boots = []
-        for _ in range(1000):
-            si, ui = rng.integers(0, nS, nS), rng.integers(0, nU, (nS, nU))
-            t256b, s256b, t64b, s64b = (a[si[:, None], ui].mean()
-                                        for a in (t256, s256, t64, s64))
-            boots.append((t256b / s256b) / (t64b / s64b))
-        lo, hi = np.quantile(boots, [0.025, 0.975])
+        # the four (seed, sequence) tables are paired: resampled together (seeds, then units)
+        b = seeds_boot_means(np.stack([t256, s256, t64, s64], axis=-1))
+        lo, hi = np.quantile((b[:, 0] / b[:, 1]) / (b[:, 2] / b[:, 3]), [0.025, 0.975])
         est = res["ratios"][m]["256"]["est"] / res["ratios"][m]["64"]["est"]
         parts[m] = decide_interval(float(lo), float(hi), target_lo=1.0,
                                    predicted="ratio(256)/ratio(64) > 1",
