@@ -12,7 +12,7 @@ import difflib
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from chasm_theory._context import Context
@@ -187,6 +187,17 @@ def run_claim(claim_or_id: Claim | str, ctx: Context | None = None) -> Record:
     )
 
 
+def _withheld(out: Outcome, note: str, why: str, where: str, **details: Any) -> Outcome:
+    """``out`` capped at inconclusive: the numbers, the rule and the verdict they give (the
+    lean, ``details.verdict_at_this_budget``) are kept; the verdict itself is withheld."""
+    return replace(
+        out, verdict="inconclusive", counterexample=None,
+        evidence=f"{out.evidence} [{note}]",
+        rule=f"{out.rule} — capped at inconclusive {why} (verdict {where}: {out.verdict})",
+        details={**out.details, "verdict_at_this_budget": out.verdict,
+                 "counterexample_at_this_budget": out.counterexample, **details})
+
+
 def cap_below_budget(out: Outcome, profile: str) -> Outcome:
     """The budget rule: a trained-model measurement below the papers' budget is inconclusive.
 
@@ -194,25 +205,12 @@ def cap_below_budget(out: Outcome, profile: str) -> Outcome:
     reader sees the trend; only the verdict, which would speak for the paper's trained models,
     is withheld until the full profile runs.
     """
-    return Outcome(
-        verdict="inconclusive",
-        predicted=out.predicted,
-        measured=out.measured,
-        evidence=out.evidence
-        + f" [Budget rule: the {profile} profile trains far below the papers' "
-        f"budget, so this measurement cannot decide a claim about the papers' trained models; "
-        f"at this "
-        f"budget the numbers say '{out.verdict}'. The full profile (papers' scale) decides.]",
-        tolerance=out.tolerance,
-        rule=f"{out.rule} — capped at inconclusive below the papers' training budget "
-        f"(verdict at this budget: {out.verdict})",
-        counterexample=None,
-        reading=out.reading,
-        figures=out.figures,
-        headline=out.headline,
-        details={**out.details, "verdict_at_this_budget": out.verdict,
-                 "counterexample_at_this_budget": out.counterexample},
-    )
+    return _withheld(
+        out,
+        f"Budget rule: the {profile} profile trains far below the papers' budget, so this "
+        f"measurement cannot decide a claim about the papers' trained models; at this budget "
+        f"the numbers say '{out.verdict}'. The full profile (papers' scale) decides.",
+        "below the papers' training budget", "at this budget")
 
 
 def cap_below_seeds(out: Outcome, short: list[dict[str, Any]]) -> Outcome:
@@ -221,24 +219,12 @@ def cap_below_seeds(out: Outcome, short: list[dict[str, Any]]) -> Outcome:
     rule, the numbers and the verdict they give on the replicates at hand (the lean) are kept."""
     used = ", ".join(f"{r['experiment']}: {r['seeds_used']} of {r['seeds_planned']}"
                      for r in short)
-    return Outcome(
-        verdict="inconclusive",
-        predicted=out.predicted,
-        measured=out.measured,
-        evidence=out.evidence
-        + f" [Seed rule: measured on fewer training seeds than planned ({used}); the seed "
+    return _withheld(
+        out,
+        f"Seed rule: measured on fewer training seeds than planned ({used}); the seed "
         f"variation is not yet in the interval, so the verdict is withheld. On these seeds the "
-        f"numbers say '{out.verdict}'; the remaining replicates decide.]",
-        tolerance=out.tolerance,
-        rule=f"{out.rule} — capped at inconclusive on fewer training seeds than planned "
-        f"(verdict on these seeds: {out.verdict})",
-        counterexample=None,
-        reading=out.reading,
-        figures=out.figures,
-        headline=out.headline,
-        details={**out.details, "verdict_at_this_budget": out.verdict,
-                 "counterexample_at_this_budget": out.counterexample, "capped_by": "seeds"},
-    )
+        f"numbers say '{out.verdict}'; the remaining replicates decide.",
+        "on fewer training seeds than planned", "on these seeds", capped_by="seeds")
 
 
 def registered_ids() -> list[str]:
