@@ -47,10 +47,13 @@ def test_interrupted_run_resumes_to_identical_weights(tmp_path):
     with pytest.raises(Stop):
         execute(_run(), tmp_path / "b", advance=stop_after_4)
     assert ckpt_path(tmp_path / "b", _run()).exists()
+    before = torch.load(ckpt_path(tmp_path / "b", _run()), weights_only=True)["train_wall_s"]
     counted: list[int] = []
     # a scheduler that read the checkpoint's step itself counts trained steps only
     rec = execute(_run(), tmp_path / "b", advance=counted.append, count_resumed=False)
     assert rec["provenance"]["resumed_from"] == 3 and sum(counted) == 6 - 3
+    # the training time of the segment before the interruption is carried, not lost
+    assert 0 < before < rec["provenance"]["train_wall_s"]
     assert not ckpt_path(tmp_path / "b", _run()).exists()
     m, _ = load(_run(), tmp_path / "b")
     for (n, p), (_, q) in zip(m_ref.state_dict().items(), m.state_dict().items()):

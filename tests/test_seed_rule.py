@@ -87,3 +87,25 @@ def test_partial_replicates_cap_the_trained_claim_and_full_replicates_decide(toy
     rec = run_claim("test.seeds.trained", Context(profile="full", reports_dir=toy.root,
                                                   allow_training=False)).to_dict()
     assert rec["verdict"] == "holds" and "seeds_used" not in rec["runs"][0]
+
+
+def test_training_status_counts_runs_seeds_and_hours(toy):
+    import json
+
+    from chasm_theory._training_status import training_status
+    from chasm_theory.report._front import training_lines
+
+    def stored(key, **prov):
+        (toy.models / f"{key}.pt").write_bytes(b"")
+        (toy.models / f"{key}.json").write_text(json.dumps(
+            {"provenance": {"device": "cpu", "device_name": "x86_64", "threads": 1, **prov}}))
+
+    stored("a0", train_wall_s=1800.0, wall_s=1900.0)
+    stored("b0", wall_s=3600.0, resumed_from=200)  # resumed, earlier segments not recorded
+    stored("a1", train_wall_s=360.0)
+    row = next(r for r in training_status("full", toy.root) if r["experiment"] == "test-seeds")
+    assert row == {"experiment": "test-seeds", "runs": 6, "trained": 3, "seeds_planned": 3,
+                   "seeds_complete": 1, "train_hours": 1.6, "hours_lower_bound": True,
+                   "devices": ["cpu (x86_64, 1 thread)"]}
+    text = "\n".join(training_lines([row], "full"))
+    assert "| test-seeds | 3/6 | 1/3 | ≥ 1.60 | cpu (x86_64, 1 thread) |" in text

@@ -192,6 +192,27 @@ def paper_tables(recs: list[dict[str, Any]]) -> tuple[list[str], set[str]]:
     return lines, shown
 
 
+def training_lines(rows: list[dict[str, Any]], profile: str) -> list[str]:
+    """The training behind this report, one row per experiment (``meta.training``)."""
+    if not rows:
+        return []
+    runs, done = sum(r["runs"] for r in rows), sum(r["trained"] for r in rows)
+    lines = [f"## Training at the {profile} profile", "",
+             (f"{done} of {runs} training runs are in the run cache (a run shared by two "
+              "experiments counts in each). An experiment is evaluated on the replicates "
+              "complete for every one of its models; with fewer than planned, its trained-model "
+              "claims are capped (*seeds still training*). Hours: the training loops' wall "
+              "time on the device named."), "",
+             "| experiment | runs trained | seeds complete | training hours | device |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        hours = f"{'≥ ' if r['hours_lower_bound'] else ''}{r['train_hours']:.2f}"
+        lines.append(f"| {r['experiment']} | {r['trained']}/{r['runs']} | "
+                     f"{r['seeds_complete']}/{r['seeds_planned']} | {hours} | "
+                     f"{'; '.join(r['devices']) or '–'} |")
+    return lines + [""]
+
+
 def render_front(recs: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     """The front page from rounded record dicts (report order) and the report's ``meta``."""
     fnd = findings(recs)
@@ -232,6 +253,7 @@ def render_front(recs: list[dict[str, Any]], meta: dict[str, Any]) -> str:
               ("Cell by cell: the paper's number, ours with its 95% CI, and the verdict of that "
               "cell (\"lean\": the verdict at this training budget of a capped record)."), ""]
     lines += tables
+    lines += training_lines(meta.get("training") or [], meta["profile"])
     lines += ["## Verdicts per theorem / experiment", ""] + section_matrix(recs) + [""]
     rest = [r for r in recs if r["id"] not in in_findings | in_tables]
     lines += [f"## The other {len(rest)} claims", "",

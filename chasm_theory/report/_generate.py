@@ -18,6 +18,7 @@ from chasm_theory._context import Context
 from chasm_theory._io import atomic_write_json, atomic_write_text, round_sig
 from chasm_theory._record import VERDICTS, Record
 from chasm_theory._registry import Claim, all_claims, run_claim
+from chasm_theory._training_status import training_status
 from chasm_theory.report._format import BUCKETS, bucket
 from chasm_theory.report._front import counts, findings, render_front
 from chasm_theory.report._pages import SourceIndex, read_run, render_page, repo_root, run_device
@@ -100,6 +101,7 @@ def write_reports(records: dict[str, dict[str, Any]], out_dir: Path, profile: st
         "counts": {v: sum(r["verdict"] == v for r in recs) for v in VERDICTS},
         "buckets": {b: c[b] for b in BUCKETS},
         "findings": len(findings(recs)),
+        "training": training_status(profile, reports_dir),
         "notes": "counts: by the verdict field. buckets: inconclusive split into below-budget "
         "(trained-model claims below the papers' budget; details.verdict_at_this_budget is the "
         "lean), few-seeds (trained-model claims at the papers' budget read from fewer training "

@@ -143,11 +143,12 @@ def train(
     ``cfg.log_every`` steps the mean training loss of the window and the loss on one fixed
     held-out batch (``heldout_generator(seed)``, evaluated without gradients) are logged.
     Returns ``{"curve": [[step, mean train loss], ...], "heldout_curve": [[step, loss], ...],
-    "steps", "resumed_from", "wall_s", "final_loss", "final_heldout"}``. A non-finite loss
-    raises :class:`RunFailed` naming the step. The final checkpoint is kept (the caller removes
-    it once the model is stored). ``advance(n)`` is called after every step (progress), and
-    once with the resumed step when ``count_resumed`` (a progress bar's position; a caller that
-    times steps and knows the checkpoint's step already passes False).
+    "steps", "resumed_from", "wall_s" (this segment), "train_wall_s" (every segment; None when
+    resumed from a checkpoint that did not record it), "final_loss", "final_heldout"}``. A
+    non-finite loss raises :class:`RunFailed` naming the step. The final checkpoint is kept (the
+    caller removes it once the model is stored). ``advance(n)`` is called after every step
+    (progress), and once with the resumed step when ``count_resumed`` (a progress bar's
+    position; a caller that times steps and knows the checkpoint's step passes False).
     """
     dev = torch.device(device)
     model.to(dev)
@@ -164,6 +165,7 @@ def train(
     curve: list[list[float]] = []
     held: list[list[float]] = []
     window: list[float] = []
+    prior_wall: float | None = 0.0  # training seconds of earlier segments (None: not recorded)
     fingerprint = {"cfg": asdict(cfg), "seed": int(seed),
                    "n_params": int(sum(p.numel() for p in model.parameters()))}
     if path.exists():
@@ -176,6 +178,7 @@ def train(
             curve = [list(r) for r in ck["curve"]]
             held = [list(r) for r in ck.get("heldout_curve", [])]
             window = list(ck["window"])
+            prior_wall = ck.get("train_wall_s")  # checkpoints before this field: unknown
     resumed_from = start
     step_done = advance or (lambda n: None)
     if start and count_resumed:
@@ -186,7 +189,8 @@ def train(
     def save(step: int) -> None:
         _atomic_save({"model": model.state_dict(), "optimizer": opt.state_dict(),
                       "scheduler": sched.state_dict(), "step": step, "curve": curve,
-                      "heldout_curve": held, "window": window, "fingerprint": fingerprint}, path)
+                      "heldout_curve": held, "window": window, "fingerprint": fingerprint,
+                      "train_wall_s": (prior_wall or 0.0) + time.perf_counter() - t0}, path)
 
     def heldout_loss() -> float:
         model.eval()
@@ -222,5 +226,7 @@ def train(
     model.eval()
     return {"curve": curve, "heldout_curve": held, "steps": cfg.steps,
             "resumed_from": resumed_from, "wall_s": round(time.perf_counter() - t0, 3),
+            "train_wall_s": (None if prior_wall is None
+                             else round(prior_wall + time.perf_counter() - t0, 3)),
             "final_loss": curve[-1][1] if curve else None,
             "final_heldout": held[-1][1] if held else None}
