@@ -19,17 +19,16 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
-from collections import defaultdict
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from empirics.engine.scheduler import (
-    collect,
+from empirics.engine.scheduler import collect
+from empirics.engine.step_times import (
     load_step_times,
     measure_step_times,
-    s_per_step,
+    profile_estimate,
     write_step_times,
 )
 
@@ -52,32 +51,22 @@ def main() -> None:
         measured = measure_step_times(planned, root, steps=args.steps, console=console)
     if args.save:
         write_step_times(ROOT, {**load_step_times(ROOT), **measured})
-    per_exp: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    longest = [0.0, 0.0]
-    total = [0.0, 0.0]
-    for p in planned:
-        s = p.run.steps * s_per_step(p.run, measured)[0]
-        first = p.run.replicate == 0
-        exp = p.experiments[0] if p.experiments else "?"
-        per_exp[exp][1] += s
-        total[1] += s
-        longest[1] = max(longest[1], s)
-        if first:
-            per_exp[exp][0] += s
-            total[0] += s
-            longest[0] = max(longest[0], s)
-    t = Table(title=f"full profile on this machine ({args.workers} single-thread workers)")
-    for col in ("experiment", "1 seed CPU-h", "3 seeds CPU-h"):
-        t.add_column(col, justify="right" if "CPU" in col else "left")
-    for exp, (a, b) in sorted(per_exp.items(), key=lambda kv: -kv[1][1]):
-        t.add_row(exp, f"{a / 3600:.2f}", f"{b / 3600:.2f}")
-    console.print(t)
-    for name, i in (("one seed", 0), ("three seeds", 1)):
-        wall = max(total[i] / args.workers, longest[i])
-        console.print(f"{name}: {total[i] / 3600:.1f} CPU-h, estimated wall "
-                      f"{wall / 3600:.1f} h on {args.workers} workers "
-                      f"(longest single run {longest[i] / 3600:.2f} h)")
+    print_estimate(console, profile_estimate(planned, measured, args.workers), args.workers)
 
+
+def print_estimate(console: Console, est: dict, workers: int) -> None:
+    """The per-experiment table and the two totals of :func:`profile_estimate`."""
+    t = Table(title=f"full profile on this machine ({workers} single-thread workers; a run "
+              "shared by two experiments counts in each row)")
+    for col in ("experiment", "first pass CPU-h", "all seeds CPU-h"):
+        t.add_column(col, justify="right" if "CPU" in col else "left")
+    for exp, (a, b) in sorted(est["per_experiment"].items(), key=lambda kv: -kv[1][1]):
+        t.add_row(exp, f"{a:.2f}", f"{b:.2f}")
+    console.print(t)
+    for name, key in (("one seed (first pass)", "first_pass"), ("all seeds", "all")):
+        e = est[key]
+        console.print(f"{name}: {e['cpu_h']:.1f} CPU-h, estimated wall {e['wall_h']:.1f} h on "
+                      f"{workers} workers (longest single run {e['longest_h']:.2f} h)")
 
 if __name__ == "__main__":
     main()

@@ -166,8 +166,17 @@ def main() -> None:
                   f"{1 / r['new']:.2f}", f"{r['old'] / r['new']:.1f}×", f"{r['cpu_ratio']:.1f}×",
                   f"{r['diff']:.1e}")
     console.print(t)
-    console.print("Estimated wall time of the whole full profile: needs the scheduler's run "
-                  "list (issue 9 part 2); per-model s/step above.")
+    # the whole profile from the step times measured on this machine (bench/full_profile_
+    # estimate.py --save and the scheduler's own runs write them)
+    from pathlib import Path
+
+    from full_profile_estimate import print_estimate
+
+    from empirics.engine.scheduler import collect
+    from empirics.engine.step_times import load_step_times, profile_estimate
+
+    measured = load_step_times(Path("reports/runs/full"))
+    print_estimate(console, profile_estimate(collect("full"), measured, 2), 2)
 
 
 if __name__ == "__main__":

@@ -123,3 +123,22 @@ def test_commit_paths_commits_exactly_the_given_paths(tmp_path, monkeypatch):
     assert sorted(git("show", "--name-status", "--format=", "HEAD").split()) == \
         sorted(["A", "new.json", "D", "old.pt"])
     assert git("diff", "--cached", "--name-only").split() == ["other.txt"]
+
+
+def test_profile_estimate_sums_passes_and_bounds_wall_time():
+    from types import SimpleNamespace
+
+    from empirics.engine import step_times
+
+    def planned(rep, steps, cls, exps):
+        run = SimpleNamespace(replicate=rep, steps=steps, cost_class=lambda: cls)
+        return SimpleNamespace(run=run, experiments=exps)
+
+    runs = [planned(0, 3600, "a", ["e1", "e2"]), planned(1, 3600, "a", ["e1"]),
+            planned(0, 7200, "b", ["e2"])]
+    est = step_times.profile_estimate(runs, {"a": 1.0, "b": 2.0}, workers=2)
+    assert est["first_pass"]["cpu_h"] == 5.0 and est["all"]["cpu_h"] == 6.0
+    assert est["first_pass"]["longest_h"] == 4.0
+    # wall time: the larger of CPU / workers (2.5 h) and the longest run (4 h)
+    assert est["first_pass"]["wall_h"] == 4.0 and est["all"]["wall_h"] == 4.0
+    assert est["per_experiment"] == {"e1": [1.0, 2.0], "e2": [5.0, 5.0]}

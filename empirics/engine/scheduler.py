@@ -15,7 +15,6 @@ thread per worker) is the default; ``--executor ray`` uses
 """
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Iterator
@@ -36,9 +35,17 @@ from empirics.engine.local_pool import LocalPool
 from empirics.engine.local_pool import _init_worker as _init_worker
 from empirics.engine.local_pool import _worker as _worker
 from empirics.engine.runs import TrainRun, ckpt_path, is_finished, model_path
+from empirics.engine.step_times import (
+    load_step_times,
+    measure_step_times,
+    s_per_step,
+    step_times_path,
+    write_step_times,
+)
 
 __all__ = ["collect", "order", "plan_rows", "Executor", "LocalPool", "schedule", "train_command",
-           "commit_paths"]
+           "commit_paths", "load_step_times", "measure_step_times", "s_per_step",
+           "step_times_path", "write_step_times"]
 
 
 @dataclass
@@ -74,85 +81,6 @@ def collect(profile: str, seed: int = 0, only: list[str] | None = None,
             if name not in p.experiments:
                 p.experiments.append(name)
     return list(out.values())
-
-
-# ----------------------------------------------------------------------------- cost
-
-
-def step_times_path(root: Path) -> Path:
-    return Path(root) / "step_times.json"
-
-
-def load_step_times(root: Path) -> dict[str, float]:
-    p = step_times_path(root)
-    return json.loads(p.read_text()) if p.exists() else {}
-
-
-def write_step_times(root: Path, measured: dict[str, float]) -> None:
-    """``step_times.json``: cost class -> seconds per step, sorted keys, indent 1."""
-    atomic_write_text(step_times_path(root),
-                      json.dumps(measured, indent=1, sort_keys=True) + "\n")
-
-
-def estimate_s_per_step(run: TrainRun) -> float:
-    """A rough single-thread CPU estimate when nothing was measured: ~3 ns per parameter and
-    token (forward + backward + optimizer), plus the softmax attention's T² term."""
-    from empirics.engine.runs import initial_model
-    from empirics.models.count import count_params
-
-    n = count_params(initial_model(run))
-    b, T = int(run.train["batch"]), int(run.length)
-    s = 3e-9 * n * b * T
-    m = run.model
-    if m.get("kind") == "tf" and m.get("attention") == "softmax":
-        s += 2e-9 * int(m.get("n_layers", 1)) * int(m.get("d_model", 32)) * b * T * T
-    return s
-
-
-def measure_step_times(planned: list[Planned], root: Path, steps: int = 2,
-                       console: Any = None) -> dict[str, float]:
-    """Time ``steps`` optimizer steps (after one warm-up step) of every cost class that has no
-    measurement yet, one torch thread, this process; merged into ``step_times.json``."""
-    import torch
-
-    from empirics.engine.runs import LOSSES, initial_model
-    from empirics.engine.training import step_generator
-    from empirics.tasks.registry import make_sampler
-
-    measured = load_step_times(root)
-    prev = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        for p in planned:
-            c = p.run.cost_class()
-            if c in measured:
-                continue
-            r = p.run
-            model = initial_model(r)
-            opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
-            sample, loss = make_sampler(r.task, r.length), LOSSES[r.loss]
-            ts = []
-            for s in range(steps + 1):
-                t0 = time.perf_counter()
-                x, y = sample(step_generator(r.seed, s), int(r.train["batch"]))
-                opt.zero_grad(set_to_none=True)
-                loss(model(x), y).backward()
-                opt.step()
-                ts.append(time.perf_counter() - t0)
-            measured[c] = float(sum(ts[1:]) / steps)
-            if console is not None:
-                console.print(f"measured {r.label}: {measured[c]:.3f} s/step")
-            write_step_times(root, measured)
-    finally:
-        torch.set_num_threads(prev)
-    return measured
-
-
-def s_per_step(run: TrainRun, measured: dict[str, float]) -> tuple[float, bool]:
-    c = run.cost_class()
-    if c in measured:
-        return measured[c], True
-    return estimate_s_per_step(run), False
 
 
 def order(planned: list[Planned], measured: dict[str, float] | None = None) -> list[Planned]:
