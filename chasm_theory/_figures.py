@@ -52,17 +52,19 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 5.5, height: fl
     return fig, axes
 
 
-def verdict_label(verdict: str, at_budget: str | None = None) -> str:
-    """``"fails"``, or for a budget-capped record ``"inconclusive (at this budget: fails)"``."""
-    return f"{verdict} (at this budget: {at_budget})" if at_budget else verdict
+def verdict_label(verdict: str, at_budget: str | None = None,
+                  where: str = "at this budget") -> str:
+    """``"fails"``, or for a capped record ``"inconclusive (at this budget: fails)"`` (``where``
+    says what caps it, e.g. ``"on these seeds"`` for the seed rule)."""
+    return f"{verdict} ({where}: {at_budget})" if at_budget else verdict
 
 
 def verdict_title(target: Any, title: str, verdict: str, at_budget: str | None = None,
-                  fontsize: float = 9) -> None:
+                  fontsize: float = 9, where: str = "at this budget") -> None:
     """Title ``"<title> — <verdict>"`` on an Axes (``set_title``) or a Figure (``suptitle``),
     coloured by the verdict. ``at_budget`` is ``details.verdict_at_this_budget`` when the
-    record is capped below the training budget."""
-    text = f"{title} — {verdict_label(verdict, at_budget)}"
+    record is capped (below the training budget, or on fewer seeds than planned)."""
+    text = f"{title} — {verdict_label(verdict, at_budget, where)}"
     color = VERDICT_COLORS.get(at_budget or verdict, "black")
     if hasattr(target, "suptitle"):
         target.suptitle(text, fontsize=fontsize + 1, color=color)

@@ -109,3 +109,15 @@ def test_training_status_counts_runs_seeds_and_hours(toy):
                    "devices": ["cpu (x86_64, 1 thread)"]}
     text = "\n".join(training_lines([row], "full"))
     assert "| test-seeds | 3/6 | 1/3 | ≥ 1.60 | cpu (x86_64, 1 thread) |" in text
+
+
+def test_figures_show_the_seed_capped_verdict():
+    from empirics.engine.figures import label, shown
+
+    ctx = Context(profile="full")
+    assert shown(ctx, "fails") == ("fails", None)
+    ctx.runs_read = [{"experiment": "x", "seeds_used": 1, "seeds_planned": 3}]
+    assert shown(ctx, "fails") == ("inconclusive", "fails")
+    assert label(ctx, "holds") == "inconclusive (on these seeds: holds)"
+    assert shown(ctx, "holds", trained=False) == ("holds", None)
+    assert label(Context(profile="quick"), "fails") == "inconclusive (at this budget: fails)"

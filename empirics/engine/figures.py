@@ -11,30 +11,45 @@ from chasm_theory import _codec
 from chasm_theory._context import Context
 from chasm_theory._figures import verdict_label, verdict_title
 
-__all__ = ["shown", "label", "title_with_verdict", "once"]
+__all__ = ["shown", "label", "title_with_verdict", "once", "where"]
+
+
+def _seeds_short(ctx: Context) -> bool:
+    """The check read a run evaluated on fewer training seeds than planned (the seed rule)."""
+    return any(r.get("seeds_used", 0) < r.get("seeds_planned", 0) for r in ctx.runs_read)
 
 
 def shown(ctx: Context, verdict: str, trained: bool = True) -> tuple[str, str | None]:
     """``(verdict, at_budget)`` as the record will carry them: a trained-model ``holds`` or
-    ``fails`` below the papers' budget is capped at ``inconclusive`` by the registry's budget
-    rule, with the lean kept (``at_budget``)."""
+    ``fails`` below the papers' budget, or read from fewer training seeds than planned, is
+    capped at ``inconclusive`` by the registry's budget or seed rule, with the lean kept
+    (``at_budget``)."""
     from chasm_theory._registry import BUDGET_CAPPED_PROFILES
 
-    if trained and ctx.profile in BUDGET_CAPPED_PROFILES and verdict in ("holds", "fails"):
+    capped = ctx.profile in BUDGET_CAPPED_PROFILES or _seeds_short(ctx)
+    if trained and capped and verdict in ("holds", "fails"):
         return "inconclusive", verdict
     return verdict, None
 
 
+def where(ctx: Context) -> str:
+    """What caps a lean, in a figure's words: ``"at this budget"`` or ``"on these seeds"``."""
+    from chasm_theory._registry import BUDGET_CAPPED_PROFILES
+
+    return ("on these seeds" if ctx.profile not in BUDGET_CAPPED_PROFILES and _seeds_short(ctx)
+            else "at this budget")
+
+
 def label(ctx: Context, verdict: str, trained: bool = True) -> str:
     """The verdict as text, e.g. ``"inconclusive (at this budget: fails)"``."""
-    return verdict_label(*shown(ctx, verdict, trained))
+    return verdict_label(*shown(ctx, verdict, trained), where(ctx))
 
 
 def title_with_verdict(ctx: Context, target: Any, title: str, verdict: str,
                        trained: bool = True) -> None:
     """:func:`chasm_theory._figures.verdict_title` with the verdict the record will show."""
     v, at = shown(ctx, verdict, trained)
-    verdict_title(target, title, v, at)
+    verdict_title(target, title, v, at, where=where(ctx))
 
 
 _DRAWN: dict[tuple[str, str, str, str], str] = {}

@@ -25,7 +25,7 @@ from empirics.engine.evaluate import (
     oracle_sq_errors,
     predict,
 )
-from empirics.engine.figures import once, shown
+from empirics.engine.figures import label, once
 from empirics.engine.runs import TrainRun, trained_set
 from empirics.engine.specs import EXP5_ALPHA, EXP5_TASK, LG_SPECS, lg_runs, lg_scale, variant_spec
 
@@ -140,8 +140,7 @@ def _fig(ctx: Context, res: dict[str, Any]) -> str:
     from chasm_theory._figures import ci_band, legend_below, mark_paper, new_figure
 
     def code(verdict: str) -> str:
-        v, at = shown(ctx, verdict)
-        return v + (f" (at this budget: {at})" if at else "")
+        return label(ctx, verdict)
 
     fig, ax = new_figure(width=5.8, height=4.6)
     ax.set_xscale("log", base=2)
