@@ -228,6 +228,12 @@ def render_front(recs: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         "",
         f"Generated {meta['generated']}",
         "",
+        ("At the papers' training budgets: [`full/REPORT.md`](full/REPORT.md) — the full "
+         "profile, where trained-model claims are decided; this quick profile checks the "
+         "pipeline below those budgets." if meta["profile"] == "quick" else
+         "The quick profile (the pipeline checked below the papers' budgets): "
+         "[`../REPORT.md`](../REPORT.md)."),
+        "",
         ("Every verdict and number below was computed by `chasm-theory report`; nothing is "
          "typed by hand. Each id links to its page: the reading checked, the rule, the evidence, "
          "the counterexample, the figures, the command that reruns it, its source, tests and run "
