@@ -297,6 +297,10 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         console.print(escape(f"error: {doc['error']}"), highlight=False, soft_wrap=True)
     claims = [c for c in all_claims().values() if c.experiment == exp.name]
     if claims:
+        # `run X` runs X only: a claim of X that also reads another experiment uses that one's
+        # cached run or stored models (else not-run), never trains it here, outside the
+        # scheduler (found: `run thm1 --profile full` went on to train exp7's models)
+        ctx.allow_training = False
         records = generate(ctx, claims, show_progress=False, merge=True)
         console.print(f"claims of {exp.name} (merged into {escape(str(ctx.out_dir))}/claims.json):",
                       highlight=False, soft_wrap=True)

@@ -230,3 +230,38 @@ def test_list_shows_ids_without_a_stored_verdict(tmp_path, capsys):
     rows = {r["id"]: r["last_verdict"] for r in json.loads(capsys.readouterr().out)}
     assert rows.pop("chasm.thm4.discrepancy-identity") == "holds"
     assert rows and set(rows.values()) == {"—"}
+
+
+def test_run_does_not_run_other_experiments_its_claims_read(tmp_path, capsys):
+    """`run A` runs A; a claim of A that also reads B gets not-run, B is not run (trained)."""
+    from chasm_theory import Outcome, claim, experiment
+    from chasm_theory._experiments import _EXPERIMENTS, _MEMO
+    from chasm_theory._registry import _CLAIMS
+
+    calls = {"a": 0, "b": 0}
+
+    @experiment("test-cli-a", title="a", config=lambda profile: {})
+    def run_a(cfg, env):
+        calls["a"] += 1
+        return {"x": 1}
+
+    @experiment("test-cli-b", title="b", config=lambda profile: {})
+    def run_b(cfg, env):
+        calls["b"] += 1
+        return {"y": 2}
+
+    @claim("test.cli.reads-two", source="toy", statement="toy", kind="numeric",
+           experiment="test-cli-a")
+    def check(ctx):
+        a, b = ctx.experiment("test-cli-a"), ctx.experiment("test-cli-b")
+        return Outcome(verdict="holds", predicted=3, measured=a["x"] + b["y"], evidence="toy")
+
+    try:
+        assert main(["run", "test-cli-a", "--reports-dir", str(tmp_path)]) == 0
+        out = " ".join(capsys.readouterr().out.split())
+        assert calls == {"a": 1, "b": 0} and "not-run" in out and "test.cli.reads-two" in out
+    finally:
+        for name in ("test-cli-a", "test-cli-b"):
+            _EXPERIMENTS.pop(name, None)
+        _CLAIMS.pop("test.cli.reads-two", None)
+        _MEMO.clear()
