@@ -303,9 +303,29 @@ def run_experiment(
         "wall_s": time.time() - t0,
     }
     atomic_write_text(path, _codec.dumps(doc, indent=2))
+    _drop_superseded(path, exp, ctx.profile, seeds)
     doc = _codec.loads(_codec.dumps(doc))
     _MEMO[key] = doc
     return doc
+
+
+def _drop_superseded(path: Path, exp: Experiment, profile: str,
+                     seeds: dict[str, int] | None) -> None:
+    """A successful run on more replicates supersedes the stored runs of the same experiment
+    made on fewer while the rest trained (documents with ``seeds``): they are removed, so the
+    run cache keeps one run per experiment and config. Runs of other configs are kept."""
+    used = seeds["used"] if seeds else None
+    for other in path.parent.glob(f"{exp.name}-*.json"):
+        if other == path:
+            continue
+        try:
+            old = _codec.loads(other.read_text())
+        except (OSError, ValueError):
+            continue
+        short = old.get("seeds")
+        if (old.get("profile") == profile and short and (used is None or short["used"] < used)
+                and old.get("config") == trim_seeds(exp.config(profile), short["used"])):
+            other.unlink()
 
 
 def get_experiment_results(name: str, ctx: Context) -> dict[str, Any]:

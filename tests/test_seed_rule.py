@@ -121,3 +121,22 @@ def test_figures_show_the_seed_capped_verdict():
     assert label(ctx, "holds") == "inconclusive (on these seeds: holds)"
     assert shown(ctx, "holds", trained=False) == ("holds", None)
     assert label(Context(profile="quick"), "fails") == "inconclusive (at this budget: fails)"
+
+
+def test_a_run_on_more_replicates_removes_the_ones_it_supersedes(toy):
+    runs = toy.root / "runs" / "full"
+    _train(toy, "a0", "b0")
+    ctx = Context(profile="full", reports_dir=toy.root, allow_training=False)
+    assert run_experiment("test-seeds", ctx)["seeds"]["used"] == 1
+    one = sorted(runs.glob("test-seeds-*.json"))
+    _train(toy, "a1", "b1")
+    _MEMO.clear()
+    assert run_experiment("test-seeds", ctx)["seeds"]["used"] == 2
+    two = sorted(runs.glob("test-seeds-*.json"))
+    assert len(one) == len(two) == 1 and one != two  # the 1-seed run is gone
+    _train(toy, "a2", "b2")
+    _MEMO.clear()
+    doc = run_experiment("test-seeds", ctx)
+    assert "seeds" not in doc and doc["results"]["n_seeds"] == 3
+    assert [p.name for p in runs.glob("test-seeds-*.json")] == \
+        [f"test-seeds-{doc['config_hash']}.json"]
