@@ -33,3 +33,17 @@ def test_worker_progress_raises_when_the_parent_process_is_gone(monkeypatch, tmp
     with pytest.raises(local_pool.ParentGone, match="toy stops"):
         local_pool._worker({}, str(tmp_path), "cpu")
     assert seen == ["step 1"] and exits == [3]
+
+
+def test_sigterm_unwinds_the_trainer_like_an_interrupt():
+    import signal
+
+    from empirics.engine import scheduler
+
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        scheduler._terminate_as_interrupt()
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGTERM)
+    finally:
+        signal.signal(signal.SIGTERM, before)

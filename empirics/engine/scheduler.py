@@ -285,6 +285,7 @@ def train_command(*, profile: str, jobs: int | None = None, only: str | None = N
 
         pool = RayExecutor(root, device, jobs_arg, console=console)
         jobs = int(jobs_arg or pool.slots())
+    _terminate_as_interrupt()
     try:
         status = schedule(planned, root, jobs, device, console, commit=commit, executor=pool)
     finally:
@@ -293,6 +294,20 @@ def train_command(*, profile: str, jobs: int | None = None, only: str | None = N
     console.print(f"{len(status['done'])} trained, {status['skipped']} already finished, "
                   f"{len(status['failed'])} failed")
     return 1 if status["failed"] else 0
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _terminate_as_interrupt() -> None:
+    """SIGTERM (``kill``) unwinds like Ctrl-C: the pool and its manager process are shut down
+    (the workers stop at their last checkpoint) instead of being left behind as orphans."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
 
 
 register_trainer(train_command)
