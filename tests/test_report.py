@@ -183,3 +183,19 @@ def test_source_commit_ignores_the_reports_folder(tmp_path):
                               ":(exclude)reports"], cwd=ROOT, capture_output=True, text=True,
                              check=False).stdout
     assert c.endswith("+dirty") == bool(changed.strip())
+
+
+def test_versus_quick_lists_changed_outcomes_only():
+    from chasm_theory.report._generate import versus_quick
+
+    def rec(i, verdict, lean=None):
+        return {"id": i, "verdict": verdict,
+                "details": {"verdict_at_this_budget": lean} if lean else {}}
+
+    quick = {"a": rec("a", "inconclusive", "fails"), "b": rec("b", "holds"),
+             "c": rec("c", "inconclusive"), "d": rec("d", "inconclusive", "holds")}
+    full = [rec("a", "inconclusive", "holds"), rec("b", "holds"), rec("c", "fails"),
+            rec("d", "not-run"), rec("e", "holds")]
+    assert versus_quick(full, quick) == [
+        {"id": "a", "quick": "lean fails", "here": "lean holds"},
+        {"id": "c", "quick": "undecided", "here": "fails"}]

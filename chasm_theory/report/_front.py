@@ -213,6 +213,20 @@ def training_lines(rows: list[dict[str, Any]], profile: str) -> list[str]:
     return lines + [""]
 
 
+def versus_quick_lines(rows: list[dict[str, str]] | None, profile: str) -> list[str]:
+    """The ids whose verdict (or lean) at this profile differs from the quick profile's."""
+    if rows is None or profile == "quick":
+        return []
+    lines = [f"## What changed from the quick profile ({len(rows)} ids)", "",
+             ("Each id run here whose verdict — or, for a capped record, its lean — differs from "
+              "the quick profile's (`reports/claims.json`)."), ""]
+    if not rows:
+        return lines + ["None.", ""]
+    lines += ["| id | quick | here |", "|---|---|---|"]
+    lines += [f"| {page_link(r['id'])} | {r['quick']} | {r['here']} |" for r in rows]
+    return lines + [""]
+
+
 def render_front(recs: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     """The front page from rounded record dicts (report order) and the report's ``meta``."""
     fnd = findings(recs)
@@ -260,6 +274,7 @@ def render_front(recs: list[dict[str, Any]], meta: dict[str, Any]) -> str:
               "cell (\"lean\": the verdict at this training budget of a capped record)."), ""]
     lines += tables
     lines += training_lines(meta.get("training") or [], meta["profile"])
+    lines += versus_quick_lines(meta.get("versus_quick"), meta["profile"])
     lines += ["## Verdicts per theorem / experiment", ""] + section_matrix(recs) + [""]
     rest = [r for r in recs if r["id"] not in in_findings | in_tables]
     lines += [f"## The other {len(rest)} claims", "",

@@ -19,7 +19,7 @@ from chasm_theory._io import atomic_write_json, atomic_write_text, round_sig
 from chasm_theory._record import VERDICTS, Record
 from chasm_theory._registry import Claim, all_claims, run_claim
 from chasm_theory._training_status import training_status
-from chasm_theory.report._format import BUCKETS, bucket
+from chasm_theory.report._format import BUCKETS, bucket, lean
 from chasm_theory.report._front import counts, findings, render_front
 from chasm_theory.report._pages import SourceIndex, read_run, render_page, repo_root, run_device
 from chasm_theory.report._papers import sort_key
@@ -102,6 +102,8 @@ def write_reports(records: dict[str, dict[str, Any]], out_dir: Path, profile: st
         "buckets": {b: c[b] for b in BUCKETS},
         "findings": len(findings(recs)),
         "training": training_status(profile, reports_dir),
+        "versus_quick": (versus_quick(recs, load_records(reports_dir / "claims.json"))
+                         if profile != "quick" else []),
         "notes": "counts: by the verdict field. buckets: inconclusive split into below-budget "
         "(trained-model claims below the papers' budget; details.verdict_at_this_budget is the "
         "lean), few-seeds (trained-model claims at the papers' budget read from fewer training "
@@ -113,6 +115,20 @@ def write_reports(records: dict[str, dict[str, Any]], out_dir: Path, profile: st
     atomic_write_text(out_dir / "REPORT.md", render_front(recs, meta))
     write_pages(recs, out_dir, reports_dir, profile)
     return meta
+
+
+def versus_quick(recs: list[dict[str, Any]], quick: dict[str, dict[str, Any]]
+                 ) -> list[dict[str, str]]:
+    """The ids whose outcome here differs from the quick profile's: each side's verdict, its
+    lean when capped (``"lean fails"``), or ``"undecided"``; ids not run here are left out."""
+    def word(r: dict[str, Any]) -> str:
+        if lean(r):
+            return f"lean {lean(r)}"
+        return "undecided" if bucket(r) == "undecided" else r["verdict"]
+
+    return [{"id": r["id"], "quick": word(quick[r["id"]]), "here": word(r)} for r in recs
+            if r["verdict"] != "not-run" and r["id"] in quick
+            and word(quick[r["id"]]) != word(r)]
 
 
 def write_pages(recs: list[dict[str, Any]], out_dir: Path, reports_dir: Path,
