@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--only", default=None, help="id or id prefix; merges into the existing report")
     sp.add_argument("--render-only", action="store_true", help="rewrite REPORT.md and the claim "
                     "pages from the existing claims.json; run no check")
+    sp.add_argument("--pending", action="store_true", help="rerun only the ids the existing "
+                    "claims.json has not-run, capped on seeds still training, or as check errors "
+                    "(after more training runs landed); merges")
     common(sp)
 
     sp = sub.add_parser("run", help="run one experiment and update its claims in the report")
@@ -250,14 +253,23 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
              "claims.json (its commit and date kept)")
         return 0
     claims = _select(args.only) if args.only else list(all_claims().values())
-    records = generate(ctx, claims, show_progress=console.is_terminal, merge=bool(args.only))
+    if args.pending:
+        from chasm_theory.report import bucket
+
+        old = load_records(ctx.out_dir / "claims.json")
+        claims = [c for c in claims if c.id not in old
+                  or bucket(old[c.id]) in ("not-run", "few-seeds", "error")]
+    merge = bool(args.only or args.pending)
+    records = generate(ctx, claims, show_progress=console.is_terminal, merge=merge)
     recs = list(load_records(ctx.out_dir / "claims.json").values())
     meta = load_meta(ctx.out_dir / "claims.json")
     for line in summary_lines(recs, meta, width=max(console.width, 80)):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
-    if args.only:
-        console.print(f"reran {len(records)} claim(s) matching '{escape(args.only)}'; kept the "
-                      f"other {len(recs) - len(records)} from the existing claims.json",
+    if merge:
+        which = f" matching '{escape(args.only)}'" if args.only else ""
+        console.print(f"reran {len(records)}{' pending' if args.pending else ''} claim(s){which}; "
+                      f"kept the other "
+                      f"{len(recs) - len(records)} from the existing claims.json",
                       highlight=False, soft_wrap=True)
     else:
         console.print(f"reran all {len(records)} claims", highlight=False, soft_wrap=True)

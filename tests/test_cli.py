@@ -265,3 +265,44 @@ def test_run_does_not_run_other_experiments_its_claims_read(tmp_path, capsys):
             _EXPERIMENTS.pop(name, None)
         _CLAIMS.pop("test.cli.reads-two", None)
         _MEMO.clear()
+
+
+def test_report_pending_reruns_only_not_run_seed_capped_and_error_ids(tmp_path, capsys):
+    from chasm_theory import Outcome, claim
+    from chasm_theory._registry import _CLAIMS
+
+    ran: list[str] = []
+
+    def make(i):
+        @claim(i, source="toy", statement="toy", kind="numeric")
+        def check(ctx):
+            ran.append(i)
+            return Outcome(verdict="holds", predicted=1, measured=1, evidence="toy")
+
+    ids = [f"test.pending.{n}" for n in ("done", "notrun", "seeds", "error")]
+    for i in ids:
+        make(i)
+    try:
+        assert main(["report", "--only", "test.pending", "--reports-dir", str(tmp_path)]) == 0
+        path = tmp_path / "claims.json"
+        doc = json.loads(path.read_text())
+        for r in doc["claims"]:
+            if r["id"].endswith("notrun"):
+                r["verdict"] = "not-run"
+            if r["id"].endswith("seeds"):
+                r["verdict"] = "inconclusive"
+                r["details"] = {"verdict_at_this_budget": "holds", "capped_by": "seeds"}
+            if r["id"].endswith("error"):
+                r["verdict"] = "error"
+        path.write_text(json.dumps(doc))
+        ran.clear()
+        capsys.readouterr()
+        assert main(["report", "--pending", "--only", "test.pending",
+                     "--reports-dir", str(tmp_path)]) == 0
+        out = " ".join(capsys.readouterr().out.split())
+        assert sorted(ran) == sorted(ids[1:]) and "reran 3 pending claim(s)" in out
+        doc = json.loads(path.read_text())
+        assert all(r["verdict"] == "holds" for r in doc["claims"])
+    finally:
+        for i in ids:
+            _CLAIMS.pop(i, None)
