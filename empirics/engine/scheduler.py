@@ -211,6 +211,10 @@ def schedule(planned: list[Planned], root: Path, jobs: int, device: str = "cpu",
                     started.pop(run.key, None)
                     if err is None:
                         status["done"].append(run.key)
+                        wall = ((_rec or {}).get("provenance") or {}).get("wall_s")
+                        console.print(f"trained {run.label} ({run.key}, replicate "
+                                      f"{run.replicate}) in {wall} s; {len(queue)} queued",
+                                      highlight=False)
                         if commit:
                             mp = model_path(root, run)
                             commit_paths([mp, mp.with_suffix(".json"), ckpt_path(root, run),
