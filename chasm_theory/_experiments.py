@@ -303,17 +303,17 @@ def run_experiment(
         "wall_s": time.time() - t0,
     }
     atomic_write_text(path, _codec.dumps(doc, indent=2))
-    _drop_superseded(path, exp, ctx.profile, seeds)
+    _drop_superseded(path, exp, ctx.profile, ctx.seed, seeds)
     doc = _codec.loads(_codec.dumps(doc))
     _MEMO[key] = doc
     return doc
 
 
-def _drop_superseded(path: Path, exp: Experiment, profile: str,
+def _drop_superseded(path: Path, exp: Experiment, profile: str, seed: int,
                      seeds: dict[str, int] | None) -> None:
-    """A successful run on more replicates supersedes the stored runs of the same experiment
-    made on fewer while the rest trained (documents with ``seeds``): they are removed, so the
-    run cache keeps one run per experiment and config. Runs of other configs are kept."""
+    """A successful run on more replicates supersedes the stored runs of the same experiment,
+    base seed and config made on fewer while the rest trained (documents with ``seeds``): they
+    are removed, so the run cache keeps one run per experiment and config. Others are kept."""
     used = seeds["used"] if seeds else None
     for other in path.parent.glob(f"{exp.name}-*.json"):
         if other == path:
@@ -324,6 +324,7 @@ def _drop_superseded(path: Path, exp: Experiment, profile: str,
             continue
         short = old.get("seeds")
         if (old.get("profile") == profile and short and (used is None or short["used"] < used)
+                and (old.get("provenance") or {}).get("seed") == seed
                 and old.get("config") == trim_seeds(exp.config(profile), short["used"])):
             other.unlink()
 

@@ -134,9 +134,12 @@ def test_a_run_on_more_replicates_removes_the_ones_it_supersedes(toy):
     assert run_experiment("test-seeds", ctx)["seeds"]["used"] == 2
     two = sorted(runs.glob("test-seeds-*.json"))
     assert len(one) == len(two) == 1 and one != two  # the 1-seed run is gone
+    other_seed = Context(profile="full", reports_dir=toy.root, allow_training=False, seed=7)
+    _MEMO.clear()
+    assert run_experiment("test-seeds", other_seed)["seeds"]["used"] == 2  # base seed 7's run
     _train(toy, "a2", "b2")
     _MEMO.clear()
     doc = run_experiment("test-seeds", ctx)
     assert "seeds" not in doc and doc["results"]["n_seeds"] == 3
-    assert [p.name for p in runs.glob("test-seeds-*.json")] == \
-        [f"test-seeds-{doc['config_hash']}.json"]
+    kept = sorted(p.name for p in runs.glob("test-seeds-*.json"))
+    assert len(kept) == 2 and f"test-seeds-{doc['config_hash']}.json" in kept  # + seed 7's
