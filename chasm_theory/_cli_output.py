@@ -139,7 +139,7 @@ def duration(seconds: float | None) -> str:
 
 def cached_cost(reports_dir: Path, exp: Any, profile: str, seed: int) -> str:
     """Wall time of the cached run of ``exp`` whose config hash is current, else of the newest
-    stale one (marked), else "–"."""
+    stale one (marked; a run on the replicates trained so far says how many), else "–"."""
     from chasm_theory._experiments import config_hash, result_path
 
     try:
@@ -149,14 +149,18 @@ def cached_cost(reports_dir: Path, exp: Any, profile: str, seed: int) -> str:
     current = result_path(reports_dir, exp, profile, h)
     files = [current] if current.exists() else list(
         (reports_dir / "runs" / profile).glob(f"{exp.name}-*.json"))
-    provs = []
+    docs = []
     for f in files:
         try:
-            provs.append(json.loads(f.read_text()).get("provenance") or {})
+            docs.append(json.loads(f.read_text()))
         except (OSError, ValueError):
             continue
-    if not provs:
+    if not docs:
         return "–"
-    newest = max(provs, key=lambda pr: str(pr.get("date", "")))
-    text = duration(newest.get("wall_s"))
-    return text if current.exists() else f"{text} (stale config)"
+    newest = max(docs, key=lambda d: str((d.get("provenance") or {}).get("date", "")))
+    text = duration((newest.get("provenance") or {}).get("wall_s"))
+    if current.exists():
+        return text
+    short = newest.get("seeds")  # evaluated on the replicates trained so far
+    return f"{text} ({short['used']} of {short['planned']} seeds)" if short else \
+        f"{text} (stale config)"

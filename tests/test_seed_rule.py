@@ -143,3 +143,12 @@ def test_a_run_on_more_replicates_removes_the_ones_it_supersedes(toy):
     assert "seeds" not in doc and doc["results"]["n_seeds"] == 3
     kept = sorted(p.name for p in runs.glob("test-seeds-*.json"))
     assert len(kept) == 2 and f"test-seeds-{doc['config_hash']}.json" in kept  # + seed 7's
+
+
+def test_experiments_listing_names_a_run_on_fewer_seeds(toy):
+    from chasm_theory._cli_output import cached_cost
+
+    _train(toy, "a0", "b0")
+    ctx = Context(profile="full", reports_dir=toy.root, allow_training=False)
+    run_experiment("test-seeds", ctx)
+    assert cached_cost(toy.root, toy.exp, "full", 0).endswith("(1 of 3 seeds)")
