@@ -9,7 +9,7 @@ from typing import Any
 
 from chasm_theory._experiments import all_experiments, planned_seeds, seeds_available
 
-__all__ = ["training_status"]
+__all__ = ["training_status", "training_total"]
 
 
 def _record(models: Path, key: str) -> dict[str, Any] | None:
@@ -56,3 +56,12 @@ def training_status(profile: str, reports_dir: Path, seed: int = 0) -> list[dict
                      "train_hours": round(secs / 3600, 3), "hours_lower_bound": lower,
                      "devices": sorted(devices)})
     return rows
+
+
+def training_total(profile: str, reports_dir: Path, seed: int = 0) -> dict[str, int]:
+    """``{"runs", "trained"}`` over every experiment at ``profile``, a run shared by several
+    experiments counted once (by its key)."""
+    models = Path(reports_dir) / "runs" / profile / "models"
+    keys = {run.key for exp in all_experiments().values() if exp.training_runs is not None
+            for run in exp.training_runs(exp.config(profile), seed)}
+    return {"runs": len(keys), "trained": sum((models / f"{k}.json").exists() for k in keys)}

@@ -107,6 +107,10 @@ def test_training_status_counts_runs_seeds_and_hours(toy):
     assert row == {"experiment": "test-seeds", "runs": 6, "trained": 3, "seeds_planned": 3,
                    "seeds_complete": 1, "train_hours": 1.6, "hours_lower_bound": True,
                    "devices": ["cpu (x86_64, 1 thread)"]}
+    from chasm_theory._training_status import training_total
+
+    total = training_total("full", toy.root)  # every registered experiment, keys counted once
+    assert total["trained"] == 3 and total["runs"] >= 6
     text = "\n".join(training_lines([row], "full"))
     assert "| test-seeds | 3/6 | 1/3 | ≥ 1.60 | cpu (x86_64, 1 thread) |" in text
 

@@ -192,6 +192,17 @@ def paper_tables(recs: list[dict[str, Any]]) -> tuple[list[str], set[str]]:
     return lines, shown
 
 
+def _in_progress(meta: dict[str, Any]) -> list[str]:
+    """One line above the verdicts while this profile's training runs are not all in."""
+    total = meta.get("training_total") or {}
+    runs, done = total.get("runs", 0), total.get("trained", 0)
+    if done >= runs:
+        return []
+    return [(f"**Training in progress:** {done} of {runs} training runs are in the run cache "
+             f"(see *Training at the {meta['profile']} profile*); claims whose models are not "
+             "all trained are `not-run` or capped at *seeds still training*."), ""]
+
+
 def training_lines(rows: list[dict[str, Any]], profile: str) -> list[str]:
     """The training behind this report, one row per experiment (``meta.training``)."""
     if not rows:
@@ -248,6 +259,7 @@ def render_front(recs: list[dict[str, Any]], meta: dict[str, Any]) -> str:
          "The quick profile (the pipeline checked below the papers' budgets): "
          "[`../REPORT.md`](../REPORT.md)."),
         "",
+        *_in_progress(meta),
         ("Every verdict and number below was computed by `chasm-theory report`; nothing is "
          "typed by hand. Each id links to its page: the reading checked, the rule, the evidence, "
          "the counterexample, the figures, the command that reruns it, its source, tests and run "

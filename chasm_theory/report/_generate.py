@@ -18,7 +18,7 @@ from chasm_theory._context import Context
 from chasm_theory._io import atomic_write_json, atomic_write_text, round_sig
 from chasm_theory._record import VERDICTS, Record
 from chasm_theory._registry import Claim, all_claims, run_claim
-from chasm_theory._training_status import training_status
+from chasm_theory._training_status import training_status, training_total
 from chasm_theory.report._format import BUCKETS, bucket, lean
 from chasm_theory.report._front import counts, findings, render_front
 from chasm_theory.report._pages import SourceIndex, read_run, render_page, repo_root, run_device
@@ -102,6 +102,7 @@ def write_reports(records: dict[str, dict[str, Any]], out_dir: Path, profile: st
         "buckets": {b: c[b] for b in BUCKETS},
         "findings": len(findings(recs)),
         "training": training_status(profile, reports_dir),
+        "training_total": training_total(profile, reports_dir),
         "versus_quick": (versus_quick(recs, load_records(reports_dir / "claims.json"))
                          if profile != "quick" else []),
         "notes": "counts: by the verdict field. buckets: inconclusive split into below-budget "
