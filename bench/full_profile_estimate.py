@@ -68,5 +68,6 @@ def print_estimate(console: Console, est: dict, workers: int) -> None:
         console.print(f"{name}: {e['cpu_h']:.1f} CPU-h, estimated wall {e['wall_h']:.1f} h on "
                       f"{workers} workers (longest single run {e['longest_h']:.2f} h)")
 
+
 if __name__ == "__main__":
     main()

@@ -154,11 +154,8 @@ def run_claim(claim_or_id: Claim | str, ctx: Context | None = None) -> Record:
             rule="no verdict without a completed check",
             details={"traceback": traceback.format_exc(limit=8)},
         )
-    if c.trained and ctx.profile in BUDGET_CAPPED_PROFILES and out.verdict in ("holds", "fails"):
-        out = cap_below_budget(out, ctx.profile)
-    short = [r for r in ctx.runs_read if r.get("seeds_used", 0) < r.get("seeds_planned", 0)]
-    if c.trained and short and out.verdict in ("holds", "fails"):
-        out = cap_below_seeds(out, short)
+    if c.trained:
+        out = cap_trained(out, ctx)
     return Record(
         id=c.id,
         source=c.source,
@@ -185,6 +182,31 @@ def run_claim(claim_or_id: Claim | str, ctx: Context | None = None) -> Record:
         runs=list(ctx.runs_read),
         headline=out.headline,
     )
+
+
+def _seed_short_runs(ctx: Context) -> list[dict[str, Any]]:
+    """The runs this check read that were evaluated on fewer training seeds than planned."""
+    return [r for r in ctx.runs_read if r.get("seeds_used", 0) < r.get("seeds_planned", 0)]
+
+
+def cap_rule(ctx: Context) -> str | None:
+    """Which rule withholds a trained-model verdict under ``ctx``: ``"budget"`` (a profile far
+    below the papers' training budget), ``"seeds"`` (a run read on fewer training seeds than
+    planned) or None. Records (:func:`run_claim`) and figures apply this one rule."""
+    if ctx.profile in BUDGET_CAPPED_PROFILES:
+        return "budget"
+    return "seeds" if _seed_short_runs(ctx) else None
+
+
+def cap_trained(out: Outcome, ctx: Context) -> Outcome:
+    """A trained-model outcome as the budget and seed rules let it stand (:func:`cap_rule`);
+    also for the trained part of a claim that is not itself a trained-model claim."""
+    rule = cap_rule(ctx) if out.verdict in ("holds", "fails") else None
+    if rule == "budget":
+        return cap_below_budget(out, ctx.profile)
+    if rule == "seeds":
+        return cap_below_seeds(out, _seed_short_runs(ctx))
+    return out
 
 
 def _withheld(out: Outcome, note: str, why: str, where: str, **details: Any) -> Outcome:

@@ -62,6 +62,33 @@ def test_interrupted_run_resumes_to_identical_weights(tmp_path):
     assert len(ref["training"]["heldout_curve"]) == 3
 
 
+def test_time_before_an_unrecorded_resume_stays_unknown(tmp_path):
+    """A checkpoint from before training time was recorded: the run's total stays None
+    (unknown) through later checkpoints, not a later segment passed off as the whole."""
+    run = _run(train={**TC, "checkpoint_every": 2})
+
+    def stop_at(k):
+        seen = {"n": 0}
+
+        def advance(n: int) -> None:
+            seen["n"] += n
+            if seen["n"] >= k:
+                raise Stop
+        return advance
+
+    with pytest.raises(Stop):  # checkpoint at step 2
+        execute(run, tmp_path, advance=stop_at(3))
+    ck = ckpt_path(tmp_path, run)
+    old = torch.load(ck, weights_only=True)
+    del old["train_wall_s"]
+    torch.save(old, ck)
+    with pytest.raises(Stop):  # resumed at 2 (time unknown), checkpoint at step 4
+        execute(run, tmp_path, advance=stop_at(3), count_resumed=False)
+    assert "train_wall_s" not in torch.load(ck, weights_only=True)
+    rec = execute(run, tmp_path)
+    assert rec["provenance"]["resumed_from"] == 4 and rec["provenance"]["train_wall_s"] is None
+
+
 def test_stored_model_is_never_retrained(tmp_path):
     env = RunEnv("quick", "cpu", 0, tmp_path)
     m1, s1 = trained(_run(), env)

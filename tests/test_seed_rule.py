@@ -89,10 +89,10 @@ def test_partial_replicates_cap_the_trained_claim_and_full_replicates_decide(toy
     assert rec["verdict"] == "holds" and "seeds_used" not in rec["runs"][0]
 
 
-def test_training_status_counts_runs_seeds_and_hours(toy):
+def test_training_summary_counts_runs_seeds_and_hours(toy):
     import json
 
-    from chasm_theory._training_status import training_status
+    from chasm_theory._training_status import training_summary
     from chasm_theory.report._front import training_lines
 
     def stored(key, **prov):
@@ -103,16 +103,16 @@ def test_training_status_counts_runs_seeds_and_hours(toy):
     stored("a0", train_wall_s=1800.0, wall_s=1900.0)
     stored("b0", wall_s=3600.0, resumed_from=200)  # resumed, earlier segments not recorded
     stored("a1", train_wall_s=360.0)
-    row = next(r for r in training_status("full", toy.root) if r["experiment"] == "test-seeds")
+    rows, total = training_summary("full", toy.root)
+    row = next(r for r in rows if r["experiment"] == "test-seeds")
     assert row == {"experiment": "test-seeds", "runs": 6, "trained": 3, "seeds_planned": 3,
                    "seeds_complete": 1, "train_hours": 1.6, "hours_lower_bound": True,
                    "devices": ["cpu (x86_64, 1 thread)"]}
-    from chasm_theory._training_status import training_total
-
-    total = training_total("full", toy.root)  # every registered experiment, keys counted once
+    # every registered experiment, a run's key counted once (the real ones are untrained here)
     assert total["trained"] == 3 and total["runs"] >= 6
-    text = "\n".join(training_lines([row], "full"))
+    text = "\n".join(training_lines([row], total, "full"))
     assert "| test-seeds | 3/6 | 1/3 | ≥ 1.60 | cpu (x86_64, 1 thread) |" in text
+    assert f"3 of {total['runs']} training runs" in text
 
 
 def test_figures_show_the_seed_capped_verdict():

@@ -10,6 +10,8 @@ from typing import Any
 # and undecided at this budget (the intervals overlap). "error" is a check that raised.
 BUCKETS: tuple[str, ...] = ("holds", "fails", "vacuous", "below-budget", "few-seeds", "undecided",
                             "error", "not-run")
+# the buckets of a capped record: its numbers give a verdict (the lean) that a rule withholds
+CAPPED_BUCKETS: tuple[str, ...] = ("below-budget", "few-seeds")
 BUCKET_LABELS = {
     "holds": "holds",
     "fails": "fails",

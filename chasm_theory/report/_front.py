@@ -14,6 +14,7 @@ from chasm_theory.report._format import (
     BUCKET_LABELS,
     BUCKET_MEANING,
     BUCKETS,
+    CAPPED_BUCKETS,
     bucket,
     clip,
     fmt,
@@ -53,7 +54,7 @@ def counts(recs: list[dict[str, Any]]) -> dict[str, int]:
 def lean_counts(recs: list[dict[str, Any]]) -> dict[str, int]:
     out: dict[str, int] = {}
     for r in recs:
-        if bucket(r) in ("below-budget", "few-seeds"):
+        if bucket(r) in CAPPED_BUCKETS:
             out[lean(r) or "?"] = out.get(lean(r) or "?", 0) + 1
     return dict(sorted(out.items()))
 
@@ -103,7 +104,7 @@ def paper_matrix(recs: list[dict[str, Any]], fnd: list[Finding]) -> list[str]:
         ids = {r["id"] for r in rs}
         nf = sum(1 for f in fnd if any(r["id"] in ids for r in f.records))
         cells = [_count_cell(c[b], n, _lean_text(lean_counts([r for r in rs if bucket(r) == b]))
-                             if b in ("below-budget", "few-seeds") else "")
+                             if b in CAPPED_BUCKETS else "")
                  for b in BUCKETS]
         lines.append(f"| {name} | {n} | " + " | ".join(cells) + f" | {nf or '–'} |")
     return lines
@@ -143,7 +144,7 @@ def _cell_verdict(r: dict[str, Any], part: dict[str, Any] | None) -> str:
     if part is None:
         return verdict_cell(r)
     v = part.get("verdict", "")
-    if bucket(r) in ("below-budget", "few-seeds") and v in ("holds", "fails"):
+    if bucket(r) in CAPPED_BUCKETS and v in ("holds", "fails"):
         return f"lean {v}"
     return "undecided" if v == "inconclusive" else v
 
@@ -203,14 +204,16 @@ def _in_progress(meta: dict[str, Any]) -> list[str]:
              "all trained are `not-run` or capped at *seeds still training*."), ""]
 
 
-def training_lines(rows: list[dict[str, Any]], profile: str) -> list[str]:
-    """The training behind this report, one row per experiment (``meta.training``)."""
+def training_lines(rows: list[dict[str, Any]], total: dict[str, int], profile: str
+                   ) -> list[str]:
+    """The training behind this report, one row per experiment (``meta.training``) under the
+    total (``meta.training_total``)."""
     if not rows:
         return []
-    runs, done = sum(r["runs"] for r in rows), sum(r["trained"] for r in rows)
     lines = [f"## Training at the {profile} profile", "",
-             (f"{done} of {runs} training runs are in the run cache (a run shared by two "
-              "experiments counts in each). An experiment is evaluated on the replicates "
+             (f"{total.get('trained', '?')} of {total.get('runs', '?')} training runs are in the "
+              "run cache (a run shared by two experiments is counted once here and in each of "
+              "their rows). An experiment is evaluated on the replicates "
               "complete for every one of its models; with fewer than planned, its trained-model "
               "claims are capped (*seeds still training*). Hours: the training loops' wall "
               "time on the device named."), "",
@@ -285,7 +288,8 @@ def render_front(recs: list[dict[str, Any]], meta: dict[str, Any]) -> str:
               ("Cell by cell: the paper's number, ours with its 95% CI, and the verdict of that "
               "cell (\"lean\": the verdict at this training budget of a capped record)."), ""]
     lines += tables
-    lines += training_lines(meta.get("training") or [], meta["profile"])
+    lines += training_lines(meta.get("training") or [], meta.get("training_total") or {},
+                            meta["profile"])
     lines += versus_quick_lines(meta.get("versus_quick"), meta["profile"])
     lines += ["## Verdicts per theorem / experiment", ""] + section_matrix(recs) + [""]
     rest = [r for r in recs if r["id"] not in in_findings | in_tables]

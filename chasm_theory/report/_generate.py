@@ -18,7 +18,7 @@ from chasm_theory._context import Context
 from chasm_theory._io import atomic_write_json, atomic_write_text, round_sig
 from chasm_theory._record import VERDICTS, Record
 from chasm_theory._registry import Claim, all_claims, run_claim
-from chasm_theory._training_status import training_status, training_total
+from chasm_theory._training_status import training_summary
 from chasm_theory.report._format import BUCKETS, bucket, lean
 from chasm_theory.report._front import counts, findings, render_front
 from chasm_theory.report._pages import SourceIndex, read_run, render_page, repo_root, run_device
@@ -92,6 +92,7 @@ def write_reports(records: dict[str, dict[str, Any]], out_dir: Path, profile: st
     for r in recs:
         r.pop("seconds", None)  # records stored by older versions
     c = counts(recs)
+    training, training_total = training_summary(profile, reports_dir)
     meta = {
         "generated": generated or datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "commit": commit,
@@ -101,8 +102,8 @@ def write_reports(records: dict[str, dict[str, Any]], out_dir: Path, profile: st
         "counts": {v: sum(r["verdict"] == v for r in recs) for v in VERDICTS},
         "buckets": {b: c[b] for b in BUCKETS},
         "findings": len(findings(recs)),
-        "training": training_status(profile, reports_dir),
-        "training_total": training_total(profile, reports_dir),
+        "training": training,
+        "training_total": training_total,
         "versus_quick": (versus_quick(recs, load_records(reports_dir / "claims.json"))
                          if profile != "quick" else []),
         "notes": "counts: by the verdict field. buckets: inconclusive split into below-budget "

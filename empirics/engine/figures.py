@@ -10,34 +10,24 @@ from typing import Any
 from chasm_theory import _codec
 from chasm_theory._context import Context
 from chasm_theory._figures import verdict_label, verdict_title
+from chasm_theory._registry import cap_rule
 
 __all__ = ["shown", "label", "title_with_verdict", "once", "where"]
-
-
-def _seeds_short(ctx: Context) -> bool:
-    """The check read a run evaluated on fewer training seeds than planned (the seed rule)."""
-    return any(r.get("seeds_used", 0) < r.get("seeds_planned", 0) for r in ctx.runs_read)
 
 
 def shown(ctx: Context, verdict: str, trained: bool = True) -> tuple[str, str | None]:
     """``(verdict, at_budget)`` as the record will carry them: a trained-model ``holds`` or
     ``fails`` below the papers' budget, or read from fewer training seeds than planned, is
     capped at ``inconclusive`` by the registry's budget or seed rule, with the lean kept
-    (``at_budget``)."""
-    from chasm_theory._registry import BUDGET_CAPPED_PROFILES
-
-    capped = ctx.profile in BUDGET_CAPPED_PROFILES or _seeds_short(ctx)
-    if trained and capped and verdict in ("holds", "fails"):
+    (``at_budget``; :func:`chasm_theory._registry.cap_rule`)."""
+    if trained and cap_rule(ctx) and verdict in ("holds", "fails"):
         return "inconclusive", verdict
     return verdict, None
 
 
 def where(ctx: Context) -> str:
     """What caps a lean, in a figure's words: ``"at this budget"`` or ``"on these seeds"``."""
-    from chasm_theory._registry import BUDGET_CAPPED_PROFILES
-
-    return ("on these seeds" if ctx.profile not in BUDGET_CAPPED_PROFILES and _seeds_short(ctx)
-            else "at this budget")
+    return "on these seeds" if cap_rule(ctx) == "seeds" else "at this budget"
 
 
 def label(ctx: Context, verdict: str, trained: bool = True) -> str:

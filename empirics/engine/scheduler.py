@@ -207,11 +207,11 @@ def schedule(planned: list[Planned], root: Path, jobs: int, device: str = "cpu",
                     c = rates.setdefault(by_key[key].cost_class(), [0.0, 0.0])
                     c[0] += n
                     c[1] += dt
-                for run, _rec, err in pool.results():
+                for run, rec, err in pool.results():
                     started.pop(run.key, None)
                     if err is None:
                         status["done"].append(run.key)
-                        wall = ((_rec or {}).get("provenance") or {}).get("wall_s")
+                        wall = ((rec or {}).get("provenance") or {}).get("wall_s")
                         console.print(f"trained {run.label} ({run.key}, replicate "
                                       f"{run.replicate}) in {wall} s; {len(queue)} queued",
                                       highlight=False)

@@ -187,10 +187,12 @@ def train(
     hx, hy = sample_batch(heldout_generator(seed, dev), cfg.batch)
 
     def save(step: int) -> None:
-        _atomic_save({"model": model.state_dict(), "optimizer": opt.state_dict(),
-                      "scheduler": sched.state_dict(), "step": step, "curve": curve,
-                      "heldout_curve": held, "window": window, "fingerprint": fingerprint,
-                      "train_wall_s": (prior_wall or 0.0) + time.perf_counter() - t0}, path)
+        state = {"model": model.state_dict(), "optimizer": opt.state_dict(),
+                 "scheduler": sched.state_dict(), "step": step, "curve": curve,
+                 "heldout_curve": held, "window": window, "fingerprint": fingerprint}
+        if prior_wall is not None:  # an unknown earlier time stays unknown, not undercounted
+            state["train_wall_s"] = prior_wall + time.perf_counter() - t0
+        _atomic_save(state, path)
 
     def heldout_loss() -> float:
         model.eval()

@@ -304,13 +304,11 @@ def check_relative(ctx: Context) -> Outcome:
                  "to 0",
        paper=Q_THM, quote=Q_THM, experiment="thm1", trained=False, finding=FINDING)
 def check_chasm(ctx: Context) -> Outcome:
-    from chasm_theory._registry import BUDGET_CAPPED_PROFILES, cap_below_budget
+    from chasm_theory._registry import cap_trained
 
     res = ctx.experiment("thm1")
     row = next(r for r in res["sweep"] if r["law"] == res["law"])
-    rel = _relative(ctx)
-    if ctx.profile in BUDGET_CAPPED_PROFILES and rel.verdict in ("holds", "fails"):
-        rel = cap_below_budget(rel, ctx.profile)
+    rel = cap_trained(_relative(ctx), ctx)  # the budget and seed rules, as for a trained claim
     if rel.verdict == "holds":
         rel = at_most_inconclusive(rel, "trained models are not the class: support, never proof")
     parts = {"handset-ssm": check_handset(ctx), f"raw-risk@{row['name']}": law_outcome(row),
