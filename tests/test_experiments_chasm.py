@@ -47,21 +47,33 @@ def _check_all(prefixes, results, tmp_path):
 def test_product_experiments_and_claims_at_toy_size(tmp_path):
     import empirics.experiments.chasm.exp7 as e7
     import empirics.experiments.chasm.exp8 as e8
+    import empirics.experiments.chasm.exp8_laws as e8l
 
     c7 = e7.product_config("quick", list(e7.MODELS))
-    c8 = e8._config("quick")
-    for c in (c7, c8):
+    c8, cl = e8.exp8_config("quick"), e8l.sweep_config("quick")
+    for c in (c7, c8, cl):
         c["train"]["steps"], c["test"]["n"], c["seeds"] = 1, 4, [0]
     # k = 256/512 cells are read by the checks: evaluate at T = 512 for exp7, 256 for exp8
     c7["test"]["T"], c7["test"]["ks"] = 512, [64, 256, 512]
-    c8["test"]["T"], c8["test"]["ks"] = 256, [64, 256]
+    for c in (c8, cl):
+        c["test"]["T"], c["test"]["ks"] = 256, [64, 256]
     r7 = _roundtrip(e7.run(c7, _env(tmp_path)))
     r8 = _roundtrip(e8.run(c8, _env(tmp_path)))
+    rl = _roundtrip(e8l.run(cl, _env(tmp_path)))
     assert r7["models"]["ssm-kron"]["n_params"] == 4760
     zp = r7["zero_predictor"]
     assert zp["512"] > zp["64"] > 0  # the task's scale grows with k under the trained law
-    _check_all(("chasm.exp7", "chasm.exp8", "chasm.thm1.chasm.relative-risk"),
-               {"exp7": r7, "exp8": r8}, tmp_path)
+    # the sweep trains the same six models on each of its three laws, none of them the trained one
+    assert sorted(rl["laws"]) == sorted(law.name for law in e8l.SWEEP_LAWS)
+    assert r8["law"] not in [r["law"] for r in rl["laws"].values()]
+    assert all(set(r["ratios"]) == set(r8["ratios"]) for r in rl["laws"].values())
+    ids = _check_all(("chasm.exp7", "chasm.exp8", "chasm.thm1.chasm.relative-risk"),
+                     {"exp7": r7, "exp8": r8, "exp8_laws": rl}, tmp_path)
+    ctx = StubCtx(reports_dir=tmp_path)
+    ctx.results = {"exp7": r7, "exp8": r8, "exp8_laws": rl}
+    rec = run_claim("chasm.exp8.ssm-wins-1l", ctx)
+    assert set(rec.measured) == {e8.law_name(r8), *rl["laws"]}  # every law is in the record
+    assert "chasm.exp8.table4.tf2l-rope" in ids
 
 
 def test_hmm_experiment_and_claims_at_toy_size(tmp_path):

@@ -2,6 +2,8 @@
 dedup by key across experiments; finished runs skipped; a failed run does not stop the others."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from chasm_theory import experiment
@@ -142,3 +144,21 @@ def test_profile_estimate_sums_passes_and_bounds_wall_time():
     # wall time: the larger of CPU / workers (2.5 h) and the longest run (4 h)
     assert est["first_pass"]["wall_h"] == 4.0 and est["all"]["wall_h"] == 4.0
     assert est["per_experiment"] == {"e1": [1.0, 2.0], "e2": [5.0, 5.0]}
+
+
+def test_plan_json_is_written_only_for_the_whole_profile(tmp_path, toy):
+    import io
+
+    from rich.console import Console
+
+    from empirics.engine.scheduler import train_command
+
+    quiet = Console(file=io.StringIO())
+    plan = tmp_path / "runs" / "quick" / "plan.json"
+    for kw in ({"only": ",".join(toy)}, {"seeds": "0"}):
+        assert train_command(profile="quick", plan=True, reports_dir=tmp_path, console=quiet,
+                             **kw) == 0
+        assert not plan.exists()  # a filtered plan never replaces the profile's plan
+    assert train_command(profile="quick", plan=True, reports_dir=tmp_path, console=quiet) == 0
+    labels = {r["label"] for r in json.loads(plan.read_text())}
+    assert {"a2", "a4"} <= labels and len(labels) > 2  # every experiment's runs

@@ -23,9 +23,14 @@ from empirics.engine.specs import named_seed
 from empirics.tasks.product import sample_product_batch
 
 __all__ = ["product_runs", "run_product", "KEEP_KS", "training_summaries", "curves",
-           "with_convergence"]
+           "with_convergence", "law_name"]
 
 KEEP_KS = [64, 256, 512]  # per-sequence values kept for the CIs
+
+
+def law_name(res: dict[str, Any]) -> str:
+    """The run's factor law, e.g. ``det/rescale/shear=0.1`` (runs before it was stored: unknown)."""
+    return MatrixLaw(**res["law"]).name if "law" in res else "law not recorded in this run"
 
 
 def product_runs(cfg: dict[str, Any], seed: int, table: dict[str, tuple], exp: str

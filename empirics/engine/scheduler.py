@@ -281,7 +281,8 @@ def train_command(*, profile: str, jobs: int | None = None, only: str | None = N
         tot = sum(r["est_s"] for r in rows)
         console.print(f"total left: {tot / 3600:.1f} CPU-h (≈ {tot / 3600 / jobs:.1f} h wall on "
                       f"{jobs} workers); '~' = estimated, not measured on this machine")
-        atomic_write_text(root / "plan.json", _codec.dumps(rows))
+        if not only and not seeds:  # plan.json is the whole profile's plan, never a filtered one
+            atomic_write_text(root / "plan.json", _codec.dumps(rows))
         return 0
     pool = None
     if executor == "ray" and any(not is_finished(root, p.run) for p in planned):

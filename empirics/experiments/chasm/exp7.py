@@ -18,7 +18,7 @@ from empirics.engine.evaluate import fmt_ci as _fmt_ci
 from empirics.engine.evaluate import one_thread, per_seq, ratio
 from empirics.engine.evaluate import ratio_parts as _ratio_parts
 from empirics.engine.figures import label, once
-from empirics.engine.product import product_runs, run_product, with_convergence
+from empirics.engine.product import law_name, product_runs, run_product, with_convergence
 from empirics.engine.runs import TrainRun
 from empirics.engine.specs import PRODUCT_MODELS as MODELS
 from empirics.engine.specs import product_config
@@ -68,13 +68,6 @@ def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- checks
-
-def law_name(res: dict[str, Any]) -> str:
-    """The run's factor law, e.g. ``det/rescale/shear=0.1`` (runs before it was stored: unknown)."""
-    from chasm_theory.oracles.product_tracking import MatrixLaw
-
-    return MatrixLaw(**res["law"]).name if "law" in res else "law not recorded in this run"
-
 
 # One registered id per Table-3 row (written literally: grep finds every id).
 TABLE3_IDS: dict[str, str] = {

@@ -6,16 +6,35 @@ MSE_TF / MSE_SSM at k = 64 and 256 (MSE@k as in Exp VII: mean over positions ≤
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
-from chasm_theory import Context, Outcome, claim, combine, decide_interval, experiment
+from chasm_theory import (
+    Context,
+    NotRunError,
+    Outcome,
+    claim,
+    combine,
+    decide_interval,
+    experiment,
+    not_run,
+    over_values,
+)
 from chasm_theory._experiments import RunEnv
 from chasm_theory.stats import seeds_boot_means
+from empirics.engine.convergence import attach_curves
 from empirics.engine.evaluate import fmt_ci as _fmt_ci
 from empirics.engine.evaluate import one_thread, per_seq, ratio
 from empirics.engine.evaluate import ratio_parts as _ratio_parts
 from empirics.engine.figures import label, once
-from empirics.engine.product import product_runs, run_product, with_convergence
+from empirics.engine.product import (
+    law_name,
+    product_runs,
+    run_product,
+    training_summaries,
+    with_convergence,
+)
 from empirics.engine.runs import TrainRun
 from empirics.engine.specs import PE_SWEEP_MODELS as MODELS
 from empirics.engine.specs import product_config
@@ -41,9 +60,11 @@ Q_CROSS = ("At 5 × the SSM parameter budget, 2-layer Transformers become compet
 
 TFS = [m for m in MODELS if m != "ssm-kron"]
 CURVES = ("exp8_training_curves", "Exp VIII models")  # figure name, title
+SWEEP_CURVES = ("exp8_laws_training_curves", "Exp VIII models on the swept App C.6 laws")
 
 
-def _config(profile: str) -> dict[str, Any]:
+def exp8_config(profile: str) -> dict[str, Any]:
+    """Exp VIII's config at ``profile`` (App C.7: as Exp VII, tested to k = 256)."""
     cfg = product_config(profile, list(MODELS))
     cfg["test"]["T"] = 256  # Table 4 goes to k = 256
     cfg["test"]["ks"] = [8, 16, 32, 64, 128, 256]
@@ -55,10 +76,14 @@ def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
 
 
 @experiment("exp8", title="000 Exp VIII: PE sweep on product tracking (ratios TF/SSM)",
-            config=_config, version=3, training_runs=_training_runs)
+            config=exp8_config, version=3, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     with one_thread():
-        res = run_product(cfg, env, MODELS, "exp8")
+        return with_ratios(run_product(cfg, env, MODELS, "exp8"))
+
+
+def with_ratios(res: dict[str, Any]) -> dict[str, Any]:
+    """Product-tracking results with Table 4's paired ratios MSE_TF / MSE_SSM at k = 64, 256."""
     res["ratios"] = {m: {str(k): ratio(res, m, "ssm-kron", k) for k in (64, 256)} for m in TFS}
     return res
 
@@ -145,12 +170,73 @@ def cross_outcome(res: dict[str, Any]) -> Outcome:
                    evidence=f"TF-2L+RoPE / SSM: k = 64 {_fmt_ci(c64)}, k = 256 {_fmt_ci(c256)}.")
 
 
-# ----------------------------------------------------------------------------- figure
+# ----------------------------------------------------------------------------- over the laws
+
+SWEEP = "exp8_laws"  # Exp VIII trained on the other corners of the unstated law
+LAW_READING = ("App C.6 leaves the product law's shear scale and normalisation unstated, and they "
+               "set the task's scale (chasm.thm1.chasm.raw-risk): the verdict is the one common to "
+               "the trained law and the swept laws (exp8_laws), inconclusive where they disagree")
+PER_LAW_RULES: dict[str, str] = {
+    "row": "per cell k = 64, 256: CI inside [paper/2, 2·paper] holds, disjoint fails, else "
+           "inconclusive; the row is the conjunction of its two cells",
+    "wins": "every 1-layer TF at k = 64 and 256: paired ratio CI above 1 holds, any CI below 1 "
+            "fails, else inconclusive",
+    "grows": "TF-1L (no PE) and TF-1L + RoPE: CI of ratio(256)/ratio(64) above 1 holds, any "
+             "below 1 fails, else inconclusive",
+    "cross": "TF-2L + RoPE: ratio@64 CI below 1 and ratio@256 CI above 1 holds, either on the "
+             "wrong side of 1 fails, else inconclusive",
+}
+
+
+def law_sweep(ctx: Context) -> dict[str, Any] | None:
+    """The :data:`SWEEP` results (``{"laws": {name: results}, "rule": ...}``), or None when that
+    run is missing at this profile."""
+    try:
+        return ctx.experiment(SWEEP)
+    except NotRunError:
+        return None
+
+
+def _first(measured: Any) -> str:
+    if isinstance(measured, dict) and measured:
+        k, v = next(iter(measured.items()))
+        return f"{k} {v}"
+    return str(measured)
+
+
+def over_laws(ctx: Context, res: dict[str, Any], fn: Callable[[dict[str, Any]], Outcome],
+              kind: str) -> Outcome:
+    """``fn``'s outcome on the trained law's results ``res`` and on every swept law, as one
+    verdict (:func:`chasm_theory.over_values`); without a sweep run the other laws are not-run
+    and the verdict stays inconclusive."""
+    main, name = fn(res), law_name(res)
+    parts = {name: main}
+    sweep = law_sweep(ctx)
+    if sweep is None:
+        parts["the other laws"] = not_run(f"the law sweep ({SWEEP}) has no run at this profile")
+        how = f"the law sweep ({SWEEP}) has no run at this profile"
+    else:
+        parts.update({n: fn(r) for n, r in sweep["laws"].items()})
+        how = sweep["rule"]
+    per = "; ".join(f"{n}: {o.verdict} ({_first(o.measured)})" for n, o in parts.items())
+    out = over_values(
+        parts, predicted=main.predicted, per_value_rule=PER_LAW_RULES[kind],
+        measured={n: o.measured for n, o in parts.items()},
+        evidence=f"On the trained law ({name}): {main.evidence} Over the laws ({how}): {per}.",
+        reading=f"{main.reading}; {LAW_READING}" if main.reading else LAW_READING,
+        details={**main.details, "trained_law": name,
+                 "parts": {n: asdict(o) for n, o in parts.items()}})
+    out.headline = f"{out.headline}; {name}: {_first(main.measured)}"
+    return out
+
+
+# ----------------------------------------------------------------------------- figures
 
 
 def _figure(ctx: Context, res: dict[str, Any]) -> str:
-    """Table 4: our ratio CIs (k = 64, 256) beside the paper's (crosses) per Transformer, each
-    row's verdict under its name, the three comparison ids' verdicts in the title."""
+    """Table 4 on the trained law: our ratio CIs (k = 64, 256) beside the paper's (crosses) per
+    Transformer, each row's verdict on this law under its name, the three comparison ids'
+    verdicts on this law in the title."""
     import numpy as np
 
     from chasm_theory._figures import ci_bars, legend_below, mark_paper, new_figure
@@ -167,21 +253,72 @@ def _figure(ctx: Context, res: dict[str, Any]) -> str:
                    label="paper (Table 4)" if j == 0 else "_nolegend_", color=f"C{j}")
     ax.axhline(1.0, color="k", lw=0.8, ls="--", label="1: TF = SSM (> 1: the SSM wins)")
     rows = [label(ctx, row_outcome(res, m).verdict).replace(" (", "\n(") for m in TFS]
-    ax.set_xticks(x, [f"{m}\nrow: {v}" for m, v in zip(TFS, rows)], fontsize=6)
+    ax.set_xticks(x, [f"{m}\nrow on this law: {v}" for m, v in zip(TFS, rows)], fontsize=6)
     ax.set_ylabel("MSE_TF / MSE_SSM (paired, both trained at k = 64)")
-    ax.set_title("Exp VIII (Table 4) — SSM beats every 1-layer TF: "
-                 f"{label(ctx, wins_outcome(res).verdict)}; ratio grows 64 → 256 (1L): "
-                 f"{label(ctx, grows_outcome(res).verdict)};\nTF-2L + RoPE crosses over: "
+    ax.set_title(f"Exp VIII (Table 4) on the trained law {law_name(res)} (the records' verdicts "
+                 "are over all swept laws, see exp8_law_sweep) — SSM beats every 1-layer TF: "
+                 f"{label(ctx, wins_outcome(res).verdict)};\nratio grows 64 → 256 (1L): "
+                 f"{label(ctx, grows_outcome(res).verdict)}; TF-2L + RoPE crosses over: "
                  f"{label(ctx, cross_outcome(res).verdict)}", fontsize=8)
     legend_below(ax, ncol=2)
     return ctx.savefig(fig, "exp8_table4")
 
 
+def _sweep_figure(ctx: Context, res: dict[str, Any], sweep: dict[str, Any]) -> str:
+    """Table 4's ratios on every law (one colour per law, trained law first) beside the paper's
+    (crosses), one panel per k; each row's verdict over the laws under its name and the three
+    comparison ids' verdicts over the laws in the title."""
+    import numpy as np
+
+    from chasm_theory._figures import ci_bars, legend_below, mark_paper, new_figure
+
+    every = {law_name(res): res, **sweep["laws"]}
+    fig, axes = new_figure(1, 2, width=11, height=4.8, sharey=True)
+    x = np.arange(len(TFS))
+    for ax, (j, k) in zip(axes[0], enumerate((64, 256))):
+        ax.set_yscale("log")
+        for i, (n, r) in enumerate(every.items()):
+            ours = [r["ratios"][m][str(k)] for m in TFS]
+            xs = x + (i - (len(every) - 1) / 2) * 0.16
+            ci_bars(ax, xs, [c["est"] for c in ours], [c["lo"] for c in ours],
+                    [c["hi"] for c in ours], color=f"C{i}",
+                    label=f"law {n}" + (" (trained law)" if i == 0 else "") + ", 95% CI")
+        mark_paper(ax, x, [MODELS[m][2][j] for m in TFS], label="paper (Table 4)")
+        ax.axhline(1.0, color="k", lw=0.8, ls="--")
+        rows = [label(ctx, over_laws(ctx, res, lambda r, m=m: row_outcome(r, m), "row").verdict)
+                .replace(" (", "\n(") for m in TFS]
+        ax.set_xticks(x, [f"{m}\n{v}" for m, v in zip(TFS, rows)], fontsize=6)
+        ax.set_title(f"k = {k}", fontsize=8)
+    axes[0][0].set_ylabel("MSE_TF / MSE_SSM (paired; > 1: the SSM wins)")
+    v = {kind: label(ctx, over_laws(ctx, res, fn, kind).verdict)
+         for kind, fn in (("wins", wins_outcome), ("grows", grows_outcome),
+                          ("cross", cross_outcome))}
+    fig.suptitle("Exp VIII (Table 4) over the App C.6 laws — row verdicts under the names; SSM "
+                 f"beats every 1-layer TF: {v['wins']};\nratio grows 64 → 256 (1L): "
+                 f"{v['grows']}; TF-2L + RoPE crosses over: {v['cross']}", fontsize=8)
+    legend_below(fig, ncol=3)
+    return ctx.savefig(fig, "exp8_law_sweep")
+
+
 def _finish(ctx: Context, res: dict[str, Any], out: Outcome, names: list[str]) -> Outcome:
-    """Every exp8 record: the Table-4 figure and the convergence note of the models it reads
-    (``names`` and the SSM) with the training-curves figure."""
-    out.figures = [*out.figures, once(ctx, "exp8_table4", res, lambda: _figure(ctx, res))]
-    return with_convergence(ctx, res, out, *CURVES, [*names, "ssm-kron"])
+    """Every exp8 record: the Table-4 figure on the trained law, the law-sweep figure, and the
+    convergence note of the models it reads (``names`` and the SSM) on every law, with the
+    training-curves figures."""
+    figs = [once(ctx, "exp8_table4", res, lambda: _figure(ctx, res))]
+    sweep = law_sweep(ctx)
+    if sweep is not None:
+        figs.append(once(ctx, "exp8_law_sweep", [res, sweep],
+                         lambda: _sweep_figure(ctx, res, sweep)))
+    out.figures = [*out.figures, *figs]
+    out = with_convergence(ctx, res, out, *CURVES, [*names, "ssm-kron"])
+    if sweep is not None:
+        every = {k: v for n, r in sweep["laws"].items()
+                 for k, v in training_summaries(r, prefix=f"{n}/").items()}
+        read = {k: v for n, r in sweep["laws"].items()
+                for k, v in training_summaries(r, [*names, "ssm-kron"], prefix=f"{n}/").items()}
+        if every:
+            out = attach_curves(ctx, out, read, *SWEEP_CURVES, drawn=every)
+    return out
 
 
 # ----------------------------------------------------------------------------- claims
@@ -197,7 +334,8 @@ def _cell_claim(name: str) -> None:
            experiment="exp8")
     def check(ctx: Context) -> Outcome:
         res = ctx.experiment("exp8")
-        return _finish(ctx, res, row_outcome(res, name), [name])
+        out = over_laws(ctx, res, lambda r: row_outcome(r, name), "row")
+        return _finish(ctx, res, out, [name])
 
 
 for _n in TFS:
@@ -211,7 +349,7 @@ for _n in TFS:
        experiment="exp8")
 def check_wins(ctx: Context) -> Outcome:
     res = ctx.experiment("exp8")
-    return _finish(ctx, res, wins_outcome(res), TF1L)
+    return _finish(ctx, res, over_laws(ctx, res, wins_outcome, "wins"), TF1L)
 
 
 @claim("chasm.exp8.ratio-grows-1l", source=SOURCE, section=SECTION, kind="empirical",
@@ -220,7 +358,7 @@ def check_wins(ctx: Context) -> Outcome:
        quote=Q_GROWS, paper="Quote (§8.8): " + Q_GROWS, experiment="exp8")
 def check_grows(ctx: Context) -> Outcome:
     res = ctx.experiment("exp8")
-    return _finish(ctx, res, grows_outcome(res), list(GROWS))
+    return _finish(ctx, res, over_laws(ctx, res, grows_outcome, "grows"), list(GROWS))
 
 
 @claim("chasm.exp8.tf2l-rope-crossover", source=SOURCE, section=SECTION, kind="empirical",
@@ -229,4 +367,4 @@ def check_grows(ctx: Context) -> Outcome:
        quote=Q_CROSS, paper="Quote (§8.8): " + Q_CROSS, experiment="exp8")
 def check_cross(ctx: Context) -> Outcome:
     res = ctx.experiment("exp8")
-    return _finish(ctx, res, cross_outcome(res), ["tf2l-rope"])
+    return _finish(ctx, res, over_laws(ctx, res, cross_outcome, "cross"), ["tf2l-rope"])

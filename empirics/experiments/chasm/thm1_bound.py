@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from chasm_theory import Context, Outcome, claim, combine, decide_interval
+from chasm_theory import Context, Outcome, claim, combine, decide_interval, over_values
 from chasm_theory.oracles.product_tracking import TRAINED_LAW_RULE, choose_law
 from empirics.engine import convergence
 from empirics.engine.product import curves, training_summaries
@@ -87,24 +87,9 @@ def law_outcome(r: dict[str, Any]) -> Outcome:
 
 
 def over_laws(parts: dict[str, Outcome], *, predicted: Any, evidence: str, **kw: Any) -> Outcome:
-    """One verdict over an enumerated unstated parameter: the common verdict when every value
-    gives the same one, otherwise ``inconclusive`` (law-dependent); the record lists both sets."""
-    verdicts = {k: o.verdict for k, o in parts.items()}
-    common = set(verdicts.values())
-    verdict = common.pop() if len(common) == 1 else "inconclusive"
-    fails = [k for k, v in verdicts.items() if v == "fails"]
-    holds = sum(v == "holds" for v in verdicts.values())
-    kw.setdefault("headline", f"holds on {holds}, fails on {len(fails)} of {len(verdicts)} laws")
-    return Outcome(
-        verdict=verdict,  # type: ignore[arg-type]
-        predicted=predicted, measured=verdicts, evidence=evidence,
-        counterexample=({k: parts[k].counterexample for k in fails[:1]}
-                        if verdict == "fails" else None),
-        rule=("one verdict over the enumerated laws: the common verdict if all agree, else "
-              f"inconclusive (law-dependent). Per law: {RAW_RULE}"),
-        details={**kw.pop("details", {}), "fails_on": fails,
-                 "holds_on": [k for k, v in verdicts.items() if v == "holds"]},
-        **kw)
+    """One verdict over the enumerated laws (:func:`chasm_theory.over_values`), each by RAW_RULE."""
+    return over_values(parts, predicted=predicted, evidence=evidence, per_value_rule=RAW_RULE,
+                       **kw)
 
 
 def at_most_inconclusive(o: Outcome, why: str) -> Outcome:

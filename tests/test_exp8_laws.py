@@ -1,0 +1,96 @@
+"""Exp VIII's verdict over the unstated product law: one rule (``over_values``) for every id,
+the trained law's outcome beside the swept laws', and no verdict without the sweep."""
+import numpy as np
+import pytest
+
+from chasm_theory import Context, NotRunError, decide, over_values
+from chasm_theory.oracles.product_tracking import TRAINED_LAW, MatrixLaw
+from empirics.experiments.chasm import exp8
+
+LAWS = [MatrixLaw(shear=0.5), MatrixLaw(normalize="none")]
+
+
+def _res(law: MatrixLaw, ratio: float) -> dict:
+    """Exp VIII results whose every TF/SSM ratio CI is ratio × [0.9, 1.1], with per-sequence
+    errors (2 seeds × 50 sequences) whose TF/SSM ratio is ``ratio`` within ±5 %."""
+    ci = {"est": ratio, "lo": 0.9 * ratio, "hi": 1.1 * ratio}
+    mse = {"est": 1.0, "lo": 0.9, "hi": 1.1}
+    rng = np.random.default_rng(0)
+    ssm = rng.uniform(0.5, 1.5, (2, 50))
+
+    def seqs(m):
+        return ssm if m == "ssm-kron" else ssm * ratio * rng.uniform(0.95, 1.05, ssm.shape)
+
+    return {"law": law.as_dict(),
+            "ratios": {m: {"64": dict(ci), "256": dict(ci)} for m in exp8.TFS},
+            "models": {m: {"n_params": 1, "mse": {"64": mse},
+                           "per_seq": {"64": seqs(m).tolist(), "256": seqs(m).tolist()}}
+                       for m in exp8.MODELS}}
+
+
+class _Ctx(Context):
+    sweep: dict | None = None
+
+    def experiment(self, name):
+        assert name == exp8.SWEEP
+        if self.sweep is None:
+            raise NotRunError("no sweep run")
+        return self.sweep
+
+
+def _ctx(tmp_path, ratios: list[float] | None) -> _Ctx:
+    ctx = _Ctx(reports_dir=tmp_path)
+    if ratios is not None:
+        ctx.sweep = {"rule": "test laws",
+                     "laws": {law.name: _res(law, r) for law, r in zip(LAWS, ratios)}}
+    return ctx
+
+
+def _row(ctx, ratio):  # tf1l-none's row: paper 1.77 at k = 64, 2.78 at k = 256
+    return exp8.over_laws(ctx, _res(TRAINED_LAW, ratio),
+                          lambda r: exp8.row_outcome(r, "tf1l-none"), "row")
+
+
+def test_the_common_verdict_over_the_laws_stands(tmp_path):
+    out = _row(_ctx(tmp_path, [100.0, 100.0]), 100.0)  # outside [paper/2, 2·paper] on every law
+    assert out.verdict == "fails"
+    assert out.details["fails_on"] == [TRAINED_LAW.name, *(law.name for law in LAWS)]
+    assert TRAINED_LAW.name in out.counterexample
+    assert set(out.measured) == {TRAINED_LAW.name, *(law.name for law in LAWS)}
+    assert "fails on 3 of 3 laws" in out.headline
+    wins = exp8.over_laws(_ctx(tmp_path, [100.0, 100.0]), _res(TRAINED_LAW, 100.0),
+                          exp8.wins_outcome, "wins")
+    assert wins.verdict == "holds"  # ratio > 1 on every law: the SSM wins
+
+
+def test_laws_that_disagree_give_inconclusive_and_name_each_side(tmp_path):
+    out = _row(_ctx(tmp_path, [100.0, 2.0]), 100.0)  # the last law sits inside the band
+    assert out.verdict == "inconclusive"
+    assert out.details["holds_on"] == [LAWS[1].name]
+    assert out.details["fails_on"] == [TRAINED_LAW.name, LAWS[0].name]
+    assert "law-dependent" in out.rule and "[paper/2, 2·paper]" in out.rule
+
+
+def test_without_the_sweep_the_trained_law_alone_decides_nothing(tmp_path):
+    out = _row(_ctx(tmp_path, None), 100.0)
+    assert out.verdict == "inconclusive"
+    assert out.details["parts"]["the other laws"]["verdict"] == "not-run"
+    assert out.details["fails_on"] == [TRAINED_LAW.name]
+
+
+@pytest.mark.parametrize(("verdicts", "expected"), [
+    (["holds", "holds"], "holds"), (["fails", "fails"], "fails"),
+    (["holds", "fails"], "inconclusive"), (["holds", "inconclusive"], "inconclusive")])
+def test_over_values_is_the_common_verdict_or_inconclusive(verdicts, expected):
+    parts = {f"v{i}": decide(v == "holds", predicted=1, measured=i, evidence="")
+             if v != "inconclusive" else
+             over_values({"a": decide(True, predicted=1, measured=0, evidence=""),
+                          "b": decide(False, predicted=1, measured=0, evidence="")},
+                         predicted=1, evidence="", per_value_rule="r")
+             for i, v in enumerate(verdicts)}
+    out = over_values(parts, predicted=1, evidence="", per_value_rule="per value: r",
+                      unit="width", measured={"x": 1})
+    assert out.verdict == expected
+    assert out.measured == {"x": 1}
+    assert "over the enumerated widths" in out.rule and "(width-dependent)" in out.rule
+    assert (out.counterexample is not None) == (expected == "fails")
