@@ -46,34 +46,43 @@ def _check_all(prefixes, results, tmp_path):
 
 def test_product_experiments_and_claims_at_toy_size(tmp_path):
     import empirics.experiments.chasm.exp7 as e7
+    import empirics.experiments.chasm.exp7_laws as e7l
     import empirics.experiments.chasm.exp8 as e8
     import empirics.experiments.chasm.exp8_laws as e8l
+    from empirics.engine.product import SWEEP_LAWS
 
-    c7 = e7.product_config("quick", list(e7.MODELS))
-    c8, cl = e8.exp8_config("quick"), e8l.sweep_config("quick")
-    for c in (c7, c8, cl):
+    cfgs = {"exp7": e7.exp7_config("quick"), "exp7_laws": e7l.laws_config("quick"),
+            "exp8": e8.exp8_config("quick"), "exp8_laws": e8l.laws_config("quick")}
+    for name, c in cfgs.items():
         c["train"]["steps"], c["test"]["n"], c["seeds"] = 1, 4, [0]
-    # k = 256/512 cells are read by the checks: evaluate at T = 512 for exp7, 256 for exp8
-    c7["test"]["T"], c7["test"]["ks"] = 512, [64, 256, 512]
-    for c in (c8, cl):
-        c["test"]["T"], c["test"]["ks"] = 256, [64, 256]
-    r7 = _roundtrip(e7.run(c7, _env(tmp_path)))
-    r8 = _roundtrip(e8.run(c8, _env(tmp_path)))
-    rl = _roundtrip(e8l.run(cl, _env(tmp_path)))
+        # k = 256/512 cells are read by the checks: evaluate at T = 512 for exp7, 256 for exp8
+        c["test"]["T"], c["test"]["ks"] = ((512, [64, 256, 512]) if name.startswith("exp7")
+                                           else (256, [64, 256]))
+    mods = {"exp7": e7, "exp7_laws": e7l, "exp8": e8, "exp8_laws": e8l}
+    res = {name: _roundtrip(mods[name].run(c, _env(tmp_path))) for name, c in cfgs.items()}
+    r7 = res["exp7"]
     assert r7["models"]["ssm-kron"]["n_params"] == 4760
     zp = r7["zero_predictor"]
     assert zp["512"] > zp["64"] > 0  # the task's scale grows with k under the trained law
-    # the sweep trains the same six models on each of its three laws, none of them the trained one
-    assert sorted(rl["laws"]) == sorted(law.name for law in e8l.SWEEP_LAWS)
-    assert r8["law"] not in [r["law"] for r in rl["laws"].values()]
-    assert all(set(r["ratios"]) == set(r8["ratios"]) for r in rl["laws"].values())
-    ids = _check_all(("chasm.exp7", "chasm.exp8", "chasm.thm1.chasm.relative-risk"),
-                     {"exp7": r7, "exp8": r8, "exp8_laws": rl}, tmp_path)
+    for base, sweep in (("exp7", "exp7_laws"), ("exp8", "exp8_laws")):
+        rl = res[sweep]  # the same models on each of the three other laws
+        assert sorted(rl["laws"]) == sorted(law.name for law in SWEEP_LAWS)
+        assert res[base]["law"] not in [r["law"] for r in rl["laws"].values()]
+        assert all(set(r["models"]) == set(res[base]["models"]) for r in rl["laws"].values())
+    # on the swept laws, the zero predictor's scale is the law's, not the trained law's
+    as_written = res["exp7_laws"]["laws"]["none/rescale/shear=0.1"]["zero_predictor"]
+    assert as_written["512"] < as_written["64"]  # App C.6 as written: the products shrink
+    ids = _check_all(("chasm.exp7", "chasm.exp8", "chasm.thm1.chasm.relative-risk"), res,
+                     tmp_path)
     ctx = StubCtx(reports_dir=tmp_path)
-    ctx.results = {"exp7": r7, "exp8": r8, "exp8_laws": rl}
-    rec = run_claim("chasm.exp8.ssm-wins-1l", ctx)
-    assert set(rec.measured) == {e8.law_name(r8), *rl["laws"]}  # every law is in the record
-    assert "chasm.exp8.table4.tf2l-rope" in ids
+    ctx.results = res
+    for cid, sweep in (("chasm.exp8.ssm-wins-1l", "exp8_laws"),
+                       ("chasm.exp7.ssm-beats-all-tf-long", "exp7_laws")):
+        rec = run_claim(cid, ctx)
+        base = sweep.removesuffix("_laws")
+        assert set(rec.measured) == {e8.law_name(res[base]), *res[sweep]["laws"]}  # every law
+        assert any(f.endswith(f"{base}_law_sweep.png") for f in rec.figures)
+    assert "chasm.exp8.table4.tf2l-rope" in ids and "chasm.exp7.table3.hybrid" in ids
 
 
 def test_hmm_experiment_and_claims_at_toy_size(tmp_path):

@@ -151,6 +151,19 @@ def ratio(res: dict[str, Any], num: str, den: str, k: int) -> dict[str, float]:
     return paired_ratio_ci(per_seq(res, num, k), per_seq(res, den, k))
 
 
+def ratio_growth(res: dict[str, Any], num: str, den: str, k0: int, k1: int) -> dict[str, float]:
+    """How the paired ratio num/den changes from k0 to k1: ratio(k1) / ratio(k0) with a 95 %
+    CI; the four (seed, sequence) tables are paired and resampled together (seeds, then test
+    sequences: :func:`chasm_theory.stats.seeds_boot_means`)."""
+    from chasm_theory.stats import seeds_boot_means
+
+    b = seeds_boot_means(np.stack([per_seq(res, num, k1), per_seq(res, den, k1),
+                                   per_seq(res, num, k0), per_seq(res, den, k0)], axis=-1))
+    lo, hi = np.quantile((b[:, 0] / b[:, 1]) / (b[:, 2] / b[:, 3]), [0.025, 0.975])
+    est = ratio(res, num, den, k1)["est"] / ratio(res, num, den, k0)["est"]
+    return {"est": float(est), "lo": float(lo), "hi": float(hi)}
+
+
 def ratio_parts(res: dict[str, Any], pairs: list[tuple[str, str, int]], lo: float = 1.0,
                 hi: float = float("inf")) -> dict[str, Outcome]:
     """One outcome per (num, den, k): the paired ratio's CI against [lo, hi]."""

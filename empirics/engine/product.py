@@ -5,15 +5,18 @@ and seed values are kept at the ks the claims read, for paired hierarchical inte
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 import torch
 
+from chasm_theory import NotRunError, not_run, over_values
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv
 from chasm_theory._record import Outcome
-from chasm_theory.oracles.product_tracking import MatrixLaw
+from chasm_theory.oracles.product_tracking import TRAINED_LAW, MatrixLaw
 from chasm_theory.stats import hier_ci
 from empirics.engine import convergence
 from empirics.engine.evaluate import per_position_sq_err
@@ -23,7 +26,8 @@ from empirics.engine.specs import named_seed
 from empirics.tasks.product import sample_product_batch
 
 __all__ = ["product_runs", "run_product", "KEEP_KS", "training_summaries", "curves",
-           "with_convergence", "law_name"]
+           "with_convergence", "law_name", "SWEEP_LAWS", "SWEEP_RULE", "sweep_config",
+           "sweep_training_runs", "run_sweep", "law_sweep", "over_laws", "sweep_convergence"]
 
 KEEP_KS = [64, 256, 512]  # per-sequence values kept for the CIs
 
@@ -117,3 +121,119 @@ def with_convergence(ctx: Context, res: dict[str, Any], out: Outcome, figure: st
         return out
     return convergence.attach_curves(ctx, out, training_summaries(res, names), figure, title,
                                      drawn=every)
+
+
+# ----------------------------------------------------------------------------- the law sweep
+# App C.6 fixes θ ~ U(±0.5), s_i ~ U(0.8, 1.2) and "bounded Frobenius norm (1.5)" but neither the
+# shear J's scale nor whether M is normalised; they decide whether the running products shrink,
+# stay O(1) or grow (chasm.thm1.chasm.raw-risk). Exp VII and VIII train on TRAINED_LAW; their
+# sweeps (exp7_laws, exp8_laws) train the same models on the other corners, and every Exp VII /
+# VIII id is decided over the four laws by one rule (chasm_theory.over_values).
+
+#: the corners of the trained-law rule's candidate range other than the trained law itself
+SWEEP_LAWS: tuple[MatrixLaw, ...] = (
+    MatrixLaw(shear=0.5),
+    MatrixLaw(normalize="none"),
+    MatrixLaw(normalize="none", shear=0.5),
+)
+SWEEP_RULE = (
+    "laws fixed before any sweep run was read: the two unstated parts of App C.6 that set the "
+    "task's scale, each at the ends of the trained-law rule's candidate range — M as App C.6 "
+    "writes it or det-normalised, × shear scale 0.1 or 0.5 — with the trained law's rescale cap; "
+    f"the trained law ({TRAINED_LAW.name}) is one corner, the other three are trained here at "
+    "the same budget and seeds")
+LAW_READING = ("App C.6 leaves the product law's shear scale and normalisation unstated, and they "
+               "set the task's scale (chasm.thm1.chasm.raw-risk): the verdict is the one common to "
+               "the trained law and the three swept laws, inconclusive where they disagree")
+
+
+def sweep_config(cfg: dict[str, Any]) -> dict[str, Any]:
+    """A product experiment's config with ``law`` replaced by the list ``laws`` of
+    :data:`SWEEP_LAWS`."""
+    out = {k: v for k, v in cfg.items() if k != "law"}
+    out["laws"] = [law.as_dict() for law in SWEEP_LAWS]
+    return out
+
+
+def _on_law(cfg: dict[str, Any], law: dict[str, Any], exp: str) -> tuple[dict[str, Any], str]:
+    """The sweep config on one ``law`` and the run-label prefix of its models."""
+    c = {**{k: v for k, v in cfg.items() if k != "laws"}, "law": law}
+    return c, f"{exp}@{MatrixLaw(**law).name}"
+
+
+def sweep_training_runs(cfg: dict[str, Any], seed: int, table: dict[str, tuple], exp: str
+                        ) -> list[TrainRun]:
+    """Every run of a sweep config: the models of ``table`` on each law, every replicate (a
+    model shared by two experiments is one run on each law, as on the trained law)."""
+    runs: list[TrainRun] = []
+    for law in cfg["laws"]:
+        c, label = _on_law(cfg, law, exp)
+        runs += [r for rs in product_runs(c, seed, table, label).values() for r in rs]
+    return runs
+
+
+def run_sweep(cfg: dict[str, Any], env: RunEnv, table: dict[str, tuple], exp: str,
+              finish: Callable[[dict[str, Any]], dict[str, Any]] = lambda r: r
+              ) -> dict[str, Any]:
+    """``{"laws": {law name: finish(run_product on that law)}, "rule": SWEEP_RULE}``."""
+    out: dict[str, Any] = {"laws": {}, "rule": SWEEP_RULE}
+    for law in cfg["laws"]:
+        c, label = _on_law(cfg, law, exp)
+        out["laws"][MatrixLaw(**law).name] = finish(run_product(c, env, table, label))
+    return out
+
+
+def law_sweep(ctx: Context, sweep: str) -> dict[str, Any] | None:
+    """The results of sweep experiment ``sweep``, or None when it has no run at this profile."""
+    try:
+        return ctx.experiment(sweep)
+    except NotRunError:
+        return None
+
+
+def _first(measured: Any) -> str:
+    if isinstance(measured, dict) and measured:
+        k, v = next(iter(measured.items()))
+        return f"{k} {v}"
+    return str(measured)
+
+
+def over_laws(ctx: Context, res: dict[str, Any], fn: Callable[[dict[str, Any]], Outcome],
+              per_law_rule: str, sweep: str) -> Outcome:
+    """``fn``'s outcome on the trained law's results ``res`` and on every law of the sweep
+    experiment ``sweep``, as one verdict (:func:`chasm_theory.over_values`); without a sweep run
+    the other laws are not-run, so the verdict stays inconclusive."""
+    main, name = fn(res), law_name(res)
+    parts = {name: main}
+    found = law_sweep(ctx, sweep)
+    if found is None:
+        how = f"the law sweep ({sweep}) has no run at this profile"
+        parts["the other laws"] = not_run(how)
+    else:
+        parts.update({n: fn(r) for n, r in found["laws"].items()})
+        how = found["rule"]
+    per = "; ".join(f"{n}: {o.verdict} ({_first(o.measured)})" for n, o in parts.items())
+    out = over_values(
+        parts, predicted=main.predicted, per_value_rule=per_law_rule,
+        measured={n: o.measured for n, o in parts.items()},
+        evidence=f"On the trained law ({name}): {main.evidence} Over the laws ({how}): {per}.",
+        reading=f"{main.reading}; {LAW_READING}" if main.reading else LAW_READING,
+        details={**main.details, "trained_law": name,
+                 "parts": {n: asdict(o) for n, o in parts.items()}})
+    out.headline = f"{out.headline}; {name}: {_first(main.measured)}"
+    return out
+
+
+def sweep_convergence(ctx: Context, sweep: dict[str, Any] | None, out: Outcome,
+                      names: list[str] | None, figure: str, title: str) -> Outcome:
+    """``out`` with the convergence note of the models ``names`` (all if None) on every swept
+    law and the sweep's training-curves figure ``figure``; unchanged without a sweep run."""
+    if sweep is None:
+        return out
+    every = {k: v for n, r in sweep["laws"].items()
+             for k, v in training_summaries(r, prefix=f"{n}/").items()}
+    read = {k: v for n, r in sweep["laws"].items()
+            for k, v in training_summaries(r, names, prefix=f"{n}/").items()}
+    if not every:
+        return out
+    return convergence.attach_curves(ctx, out, read, figure, title, drawn=every)

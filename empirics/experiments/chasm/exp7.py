@@ -8,14 +8,14 @@ i.e. relative to the trivial predictor P̂ ≡ 0, whose normalised MSE is 1.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
-
-import numpy as np
 
 from chasm_theory import Context, Outcome, claim, combine, decide_interval, experiment
 from chasm_theory._experiments import RunEnv
+from empirics.engine import product
 from empirics.engine.evaluate import fmt_ci as _fmt_ci
-from empirics.engine.evaluate import one_thread, per_seq, ratio
+from empirics.engine.evaluate import one_thread, ratio, ratio_growth
 from empirics.engine.evaluate import ratio_parts as _ratio_parts
 from empirics.engine.figures import label, once
 from empirics.engine.product import law_name, product_runs, run_product, with_convergence
@@ -50,9 +50,11 @@ Q_HYBRID = ("the hybrid model also degrades, suggesting the attention component 
 Q_GROWS = "Experiment VII shows that the SSM’s advantage grows with sequence length"
 TF_NAMES = ["lintf", "softtf-rope", "tf2l-rope", "tf4l-rope"]
 CURVES = ("exp7_training_curves", "Exp VII models")  # figure name, title
+SWEEP_CURVES = ("exp7_laws_training_curves", "Exp VII models on the swept App C.6 laws")
 
 
-def _config(profile: str) -> dict[str, Any]:
+def exp7_config(profile: str) -> dict[str, Any]:
+    """Exp VII's config at ``profile`` (App C.6)."""
     return product_config(profile, list(MODELS))
 
 
@@ -61,7 +63,7 @@ def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
 
 
 @experiment("exp7", title="000 Exp VII: product tracking, trained at k = 64, tested to k = 512",
-            config=_config, version=3, training_runs=_training_runs)
+            config=exp7_config, version=3, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     with one_thread():
         return run_product(cfg, env, MODELS, "exp7")
@@ -128,6 +130,66 @@ def ssm_beats_all_outcome(res: dict[str, Any]) -> Outcome:
     return combine(parts, predicted="MSE_TF / MSE_SSM > 1 for every TF at k = 256, 512",
                    evidence="Paired MSE ratios TF/SSM: "
                    + "; ".join(f"{k}: {o.measured}" for k, o in parts.items()) + ".")
+
+
+def ssm_beats_tf4l_outcome(res: dict[str, Any]) -> Outcome:
+    parts = _ratio_parts(res, [("tf4l-rope", "ssm-kron", 256), ("tf4l-rope", "ssm-kron", 512)])
+    return combine(parts, predicted="MSE_TF4L / MSE_SSM > 1 at k = 256, 512",
+                   evidence="; ".join(f"{k}: {o.measured}" for k, o in parts.items())
+                   + " (paper: 2.42 and 1.98).")
+
+
+def lintf_outcome(res: dict[str, Any]) -> Outcome:
+    c = res["models"]["lintf"]["mse"]["256"]
+    zp = res["zero_predictor"]["256"]
+    return decide_interval(c["lo"], c["hi"], target_lo=10.0, predicted="MSE@256 > 10",
+                           measured=_fmt_ci(c),
+                           evidence=f"LinTF MSE@256 = {_fmt_ci(c)} (normalised "
+                           f"{res['models']['lintf']['nmse']['256']:.3g}); predicting 0 "
+                           f"gives {zp:.3g}.")
+
+
+def hybrid_outcome(res: dict[str, Any]) -> Outcome:
+    parts = _ratio_parts(res, [("hybrid", "ssm-kron", 256), ("hybrid", "ssm-kron", 512)])
+    return combine(parts, predicted="MSE_hybrid / MSE_SSM > 1",
+                   evidence="; ".join(f"{k}: {o.measured}" for k, o in parts.items()) + ".")
+
+
+def grows_outcome(res: dict[str, Any]) -> Outcome:
+    """The TF best at k = 64 (by point estimate): CI of ratio(256)/ratio(64) against 1."""
+    best = min(TF_NAMES, key=lambda m: res["models"][m]["mse"]["64"]["est"])
+    r64, r256 = ratio(res, best, "ssm-kron", 64), ratio(res, best, "ssm-kron", 256)
+    g = ratio_growth(res, best, "ssm-kron", 64, 256)
+    return decide_interval(g["lo"], g["hi"], target_lo=1.0,
+                           predicted="ratio(256)/ratio(64) > 1",
+                           measured={"best_tf_at_64": best, "ratio@64": _fmt_ci(r64),
+                                     "ratio@256": _fmt_ci(r256), "growth": g["est"]},
+                           evidence=f"Best TF at k = 64 (point estimate): {best}. MSE_TF/MSE_SSM "
+                           f"= {_fmt_ci(r64)} at 64 and {_fmt_ci(r256)} at 256; growth factor "
+                           f"{_fmt_ci(g)} (paper: TF-4L 0.195/0.356 = 0.55 → 1.44/0.594 = 2.42).")
+
+
+# ----------------------------------------------------------------------------- over the laws
+
+SWEEP = "exp7_laws"  # Exp VII trained on the other corners of the unstated law
+_RATIO_RULE = "paired ratio CI above 1 holds, any CI below 1 fails, else inconclusive"
+PER_LAW_RULES: dict[str, str] = {
+    "row": "per cell k = 64, 256, 512: CI inside [paper/2, 2·paper] holds, disjoint fails, else "
+           "inconclusive; the row is the conjunction of its cells",
+    "tf4l-best": "every other model's MSE@64 over TF-4L + RoPE's: " + _RATIO_RULE,
+    "ssm-beats-tf4l": "TF-4L + RoPE over the SSM at k = 256 and 512: " + _RATIO_RULE,
+    "ssm-beats-all": "every TF over the SSM at k = 256 and 512: " + _RATIO_RULE,
+    "lintf": "LinTF MSE@256 CI above 10 holds, below 10 fails, else inconclusive",
+    "hybrid": "the hybrid over the SSM at k = 256 and 512: " + _RATIO_RULE,
+    "grows": "the TF best at k = 64: CI of ratio(256)/ratio(64) above 1 holds, below 1 fails, "
+             "else inconclusive",
+}
+
+
+def over_laws(ctx: Context, res: dict[str, Any], fn: Callable[[dict[str, Any]], Outcome],
+              kind: str) -> Outcome:
+    """``fn`` over the trained law and the :data:`SWEEP` laws, by the per-law rule ``kind``."""
+    return product.over_laws(ctx, res, fn, PER_LAW_RULES[kind], SWEEP)
 
 
 # ----------------------------------------------------------------------------- figures
@@ -197,7 +259,8 @@ def figure_fig6(ctx: Context, res: dict[str, Any], table: dict[str, tuple], name
 
 def _fig6(ctx: Context, res: dict[str, Any]) -> str:
     def draw() -> str:
-        verdicts = {"TF-4L best at k = 64": label(ctx, tf4l_best_outcome(res).verdict),
+        verdicts = {"on the trained law: TF-4L best at k = 64":
+                    label(ctx, tf4l_best_outcome(res).verdict),
                     "SSM beats every TF at k ≥ 256": label(ctx,
                                                            ssm_beats_all_outcome(res).verdict)}
         rows = {m: label(ctx, table_outcome(res, m, MODELS).verdict) for m in MODELS}
@@ -207,12 +270,55 @@ def _fig6(ctx: Context, res: dict[str, Any]) -> str:
     return once(ctx, "exp7_fig6", res, draw)
 
 
+def _sweep_figure(ctx: Context, res: dict[str, Any], sweep: dict[str, Any]) -> str:
+    """MSE@k against k on each law (one panel per law, trained law first), the paper's Table-3
+    cells as crosses and P̂ ≡ 0 dashed; each row's verdict over the laws in the legend and the
+    main comparisons' verdicts over the laws in the title."""
+    from chasm_theory._figures import legend_below, mark_paper, new_figure
+
+    every = {law_name(res): res, **sweep["laws"]}
+    fig, axes = new_figure(1, len(every), width=3.2 * len(every), height=4.4, sharey=True)
+    rows = {m: label(ctx, over_laws(ctx, res, lambda r, m=m: table_outcome(r, m, MODELS),
+                                    "row").verdict) for m in MODELS}
+    for ax, (n, r) in zip(axes[0], every.items()):
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ks = [int(k) for k in r["zero_predictor"]]
+        for i, m in enumerate(MODELS):
+            est = [_nan(r["models"][m]["mse"][str(k)]["est"]) for k in ks]
+            ax.plot(ks, est, "o-", ms=2.5, color=f"C{i}",
+                    label=f"{m}: row over the laws {rows[m]}")
+            mark_paper(ax, TABLE3_KS, MODELS[m][2],
+                       label="paper (Table 3)" if i == 0 else "_nolegend_", color=f"C{i}")
+        ax.plot(ks, [float(r["zero_predictor"][str(k)]) for k in ks], "k--", lw=1,
+                label="P̂ ≡ 0 (the law's scale)")
+        ax.axvline(64, color="0.6", lw=0.8, ls=":")
+        ax.set_title(f"law {n}" + (" (trained)" if n == law_name(res) else ""), fontsize=8)
+        ax.set_xlabel("context k (trained at 64)")
+    axes[0][0].set_ylabel("MSE@k (mean over positions ≤ k)")
+    v = {kind: label(ctx, over_laws(ctx, res, fn, kind).verdict)
+         for kind, fn in (("tf4l-best", tf4l_best_outcome),
+                          ("ssm-beats-all", ssm_beats_all_outcome), ("grows", grows_outcome))}
+    fig.suptitle("Exp VII (Table 3, Fig 6) over the App C.6 laws — TF-4L best at k = 64: "
+                 f"{v['tf4l-best']}; SSM beats every TF at k ≥ 256: {v['ssm-beats-all']};\n"
+                 f"the SSM's advantage grows 64 → 256: {v['grows']}", fontsize=9)
+    legend_below(fig, ncol=3)
+    return ctx.savefig(fig, "exp7_law_sweep")
+
+
 def _finish(ctx: Context, res: dict[str, Any], out: Outcome,
             names: list[str] | None = None) -> Outcome:
-    """Every exp7 record: Fig 6 and the convergence note of the models it reads (``names``;
-    all seven if None) with the training-curves figure."""
-    out.figures = [*out.figures, _fig6(ctx, res)]
-    return with_convergence(ctx, res, out, *CURVES, names)
+    """Every exp7 record: Fig 6 on the trained law, the law-sweep figure, and the convergence
+    note of the models it reads (``names``; all seven if None) on every law, with the
+    training-curves figures."""
+    figs = [_fig6(ctx, res)]
+    sweep = product.law_sweep(ctx, SWEEP)
+    if sweep is not None:
+        figs.append(once(ctx, "exp7_law_sweep", [res, sweep],
+                         lambda: _sweep_figure(ctx, res, sweep)))
+    out.figures = [*out.figures, *figs]
+    out = with_convergence(ctx, res, out, *CURVES, names)
+    return product.sweep_convergence(ctx, sweep, out, names, *SWEEP_CURVES)
 
 
 # ----------------------------------------------------------------------------- claims
@@ -230,7 +336,8 @@ def table_claim(name: str, table: dict[str, tuple], exp: str, source: str, secti
            experiment=exp)
     def check(ctx: Context) -> Outcome:
         res = ctx.experiment(exp)
-        return _finish(ctx, res, table_outcome(res, name, table), [name])
+        out = over_laws(ctx, res, lambda r: table_outcome(r, name, table), "row")
+        return _finish(ctx, res, out, [name])
 
 
 for _n in MODELS:
@@ -243,7 +350,7 @@ for _n in MODELS:
        quote=Q_TF4L_64, paper="Quote (§8.7): " + Q_TF4L_64, experiment="exp7")
 def check_tf4l_best(ctx: Context) -> Outcome:
     res = ctx.experiment("exp7")
-    return _finish(ctx, res, tf4l_best_outcome(res))
+    return _finish(ctx, res, over_laws(ctx, res, tf4l_best_outcome, "tf4l-best"))
 
 
 @claim("chasm.exp7.ssm-beats-tf4l-long", source=SOURCE, section=SECTION, kind="empirical",
@@ -252,10 +359,7 @@ def check_tf4l_best(ctx: Context) -> Outcome:
        quote=Q_SSM_TF4L, paper="Quote (§8.7): " + Q_SSM_TF4L, experiment="exp7")
 def check_ssm_beats_tf4l(ctx: Context) -> Outcome:
     res = ctx.experiment("exp7")
-    parts = _ratio_parts(res, [("tf4l-rope", "ssm-kron", 256), ("tf4l-rope", "ssm-kron", 512)])
-    out = combine(parts, predicted="MSE_TF4L / MSE_SSM > 1 at k = 256, 512",
-                  evidence="; ".join(f"{k}: {o.measured}" for k, o in parts.items())
-                  + " (paper: 2.42 and 1.98).")
+    out = over_laws(ctx, res, ssm_beats_tf4l_outcome, "ssm-beats-tf4l")
     return _finish(ctx, res, out, ["tf4l-rope", "ssm-kron"])
 
 
@@ -267,7 +371,8 @@ def check_ssm_beats_tf4l(ctx: Context) -> Outcome:
        experiment="exp7")
 def check_ssm_beats_all(ctx: Context) -> Outcome:
     res = ctx.experiment("exp7")
-    return _finish(ctx, res, ssm_beats_all_outcome(res), [*TF_NAMES, "ssm-kron"])
+    out = over_laws(ctx, res, ssm_beats_all_outcome, "ssm-beats-all")
+    return _finish(ctx, res, out, [*TF_NAMES, "ssm-kron"])
 
 
 @claim("chasm.exp7.lintf-collapse", source=SOURCE, section=SECTION, kind="empirical",
@@ -275,14 +380,7 @@ def check_ssm_beats_all(ctx: Context) -> Outcome:
        quote=Q_LINTF, paper="Quote (§8.7): " + Q_LINTF, experiment="exp7")
 def check_lintf(ctx: Context) -> Outcome:
     res = ctx.experiment("exp7")
-    c = res["models"]["lintf"]["mse"]["256"]
-    zp = res["zero_predictor"]["256"]
-    out = decide_interval(c["lo"], c["hi"], target_lo=10.0, predicted="MSE@256 > 10",
-                          measured=_fmt_ci(c),
-                          evidence=f"LinTF MSE@256 = {_fmt_ci(c)} (normalised "
-                          f"{res['models']['lintf']['nmse']['256']:.3g}); predicting 0 "
-                          f"gives {zp:.3g}.")
-    return _finish(ctx, res, out, ["lintf"])
+    return _finish(ctx, res, over_laws(ctx, res, lintf_outcome, "lintf"), ["lintf"])
 
 
 @claim("chasm.exp7.hybrid-worse-than-ssm", source=SOURCE, section=SECTION, kind="empirical",
@@ -294,9 +392,7 @@ def check_lintf(ctx: Context) -> Outcome:
        experiment="exp7")
 def check_hybrid(ctx: Context) -> Outcome:
     res = ctx.experiment("exp7")
-    parts = _ratio_parts(res, [("hybrid", "ssm-kron", 256), ("hybrid", "ssm-kron", 512)])
-    out = combine(parts, predicted="MSE_hybrid / MSE_SSM > 1",
-                  evidence="; ".join(f"{k}: {o.measured}" for k, o in parts.items()) + ".")
+    out = over_laws(ctx, res, hybrid_outcome, "hybrid")
     return _finish(ctx, res, out, ["hybrid", "ssm-kron"])
 
 
@@ -309,28 +405,5 @@ def check_hybrid(ctx: Context) -> Outcome:
        experiment="exp7")
 def check_grows(ctx: Context) -> Outcome:
     res = ctx.experiment("exp7")
-    # ratio-of-ratios for the TF that is best at k = 64 (chosen by point estimate)
-    best = min(TF_NAMES, key=lambda m: res["models"][m]["mse"]["64"]["est"])
-    r64 = ratio(res, best, "ssm-kron", 64)
-    r256 = ratio(res, best, "ssm-kron", 256)
-    rng = np.random.default_rng(0)
-    t64, s64 = per_seq(res, best, 64), per_seq(res, "ssm-kron", 64)
-    t256, s256 = per_seq(res, best, 256), per_seq(res, "ssm-kron", 256)
-    nS, nU = t64.shape
-    boots = []
-    for _ in range(1000):
-        si = rng.integers(0, nS, nS)
-        ui = rng.integers(0, nU, (nS, nU))
-        t256b, s256b, t64b, s64b = (a[si[:, None], ui].mean() for a in (t256, s256, t64, s64))
-        boots.append((t256b / s256b) / (t64b / s64b))
-    lo, hi = np.quantile(boots, [0.025, 0.975])
-    est = r256["est"] / r64["est"]
-    out = decide_interval(float(lo), float(hi), target_lo=1.0,
-                          predicted="ratio(256)/ratio(64) > 1",
-                          measured={"best_tf_at_64": best, "ratio@64": _fmt_ci(r64),
-                                    "ratio@256": _fmt_ci(r256), "growth": est},
-                          evidence=f"Best TF at k = 64 (point estimate): {best}. MSE_TF/MSE_SSM "
-                          f"= {_fmt_ci(r64)} at 64 and {_fmt_ci(r256)} at 256; growth factor "
-                          f"{est:.3g} [{lo:.3g}, {hi:.3g}] (paper: TF-4L 0.195/0.356 = 0.55 → "
-                          "1.44/0.594 = 2.42).")
-    return _finish(ctx, res, out, [*TF_NAMES, "ssm-kron"])
+    return _finish(ctx, res, over_laws(ctx, res, grows_outcome, "grows"),
+                   [*TF_NAMES, "ssm-kron"])

@@ -7,34 +7,16 @@ MSE_TF / MSE_SSM at k = 64 and 256 (MSE@k as in Exp VII: mean over positions ≤
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
-from chasm_theory import (
-    Context,
-    NotRunError,
-    Outcome,
-    claim,
-    combine,
-    decide_interval,
-    experiment,
-    not_run,
-    over_values,
-)
+from chasm_theory import Context, Outcome, claim, combine, decide_interval, experiment
 from chasm_theory._experiments import RunEnv
-from chasm_theory.stats import seeds_boot_means
-from empirics.engine.convergence import attach_curves
+from empirics.engine import product
 from empirics.engine.evaluate import fmt_ci as _fmt_ci
-from empirics.engine.evaluate import one_thread, per_seq, ratio
+from empirics.engine.evaluate import one_thread, ratio, ratio_growth
 from empirics.engine.evaluate import ratio_parts as _ratio_parts
 from empirics.engine.figures import label, once
-from empirics.engine.product import (
-    law_name,
-    product_runs,
-    run_product,
-    training_summaries,
-    with_convergence,
-)
+from empirics.engine.product import law_name, product_runs, run_product, with_convergence
 from empirics.engine.runs import TrainRun
 from empirics.engine.specs import PE_SWEEP_MODELS as MODELS
 from empirics.engine.specs import product_config
@@ -138,19 +120,11 @@ def wins_outcome(res: dict[str, Any]) -> Outcome:
 
 
 def grows_outcome(res: dict[str, Any]) -> Outcome:
-    import numpy as np
-
     parts = {}
     for m in GROWS:
-        t64, s64 = per_seq(res, m, 64), per_seq(res, "ssm-kron", 64)
-        t256, s256 = per_seq(res, m, 256), per_seq(res, "ssm-kron", 256)
-        # the four (seed, sequence) tables are paired: resampled together (seeds, then units)
-        b = seeds_boot_means(np.stack([t256, s256, t64, s64], axis=-1))
-        lo, hi = np.quantile((b[:, 0] / b[:, 1]) / (b[:, 2] / b[:, 3]), [0.025, 0.975])
-        est = res["ratios"][m]["256"]["est"] / res["ratios"][m]["64"]["est"]
-        parts[m] = decide_interval(float(lo), float(hi), target_lo=1.0,
-                                   predicted="ratio(256)/ratio(64) > 1",
-                                   measured=f"{est:.3g} [{lo:.3g}, {hi:.3g}]",
+        g = ratio_growth(res, m, "ssm-kron", 64, 256)
+        parts[m] = decide_interval(g["lo"], g["hi"], target_lo=1.0,
+                                   predicted="ratio(256)/ratio(64) > 1", measured=_fmt_ci(g),
                                    evidence=f"{m}: ratio {_fmt_ci(res['ratios'][m]['64'])} → "
                                    f"{_fmt_ci(res['ratios'][m]['256'])}")
     return combine(parts, predicted="growth factor > 1 (paper 1.57 and 1.61)",
@@ -173,9 +147,6 @@ def cross_outcome(res: dict[str, Any]) -> Outcome:
 # ----------------------------------------------------------------------------- over the laws
 
 SWEEP = "exp8_laws"  # Exp VIII trained on the other corners of the unstated law
-LAW_READING = ("App C.6 leaves the product law's shear scale and normalisation unstated, and they "
-               "set the task's scale (chasm.thm1.chasm.raw-risk): the verdict is the one common to "
-               "the trained law and the swept laws (exp8_laws), inconclusive where they disagree")
 PER_LAW_RULES: dict[str, str] = {
     "row": "per cell k = 64, 256: CI inside [paper/2, 2·paper] holds, disjoint fails, else "
            "inconclusive; the row is the conjunction of its two cells",
@@ -188,46 +159,10 @@ PER_LAW_RULES: dict[str, str] = {
 }
 
 
-def law_sweep(ctx: Context) -> dict[str, Any] | None:
-    """The :data:`SWEEP` results (``{"laws": {name: results}, "rule": ...}``), or None when that
-    run is missing at this profile."""
-    try:
-        return ctx.experiment(SWEEP)
-    except NotRunError:
-        return None
-
-
-def _first(measured: Any) -> str:
-    if isinstance(measured, dict) and measured:
-        k, v = next(iter(measured.items()))
-        return f"{k} {v}"
-    return str(measured)
-
-
 def over_laws(ctx: Context, res: dict[str, Any], fn: Callable[[dict[str, Any]], Outcome],
               kind: str) -> Outcome:
-    """``fn``'s outcome on the trained law's results ``res`` and on every swept law, as one
-    verdict (:func:`chasm_theory.over_values`); without a sweep run the other laws are not-run
-    and the verdict stays inconclusive."""
-    main, name = fn(res), law_name(res)
-    parts = {name: main}
-    sweep = law_sweep(ctx)
-    if sweep is None:
-        parts["the other laws"] = not_run(f"the law sweep ({SWEEP}) has no run at this profile")
-        how = f"the law sweep ({SWEEP}) has no run at this profile"
-    else:
-        parts.update({n: fn(r) for n, r in sweep["laws"].items()})
-        how = sweep["rule"]
-    per = "; ".join(f"{n}: {o.verdict} ({_first(o.measured)})" for n, o in parts.items())
-    out = over_values(
-        parts, predicted=main.predicted, per_value_rule=PER_LAW_RULES[kind],
-        measured={n: o.measured for n, o in parts.items()},
-        evidence=f"On the trained law ({name}): {main.evidence} Over the laws ({how}): {per}.",
-        reading=f"{main.reading}; {LAW_READING}" if main.reading else LAW_READING,
-        details={**main.details, "trained_law": name,
-                 "parts": {n: asdict(o) for n, o in parts.items()}})
-    out.headline = f"{out.headline}; {name}: {_first(main.measured)}"
-    return out
+    """``fn`` over the trained law and the :data:`SWEEP` laws, by the per-law rule ``kind``."""
+    return product.over_laws(ctx, res, fn, PER_LAW_RULES[kind], SWEEP)
 
 
 # ----------------------------------------------------------------------------- figures
@@ -305,20 +240,13 @@ def _finish(ctx: Context, res: dict[str, Any], out: Outcome, names: list[str]) -
     convergence note of the models it reads (``names`` and the SSM) on every law, with the
     training-curves figures."""
     figs = [once(ctx, "exp8_table4", res, lambda: _figure(ctx, res))]
-    sweep = law_sweep(ctx)
+    sweep = product.law_sweep(ctx, SWEEP)
     if sweep is not None:
         figs.append(once(ctx, "exp8_law_sweep", [res, sweep],
                          lambda: _sweep_figure(ctx, res, sweep)))
     out.figures = [*out.figures, *figs]
     out = with_convergence(ctx, res, out, *CURVES, [*names, "ssm-kron"])
-    if sweep is not None:
-        every = {k: v for n, r in sweep["laws"].items()
-                 for k, v in training_summaries(r, prefix=f"{n}/").items()}
-        read = {k: v for n, r in sweep["laws"].items()
-                for k, v in training_summaries(r, [*names, "ssm-kron"], prefix=f"{n}/").items()}
-        if every:
-            out = attach_curves(ctx, out, read, *SWEEP_CURVES, drawn=every)
-    return out
+    return product.sweep_convergence(ctx, sweep, out, [*names, "ssm-kron"], *SWEEP_CURVES)
 
 
 # ----------------------------------------------------------------------------- claims
