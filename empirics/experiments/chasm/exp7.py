@@ -162,8 +162,8 @@ def grows_outcome(res: dict[str, Any]) -> Outcome:
     g = ratio_growth(res, best, "ssm-kron", 64, 256)
     return decide_interval(g["lo"], g["hi"], target_lo=1.0,
                            predicted="ratio(256)/ratio(64) > 1",
-                           measured={"best_tf_at_64": best, "ratio@64": _fmt_ci(r64),
-                                     "ratio@256": _fmt_ci(r256), "growth": g["est"]},
+                           measured={"growth": _fmt_ci(g), "best_tf_at_64": best,
+                                     "ratio@64": _fmt_ci(r64), "ratio@256": _fmt_ci(r256)},
                            evidence=f"Best TF at k = 64 (point estimate): {best}. MSE_TF/MSE_SSM "
                            f"= {_fmt_ci(r64)} at 64 and {_fmt_ci(r256)} at 256; growth factor "
                            f"{_fmt_ci(g)} (paper: TF-4L 0.195/0.356 = 0.55 → 1.44/0.594 = 2.42).")
