@@ -1,5 +1,5 @@
-"""Exp VIII's verdict over the unstated product law: one rule (``over_values``) for every id,
-the trained law's outcome beside the swept laws', and no verdict without the sweep."""
+"""The law sweep of Exp VII and VIII: one rule (``over_values``) for every id, the trained law's
+outcome beside the swept laws', no verdict without the sweep, and each swept run trained once."""
 import numpy as np
 import pytest
 
@@ -94,3 +94,22 @@ def test_over_values_is_the_common_verdict_or_inconclusive(verdicts, expected):
     assert out.measured == {"x": 1}
     assert "over the enumerated widths" in out.rule and "(width-dependent)" in out.rule
     assert (out.counterexample is not None) == (expected == "fails")
+
+
+def test_the_sweeps_train_each_model_once_per_law_and_share_exp7_and_exp8_runs():
+    from chasm_theory.oracles.product_tracking import TRAINED_LAW
+    from empirics.engine.product import SWEEP_LAWS
+    from empirics.experiments.chasm import exp7, exp7_laws, exp8_laws
+
+    c7, c8 = exp7_laws.laws_config("full"), exp8_laws.laws_config("full")
+    r7, r8 = exp7_laws._training_runs(c7, 0), exp8_laws._training_runs(c8, 0)
+    n_laws, n_seeds = len(SWEEP_LAWS), len(c7["seeds"])
+    assert len({r.key for r in r7}) == len(exp7.MODELS) * n_laws * n_seeds
+    assert len({r.key for r in r8}) == len(exp8.MODELS) * n_laws * n_seeds
+    shared = {r.key for r in r7} & {r.key for r in r8}  # the SSM and TF-2L + RoPE, every law
+    assert len(shared) == 2 * n_laws * n_seeds
+    assert {r.task["law"]["shear"] for r in r7} == {law.shear for law in SWEEP_LAWS}
+    assert TRAINED_LAW.as_dict() not in [r.task["law"] for r in r7 + r8]
+    # the trained-law runs are not retrained by the sweeps
+    base = {r.key for r in exp7._training_runs(exp7.exp7_config("full"), 0)}
+    assert not base & {r.key for r in r7}
