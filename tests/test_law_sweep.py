@@ -21,7 +21,7 @@ def _res(law: MatrixLaw, ratio: float) -> dict:
     def seqs(m):
         return ssm if m == "ssm-kron" else ssm * ratio * rng.uniform(0.95, 1.05, ssm.shape)
 
-    return {"law": law.as_dict(),
+    return {"law": law.as_dict(), "zero_predictor": {"64": 1.0, "256": 2.0 * ratio},
             "ratios": {m: {"64": dict(ci), "256": dict(ci)} for m in exp8.TFS},
             "models": {m: {"n_params": 1, "mse": {"64": mse},
                            "per_seq": {"64": seqs(m).tolist(), "256": seqs(m).tolist()}}
@@ -58,6 +58,8 @@ def test_the_common_verdict_over_the_laws_stands(tmp_path):
     assert TRAINED_LAW.name in out.counterexample
     assert set(out.measured) == {TRAINED_LAW.name, *(law.name for law in LAWS)}
     assert "fails on 3 of 3 laws" in out.headline
+    # each law's scale (what predicting 0 scores) is beside its verdict
+    assert f"{LAWS[0].name} [P̂ ≡ 0: MSE@64 1, MSE@256 200]: fails" in out.evidence
     wins = exp8.over_laws(_ctx(tmp_path, [100.0, 100.0]), _res(TRAINED_LAW, 100.0),
                           exp8.wins_outcome, "wins")
     assert wins.verdict == "holds"  # ratio > 1 on every law: the SSM wins

@@ -198,6 +198,15 @@ def _first(measured: Any) -> str:
     return str(measured)
 
 
+def _scale_text(res: dict[str, Any] | None) -> str:
+    """The law's scale: what predicting P̂ ≡ 0 scores (MSE@k at the largest and the training k)."""
+    if res is None:
+        return ""
+    zp = res["zero_predictor"]
+    ks = [k for k in ("64", max(zp, key=int)) if k in zp]
+    return " [P̂ ≡ 0: " + ", ".join(f"MSE@{k} {zp[k]:.3g}" for k in dict.fromkeys(ks)) + "]"
+
+
 def over_laws(ctx: Context, res: dict[str, Any], fn: Callable[[dict[str, Any]], Outcome],
               per_law_rule: str, sweep: str) -> Outcome:
     """``fn``'s outcome on the trained law's results ``res`` and on every law of the sweep
@@ -212,7 +221,9 @@ def over_laws(ctx: Context, res: dict[str, Any], fn: Callable[[dict[str, Any]], 
     else:
         parts.update({n: fn(r) for n, r in found["laws"].items()})
         how = found["rule"]
-    per = "; ".join(f"{n}: {o.verdict} ({_first(o.measured)})" for n, o in parts.items())
+    scale = {name: res, **(found["laws"] if found else {})}
+    per = "; ".join(f"{n}{_scale_text(scale.get(n))}: {o.verdict} ({_first(o.measured)})"
+                    for n, o in parts.items())
     out = over_values(
         parts, predicted=main.predicted, per_value_rule=per_law_rule,
         measured={n: o.measured for n, o in parts.items()},
