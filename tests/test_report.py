@@ -199,3 +199,28 @@ def test_versus_quick_lists_changed_outcomes_only():
     assert versus_quick(full, quick) == [
         {"id": "a", "quick": "lean fails", "here": "lean holds"},
         {"id": "c", "quick": "undecided", "here": "fails"}]
+
+
+def test_a_row_decided_over_the_laws_shows_the_trained_law_cells_and_the_other_laws():
+    from chasm_theory.report._front import table_rows
+
+    def sub(verdict, cells):
+        return {"verdict": verdict, "predicted": {"k=64": 1.77, "k=256": 2.78},
+                "measured": {k: f"{v:g} [{v:g}, {v:g}]" for k, v in cells.items()},
+                "details": {"parts": {k: {"verdict": "fails" if v > 3.5 else "holds"}
+                                      for k, v in cells.items()}}}
+
+    rec = {"id": "chasm.exp8.table4.tf1l-none", "verdict": "inconclusive",
+           "predicted": {"k=64": 1.77, "k=256": 2.78},
+           "measured": {"L0": {"k=64": "x"}, "L1": {"k=64": "y"}},
+           "details": {"trained_law": "L0", "our_params": 3364,
+                       "parts": {"L0": sub("fails", {"k=64": 128.0, "k=256": 2.5}),
+                                 "L1": sub("holds", {"k=64": 1.5, "k=256": 2.5})}}}
+    rows = table_rows(rec, "tf1l-none")
+    assert len(rows) == 3  # two cells of the trained law, then the other laws
+    assert "| k=64 | 1.77 | 128 [128, 128] | fails |" in rows[0]
+    assert "| k=256 | 2.78 | 2.5 [2.5, 2.5] | holds |" in rows[1]
+    assert rows[2] == "| | the other laws | | L1: holds | |"
+    assert "**inconclusive**" in rows[0] and "(params: ours 3,364)" in rows[0]
+    plain = table_rows({**rec, "details": {}, "measured": {"k=64": "1 [1, 1]"}}, "x")
+    assert len(plain) == 2 and "the other laws" not in " ".join(plain)

@@ -151,26 +151,33 @@ def _cell_verdict(r: dict[str, Any], part: dict[str, Any] | None) -> str:
 
 def table_rows(r: dict[str, Any], label: str) -> list[str]:
     """One row per cell of a record (``predicted``/``measured`` dicts with the same keys, the
-    cell verdicts in ``details.parts``), or one row for a single-valued record."""
-    pred, meas = r.get("predicted"), r.get("measured")
-    parts = (r.get("details") or {}).get("parts") or {}
-    link = page_link(r["id"], label)
+    cell verdicts in ``details.parts``), or one row for a single-valued record. A record decided
+    over an unstated law (``details.trained_law``) shows the trained law's cells, then one line
+    with the other laws' verdicts; its own verdict (first column) is the one over the laws."""
     det = r.get("details") or {}
+    law = det.get("trained_law")
+    laws = det.get("parts") or {}
+    cells = laws.get(law) if law in laws else r
+    pred, meas = cells.get("predicted"), cells.get("measured")
+    parts = (cells.get("details") or {}).get("parts") or {}
+    link = page_link(r["id"], label)
     if det.get("our_params") is not None:  # Table 3/4 rows carry the models' sizes
         paper_p = det.get("paper_params")
         link += (f" (params: paper {paper_p:,}, ours {det['our_params']:,})"
                  if isinstance(paper_p, int) else f" (params: ours {det['our_params']:,})")
-    if isinstance(pred, dict) and isinstance(meas, dict) and set(pred) & set(meas):
-        keys = list(pred) + [k for k in meas if k not in pred]
-        rows = []
-        for j, k in enumerate(keys):
-            head = f"{link} · {verdict_cell(r)}" if j == 0 else ""
-            verdict = (_cell_verdict(r, parts.get(k)) if k in meas or k in parts else
-                       "no cell")
-            rows.append(f"| {head} | {k} | {fmt(pred.get(k), 30)} | {fmt(meas.get(k), 40)} | "
-                        f"{verdict} |")
-        return rows
-    return [f"| {link} | | {paper_value(r, 60)} | {headline(r, 50)} | {verdict_cell(r)} |"]
+    if not (isinstance(pred, dict) and isinstance(meas, dict) and set(pred) & set(meas)):
+        return [f"| {link} | | {paper_value(r, 60)} | {headline(r, 50)} | {verdict_cell(r)} |"]
+    keys = list(pred) + [k for k in meas if k not in pred]
+    rows = []
+    for j, k in enumerate(keys):
+        head = f"{link} · {verdict_cell(r)}" if j == 0 else ""
+        verdict = (_cell_verdict(r, parts.get(k)) if k in meas or k in parts else "no cell")
+        rows.append(f"| {head} | {k} | {fmt(pred.get(k), 30)} | {fmt(meas.get(k), 40)} | "
+                    f"{verdict} |")
+    if cells is not r:
+        others = "; ".join(f"{n}: {_cell_verdict(r, p)}" for n, p in laws.items() if n != law)
+        rows.append(f"| | the other laws | | {others} | |")
+    return rows
 
 
 def paper_tables(recs: list[dict[str, Any]]) -> tuple[list[str], set[str]]:

@@ -69,6 +69,10 @@ class PaperTable:
         return claim_id.removeprefix(self.strip)
 
 
+LAW_NOTE = ("App C.6 leaves the product law unstated: the cells are on the trained law, the "
+            "line under each row gives the other three laws' row verdicts, and the row's verdict "
+            "(first column) is the one over all four laws (the common verdict, else inconclusive).")
+
 TABLES: tuple[PaperTable, ...] = (
     PaperTable("000 Table 1 — ARE of the Transformers vs. the SSM on colored noise (Exp I)",
                r"^chasm\.exp1\.are-", "chasm.exp1.are-",
@@ -77,9 +81,9 @@ TABLES: tuple[PaperTable, ...] = (
     PaperTable("000 Table 2 — non-commutativity ablation (Exp IV)",
                r"^chasm\.exp4\.(lintf|softtf)-case-", "chasm.exp4."),
     PaperTable("000 Table 3 — product tracking, MSE at test length k (Exp VII)",
-               r"^chasm\.exp7\.table3\.", "chasm.exp7.table3."),
+               r"^chasm\.exp7\.table3\.", "chasm.exp7.table3.", LAW_NOTE),
     PaperTable("000 Table 4 — positional-encoding sweep, MSE ratio TF/SSM (Exp VIII)",
-               r"^chasm\.exp8\.table4\.", "chasm.exp8.table4."),
+               r"^chasm\.exp8\.table4\.", "chasm.exp8.table4.", LAW_NOTE),
     PaperTable("000 Table A1 — filtering + retrieval, SSM vs. TF vs. hybrid (App D)",
                r"^chasm\.appD\.table\.", "chasm.appD.table."),
     PaperTable("002 length-generalization table — longest length tracked (group/model)",
