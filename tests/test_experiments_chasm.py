@@ -45,21 +45,18 @@ def _check_all(prefixes, results, tmp_path):
 
 
 def test_product_experiments_and_claims_at_toy_size(tmp_path):
-    import empirics.experiments.chasm.exp7 as e7
-    import empirics.experiments.chasm.exp7_laws as e7l
     import empirics.experiments.chasm.exp8 as e8
-    import empirics.experiments.chasm.exp8_laws as e8l
+    from chasm_theory._experiments import get_experiment
     from empirics.engine.product import SWEEP_LAWS
 
-    cfgs = {"exp7": e7.exp7_config("quick"), "exp7_laws": e7l.laws_config("quick"),
-            "exp8": e8.exp8_config("quick"), "exp8_laws": e8l.laws_config("quick")}
+    exps = {n: get_experiment(n) for n in ("exp7", "exp7_laws", "exp8", "exp8_laws")}
+    cfgs = {n: e.config("quick") for n, e in exps.items()}
     for name, c in cfgs.items():
         c["train"]["steps"], c["test"]["n"], c["seeds"] = 1, 4, [0]
         # k = 256/512 cells are read by the checks: evaluate at T = 512 for exp7, 256 for exp8
         c["test"]["T"], c["test"]["ks"] = ((512, [64, 256, 512]) if name.startswith("exp7")
                                            else (256, [64, 256]))
-    mods = {"exp7": e7, "exp7_laws": e7l, "exp8": e8, "exp8_laws": e8l}
-    res = {name: _roundtrip(mods[name].run(c, _env(tmp_path))) for name, c in cfgs.items()}
+    res = {name: _roundtrip(exps[name].run(c, _env(tmp_path))) for name, c in cfgs.items()}
     r7 = res["exp7"]
     assert r7["models"]["ssm-kron"]["n_params"] == 4760
     zp = r7["zero_predictor"]

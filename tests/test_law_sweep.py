@@ -99,12 +99,14 @@ def test_over_values_is_the_common_verdict_or_inconclusive(verdicts, expected):
 
 
 def test_the_sweeps_train_each_model_once_per_law_and_share_exp7_and_exp8_runs():
+    from chasm_theory._experiments import get_experiment
     from chasm_theory.oracles.product_tracking import TRAINED_LAW
     from empirics.engine.product import SWEEP_LAWS
-    from empirics.experiments.chasm import exp7, exp7_laws, exp8_laws
+    from empirics.experiments.chasm import exp7
 
-    c7, c8 = exp7_laws.laws_config("full"), exp8_laws.laws_config("full")
-    r7, r8 = exp7_laws._training_runs(c7, 0), exp8_laws._training_runs(c8, 0)
+    e7, e8 = get_experiment("exp7_laws"), get_experiment("exp8_laws")
+    c7, c8 = e7.config("full"), e8.config("full")
+    r7, r8 = e7.training_runs(c7, 0), e8.training_runs(c8, 0)
     n_laws, n_seeds = len(SWEEP_LAWS), len(c7["seeds"])
     assert len({r.key for r in r7}) == len(exp7.MODELS) * n_laws * n_seeds
     assert len({r.key for r in r8}) == len(exp8.MODELS) * n_laws * n_seeds
@@ -113,5 +115,5 @@ def test_the_sweeps_train_each_model_once_per_law_and_share_exp7_and_exp8_runs()
     assert {r.task["law"]["shear"] for r in r7} == {law.shear for law in SWEEP_LAWS}
     assert TRAINED_LAW.as_dict() not in [r.task["law"] for r in r7 + r8]
     # the trained-law runs are not retrained by the sweeps
-    base = {r.key for r in exp7._training_runs(exp7.exp7_config("full"), 0)}
+    base = {r.key for r in get_experiment("exp7").training_runs(exp7.exp7_config("full"), 0)}
     assert not base & {r.key for r in r7}

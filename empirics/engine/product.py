@@ -27,7 +27,8 @@ from empirics.tasks.product import sample_product_batch
 
 __all__ = ["product_runs", "run_product", "KEEP_KS", "training_summaries", "curves",
            "with_convergence", "law_name", "SWEEP_LAWS", "SWEEP_RULE", "sweep_config",
-           "sweep_training_runs", "run_sweep", "law_sweep", "over_laws", "sweep_convergence"]
+           "sweep_training_runs", "run_sweep", "law_sweep", "over_laws", "sweep_convergence",
+           "register_law_sweep"]
 
 KEEP_KS = [64, 256, 512]  # per-sequence values kept for the CIs
 
@@ -181,6 +182,24 @@ def run_sweep(cfg: dict[str, Any], env: RunEnv, table: dict[str, tuple], exp: st
         c, label = _on_law(cfg, law, exp)
         out["laws"][MatrixLaw(**law).name] = finish(run_product(c, env, table, label))
     return out
+
+
+def register_law_sweep(name: str, title: str, base_config: Callable[[str], dict[str, Any]],
+                       table: dict[str, tuple], exp: str,
+                       finish: Callable[[dict[str, Any]], dict[str, Any]] = lambda r: r) -> None:
+    """Register experiment ``name``: experiment ``exp``'s models (``table``) at the config
+    ``base_config(profile)`` gives, trained on every law of :data:`SWEEP_LAWS` (same budget and
+    seeds); results ``{"laws": {law name: finish(results on that law)}, "rule": ...}``."""
+    from chasm_theory import experiment
+    from empirics.engine.evaluate import one_thread
+
+    def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
+        with one_thread():
+            return run_sweep(cfg, env, table, exp, finish)
+
+    experiment(name, title=title, config=lambda profile: sweep_config(base_config(profile)),
+               version=1, training_runs=lambda cfg, seed: sweep_training_runs(cfg, seed, table,
+                                                                              exp))(run)
 
 
 def law_sweep(ctx: Context, sweep: str) -> dict[str, Any] | None:
