@@ -215,11 +215,14 @@ def over_values(parts: dict[str, Outcome], *, predicted: Any, evidence: str,
                 per_value_rule: str, unit: str = "law", **kw: Any) -> Outcome:
     """One verdict over an enumerated unstated parameter (``parts``: one outcome per value): the
     common verdict when every value gives the same one, otherwise ``inconclusive``
-    (``unit``-dependent); the record lists the values on which it holds and fails. ``measured``
-    defaults to the per-value verdicts; the first failing value's counterexample is carried."""
+    (``unit``-dependent); ``not-run`` while some value has no run yet. The record lists the values
+    on which it holds and fails; ``measured`` defaults to the per-value verdicts; the first
+    failing value's counterexample is carried when the verdict is ``fails``."""
     verdicts = {k: o.verdict for k, o in parts.items()}
     common = set(verdicts.values())
     verdict: Verdict = common.pop() if len(common) == 1 else "inconclusive"  # type: ignore[assignment]
+    if "not-run" in verdicts.values():  # a value not measured yet: no verdict over the values
+        verdict = "not-run"
     fails = [k for k, v in verdicts.items() if v == "fails"]
     holds = sum(v == "holds" for v in verdicts.values())
     kw.setdefault("headline", f"holds on {holds}, fails on {len(fails)} of {len(verdicts)} "
@@ -230,7 +233,9 @@ def over_values(parts: dict[str, Outcome], *, predicted: Any, evidence: str,
         counterexample=({k: parts[k].counterexample for k in fails[:1]}
                         if verdict == "fails" else None),
         rule=(f"one verdict over the enumerated {unit}s: the common verdict if all agree, else "
-              f"inconclusive ({unit}-dependent). Per {unit}: {per_value_rule}"),
+              f"inconclusive ({unit}-dependent)"
+              + (f"; not-run until every {unit} is run" if verdict == "not-run" else "")
+              + f". Per {unit}: {per_value_rule}"),
         details={**kw.pop("details", {}), "fails_on": fails,
                  "holds_on": [k for k, v in verdicts.items() if v == "holds"]},
         **kw)

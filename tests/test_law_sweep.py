@@ -75,17 +75,21 @@ def test_laws_that_disagree_give_inconclusive_and_name_each_side(tmp_path):
 
 def test_without_the_sweep_the_trained_law_alone_decides_nothing(tmp_path):
     out = _row(_ctx(tmp_path, None), 100.0)
-    assert out.verdict == "inconclusive"
+    assert out.verdict == "not-run"  # so `report --pending` reruns it once the sweep lands
+    assert "not-run until every law is run" in out.rule
     assert out.details["parts"]["the other laws"]["verdict"] == "not-run"
     assert out.details["fails_on"] == [TRAINED_LAW.name]
 
 
 @pytest.mark.parametrize(("verdicts", "expected"), [
     (["holds", "holds"], "holds"), (["fails", "fails"], "fails"),
-    (["holds", "fails"], "inconclusive"), (["holds", "inconclusive"], "inconclusive")])
+    (["holds", "fails"], "inconclusive"), (["holds", "inconclusive"], "inconclusive"),
+    (["fails", "not-run"], "not-run")])
 def test_over_values_is_the_common_verdict_or_inconclusive(verdicts, expected):
+    from chasm_theory import not_run
+
     parts = {f"v{i}": decide(v == "holds", predicted=1, measured=i, evidence="")
-             if v != "inconclusive" else
+             if v in ("holds", "fails") else not_run("no run") if v == "not-run" else
              over_values({"a": decide(True, predicted=1, measured=0, evidence=""),
                           "b": decide(False, predicted=1, measured=0, evidence="")},
                          predicted=1, evidence="", per_value_rule="r")
