@@ -254,11 +254,10 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
         return 0
     claims = _select(args.only) if args.only else list(all_claims().values())
     if args.pending:
-        from chasm_theory.report import bucket
+        from chasm_theory.report import is_pending
 
         old = load_records(ctx.out_dir / "claims.json")
-        claims = [c for c in claims if c.id not in old
-                  or bucket(old[c.id]) in ("not-run", "few-seeds", "error")]
+        claims = [c for c in claims if c.id not in old or is_pending(old[c.id])]
     merge = bool(args.only or args.pending)
     records = generate(ctx, claims, show_progress=console.is_terminal, merge=merge)
     recs = list(load_records(ctx.out_dir / "claims.json").values())

@@ -267,7 +267,7 @@ def test_run_does_not_run_other_experiments_its_claims_read(tmp_path, capsys):
         _MEMO.clear()
 
 
-def test_report_pending_reruns_only_not_run_seed_capped_and_error_ids(tmp_path, capsys):
+def test_report_pending_reruns_only_not_run_seed_short_and_error_ids(tmp_path, capsys):
     from chasm_theory import Outcome, claim
     from chasm_theory._registry import _CLAIMS
 
@@ -279,7 +279,7 @@ def test_report_pending_reruns_only_not_run_seed_capped_and_error_ids(tmp_path, 
             ran.append(i)
             return Outcome(verdict="holds", predicted=1, measured=1, evidence="toy")
 
-    ids = [f"test.pending.{n}" for n in ("done", "notrun", "seeds", "error")]
+    ids = [f"test.pending.{n}" for n in ("done", "notrun", "seeds", "error", "undecided")]
     for i in ids:
         make(i)
     try:
@@ -294,13 +294,18 @@ def test_report_pending_reruns_only_not_run_seed_capped_and_error_ids(tmp_path, 
                 r["details"] = {"verdict_at_this_budget": "holds", "capped_by": "seeds"}
             if r["id"].endswith("error"):
                 r["verdict"] = "error"
+            if r["id"].endswith("undecided"):  # inconclusive on 1 of 3 seeds: not capped
+                r["verdict"] = "inconclusive"
+                r["runs"] = [{"experiment": "x", "seeds_used": 1, "seeds_planned": 3}]
+            if r["id"].endswith("done"):  # every planned seed: nothing pending
+                r["runs"] = [{"experiment": "x", "seeds_used": 3, "seeds_planned": 3}]
         path.write_text(json.dumps(doc))
         ran.clear()
         capsys.readouterr()
         assert main(["report", "--pending", "--only", "test.pending",
                      "--reports-dir", str(tmp_path)]) == 0
         out = " ".join(capsys.readouterr().out.split())
-        assert sorted(ran) == sorted(ids[1:]) and "reran 3 pending claim(s)" in out
+        assert sorted(ran) == sorted(ids[1:]) and "reran 4 pending claim(s)" in out
         doc = json.loads(path.read_text())
         assert all(r["verdict"] == "holds" for r in doc["claims"])
     finally:

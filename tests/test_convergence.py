@@ -66,6 +66,16 @@ def test_attach_adds_note_details_and_figure(tmp_path):
     assert (tmp_path / fig).read_bytes() == first
 
 
+def test_a_second_attach_adds_its_runs_to_the_first():
+    out = Outcome("holds", 1, 1, "measured.")
+    first = cv.attach(out, {"ssm": [summary([3, 2, 1, 0.5])]}, "full")
+    both = cv.attach(first, {"lawB/ssm": [summary([3, 2, 1, 1.0])],
+                             "lawB/tf": [summary([3, 2, 1, 0.5])]}, "full")
+    conv = both.details["convergence"]
+    assert set(conv["runs"]) == {"ssm", "lawB/ssm", "lawB/tf"}  # the first runs are kept
+    assert conv["not_converged"] == ["ssm", "lawB/tf"]
+
+
 def test_seeds_boot_means_matches_hier_ci_and_keeps_trailing_axes_paired():
     v = np.random.default_rng(1).normal(size=(3, 50))
     q = np.quantile(seeds_boot_means(v, seed=4), [0.025, 0.975])

@@ -224,3 +224,15 @@ def test_a_row_decided_over_the_laws_shows_the_trained_law_cells_and_the_other_l
     assert "**inconclusive**" in rows[0] and "(params: ours 3,364)" in rows[0]
     plain = table_rows({**rec, "details": {}, "measured": {"k=64": "1 [1, 1]"}}, "x")
     assert len(plain) == 2 and "the other laws" not in " ".join(plain)
+
+
+def test_an_undecided_record_on_fewer_seeds_than_planned_says_so_and_is_pending():
+    from chasm_theory.report import is_pending, verdict_cell
+
+    short = {"verdict": "inconclusive", "details": {},
+             "runs": [{"seeds_used": 1, "seeds_planned": 3}, {"seeds_used": 3,
+                                                               "seeds_planned": 3}]}
+    assert verdict_cell(short) == "**inconclusive** (undecided on 1 of 3 seeds)"
+    assert is_pending(short)
+    full = {**short, "runs": [{"seeds_used": 3, "seeds_planned": 3}]}
+    assert verdict_cell(full) == "**inconclusive** (undecided)" and not is_pending(full)

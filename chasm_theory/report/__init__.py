@@ -13,6 +13,7 @@ from chasm_theory.report._format import (
     bucket,
     fmt,
     headline,
+    is_pending,
     main_number,
     verdict_cell,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "fmt",
     "generate",
     "headline",
+    "is_pending",
     "load_meta",
     "load_records",
     "main_number",

@@ -55,6 +55,19 @@ def bucket(r: dict[str, Any]) -> str:
     return v
 
 
+def seeds_short(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """The runs a record read on fewer training seeds than planned (later replicates still
+    training)."""
+    return [x for x in r.get("runs") or []
+            if x.get("seeds_used", 0) < x.get("seeds_planned", 0)]
+
+
+def is_pending(r: dict[str, Any]) -> bool:
+    """Whether ``report --pending`` reruns the record: not-run, a check error, or read from
+    runs on fewer training seeds than planned (whatever its verdict on those seeds)."""
+    return bucket(r) in ("not-run", "few-seeds", "error") or bool(seeds_short(r))
+
+
 def verdict_cell(r: dict[str, Any]) -> str:
     """Bold verdict; for budget-capped records also the lean."""
     b = bucket(r)
@@ -65,7 +78,10 @@ def verdict_cell(r: dict[str, Any]) -> str:
     if b == "few-seeds":
         return f"**inconclusive** (seeds still training; lean: {lean(r)})"
     if b == "undecided":
-        return "**inconclusive** (undecided)"
+        short = seeds_short(r)
+        return "**inconclusive** (undecided" + (
+            f" on {min(x['seeds_used'] for x in short)} of "
+            f"{max(x['seeds_planned'] for x in short)} seeds)" if short else ")")
     return f"**{r['verdict']}**"
 
 

@@ -115,14 +115,19 @@ def note(summaries: Summaries, profile: str) -> str:
 def attach(out: Outcome, summaries: Summaries, profile: str,
            figure: str | Sequence[str] | None = None) -> Outcome:
     """``out`` with the convergence note appended to its evidence, the per-run statuses in
-    ``details["convergence"]`` and the training-curves figure(s) added to its figures."""
+    ``details["convergence"]`` (merged with those already there: a check may attach the runs
+    of several experiments) and the training-curves figure(s) added to its figures."""
     new = [figure] if isinstance(figure, str) else list(figure or [])
     figs = list(out.figures)
     figs += [f for f in new if f and f not in figs]
+    old = out.details.get("convergence") or {}
+    slow = list(old.get("not_converged", []))
+    slow += [n for n in not_converged(summaries) if n not in slow]
     return dataclasses.replace(
         out, evidence=f"{out.evidence} {note(summaries, profile)}", figures=figs,
-        details={**out.details, "convergence": {"rule": RULE, "runs": assess(summaries),
-                                                "not_converged": not_converged(summaries)}})
+        details={**out.details, "convergence": {
+            "rule": RULE, "runs": {**old.get("runs", {}), **assess(summaries)},
+            "not_converged": slow}})
 
 
 # ----------------------------------------------------------------------------- figure
