@@ -121,3 +121,19 @@ def test_the_sweeps_train_each_model_once_per_law_and_share_exp7_and_exp8_runs()
     # the trained-law runs are not retrained by the sweeps
     base = {r.key for r in get_experiment("exp7").training_runs(exp7.exp7_config("full"), 0)}
     assert not base & {r.key for r in r7}
+
+
+def test_ratio_growth_is_the_ratio_at_k1_over_the_ratio_at_k0_paired():
+    from empirics.engine.evaluate import ratio_growth
+
+    rng = np.random.default_rng(1)
+    den = {k: rng.uniform(0.5, 1.5, (3, 40)) for k in (64, 256)}
+    num = {64: 2.0 * den[64], 256: 6.0 * den[256]}  # ratio 2 at 64, 6 at 256: growth exactly 3
+    res = {"models": {"a": {"per_seq": {str(k): v.tolist() for k, v in num.items()}},
+                      "b": {"per_seq": {str(k): v.tolist() for k, v in den.items()}}}}
+    g = ratio_growth(res, "a", "b", 64, 256)
+    assert g["est"] == pytest.approx(3.0) and g["lo"] == pytest.approx(3.0)
+    assert g["hi"] == pytest.approx(3.0)  # paired resampling: no spread when the ratio is exact
+    flat = ratio_growth({"models": {"a": res["models"]["b"], "b": res["models"]["b"]}},
+                        "a", "b", 64, 256)
+    assert flat["est"] == pytest.approx(1.0)
