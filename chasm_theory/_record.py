@@ -212,12 +212,15 @@ def combine(parts: dict[str, Outcome], *, predicted: Any, evidence: str, **kw: A
 
 
 def over_values(parts: dict[str, Outcome], *, predicted: Any, evidence: str,
-                per_value_rule: str, unit: str = "law", **kw: Any) -> Outcome:
+                per_value_rule: str, unit: str = "law", primary: str | None = None,
+                **kw: Any) -> Outcome:
     """One verdict over an enumerated unstated parameter (``parts``: one outcome per value): the
     common verdict when every value gives the same one, otherwise ``inconclusive``
     (``unit``-dependent); ``not-run`` while some value has no run yet. The record lists the values
     on which it holds and fails; ``measured`` defaults to the per-value verdicts; the first
-    failing value's counterexample is carried when the verdict is ``fails``."""
+    failing value's counterexample is carried when the verdict is ``fails``. ``primary``: the value
+    a table shows cell by cell (``details.primary`` and ``details.unit``; its outcome is
+    ``details.parts[primary]``)."""
     verdicts = {k: o.verdict for k, o in parts.items()}
     common = set(verdicts.values())
     verdict: Verdict = common.pop() if len(common) == 1 else "inconclusive"  # type: ignore[assignment]
@@ -236,7 +239,8 @@ def over_values(parts: dict[str, Outcome], *, predicted: Any, evidence: str,
               f"inconclusive ({unit}-dependent)"
               + (f"; not-run until every {unit} is run" if verdict == "not-run" else "")
               + f". Per {unit}: {per_value_rule}"),
-        details={**kw.pop("details", {}), "fails_on": fails,
+        details={**kw.pop("details", {}), **({"primary": primary, "unit": unit} if primary else {}),
+                 "fails_on": fails,
                  "holds_on": [k for k, v in verdicts.items() if v == "holds"]},
         **kw)
 

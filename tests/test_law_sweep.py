@@ -55,6 +55,7 @@ def test_the_common_verdict_over_the_laws_stands(tmp_path):
     out = _row(_ctx(tmp_path, [100.0, 100.0]), 100.0)  # outside [paper/2, 2·paper] on every law
     assert out.verdict == "fails"
     assert out.details["fails_on"] == [TRAINED_LAW.name, *(law.name for law in LAWS)]
+    assert out.details["primary"] == TRAINED_LAW.name  # the table shows its cells
     assert TRAINED_LAW.name in out.counterexample
     assert set(out.measured) == {TRAINED_LAW.name, *(law.name for law in LAWS)}
     assert "fails on 3 of 3 laws" in out.headline

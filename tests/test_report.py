@@ -213,7 +213,7 @@ def test_a_row_decided_over_the_laws_shows_the_trained_law_cells_and_the_other_l
     rec = {"id": "chasm.exp8.table4.tf1l-none", "verdict": "inconclusive",
            "predicted": {"k=64": 1.77, "k=256": 2.78},
            "measured": {"L0": {"k=64": "x"}, "L1": {"k=64": "y"}},
-           "details": {"trained_law": "L0", "our_params": 3364,
+           "details": {"primary": "L0", "unit": "law", "our_params": 3364,
                        "parts": {"L0": sub("fails", {"k=64": 128.0, "k=256": 2.5}),
                                  "L1": sub("holds", {"k=64": 1.5, "k=256": 2.5})}}}
     rows = table_rows(rec, "tf1l-none")

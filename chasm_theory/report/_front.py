@@ -152,12 +152,13 @@ def _cell_verdict(r: dict[str, Any], part: dict[str, Any] | None) -> str:
 def table_rows(r: dict[str, Any], label: str) -> list[str]:
     """One row per cell of a record (``predicted``/``measured`` dicts with the same keys, the
     cell verdicts in ``details.parts``), or one row for a single-valued record. A record decided
-    over an unstated law (``details.trained_law``) shows the trained law's cells, then one line
-    with the other laws' verdicts; its own verdict (first column) is the one over the laws."""
+    over an unstated parameter (:func:`chasm_theory.over_values` with ``primary``) shows the
+    primary value's cells, then one line with the other values' verdicts; its own verdict (first
+    column) is the one over all values."""
     det = r.get("details") or {}
-    law = det.get("trained_law")
-    laws = det.get("parts") or {}
-    cells = laws.get(law) if law in laws else r
+    primary = det.get("primary")
+    by_value = det.get("parts") or {}
+    cells = by_value.get(primary) if primary in by_value else r
     pred, meas = cells.get("predicted"), cells.get("measured")
     parts = (cells.get("details") or {}).get("parts") or {}
     link = page_link(r["id"], label)
@@ -175,8 +176,9 @@ def table_rows(r: dict[str, Any], label: str) -> list[str]:
         rows.append(f"| {head} | {k} | {fmt(pred.get(k), 30)} | {fmt(meas.get(k), 40)} | "
                     f"{verdict} |")
     if cells is not r:
-        others = "; ".join(f"{n}: {_cell_verdict(r, p)}" for n, p in laws.items() if n != law)
-        rows.append(f"| | the other laws | | {others} | |")
+        others = "; ".join(f"{n}: {_cell_verdict(r, p)}" for n, p in by_value.items()
+                           if n != primary)
+        rows.append(f"| | the other {det.get('unit', 'value')}s | | {others} | |")
     return rows
 
 

@@ -244,11 +244,11 @@ def over_laws(ctx: Context, res: dict[str, Any], fn: Callable[[dict[str, Any]], 
     per = "; ".join(f"{n}{_scale_text(scale.get(n))}: {o.verdict} ({_first(o.measured)})"
                     for n, o in parts.items())
     out = over_values(
-        parts, predicted=main.predicted, per_value_rule=per_law_rule,
+        parts, predicted=main.predicted, per_value_rule=per_law_rule, primary=name,
         measured={n: o.measured for n, o in parts.items()},
         evidence=f"On the trained law ({name}): {main.evidence} Over the laws ({how}): {per}.",
         reading=f"{main.reading}; {LAW_READING}" if main.reading else LAW_READING,
-        details={**main.details, "trained_law": name,
+        details={**main.details,
                  "parts": {n: asdict(o) for n, o in parts.items()}})
     out.headline = f"{out.headline}; {name}: {_first(main.measured)}"
     return out
