@@ -26,7 +26,9 @@ class Outcome:
     ``predicted`` is what the paper states (value, bound, or sentence), ``measured`` what we got.
     ``rule`` states in words how the verdict follows from the numbers. ``headline`` is the one
     number (with unit or CI) a reader should see in a table, e.g. ``"ARE 0.077 [-0.15, 0.33]"``;
-    when empty the report picks the main number from ``measured``.
+    when empty the report picks the main number from ``measured``. ``to_decide``: for an
+    ``inconclusive`` outcome (required there), what would separate it — how much more data at
+    the measured estimate, which unstated parameter, which runs.
     """
 
     verdict: Verdict
@@ -40,12 +42,16 @@ class Outcome:
     figures: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
     headline: str = ""
+    to_decide: str = ""
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
         if self.verdict == "fails" and self.counterexample is None:
             raise ValueError("a 'fails' outcome must carry a counterexample or measurement")
+        if self.verdict == "inconclusive" and not self.to_decide.strip():
+            raise ValueError("an 'inconclusive' outcome must say what would decide it "
+                             "(to_decide)")
 
 
 @dataclass
@@ -80,6 +86,7 @@ class Record:
     check: str = ""
     runs: list[dict[str, str]] = field(default_factory=list)
     headline: str = ""
+    to_decide: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The record as stored: every field but the wall-clock ``seconds``."""
@@ -149,13 +156,19 @@ def decide_interval(
     predicted: Any,
     measured: Any,
     evidence: str,
+    est: float | None = None,
     **kw: Any,
 ) -> Outcome:
     """Decide a statement "the quantity lies in [target_lo, target_hi]" from a confidence
     interval [lo, hi] of the quantity.
 
-    holds: CI inside the target set; fails: CI disjoint from it; inconclusive: they overlap.
+    holds: CI inside the target set; fails: CI disjoint from it; inconclusive: they overlap,
+    and ``to_decide`` says how much more data would separate them at the point estimate
+    (``est``; default ``measured["est"]`` when ``measured`` is a CI dict, else the midpoint).
     """
+    if est is None:
+        est = (measured["est"] if isinstance(measured, dict) and "est" in measured
+               else 0.5 * (lo + hi))
     if not (math.isfinite(lo) or math.isfinite(hi)):
         verdict: Verdict = "inconclusive"
     elif lo >= target_lo and hi <= target_hi:
@@ -169,6 +182,8 @@ def decide_interval(
         f"CI [{lo:.4g}, {hi:.4g}] vs. target [{target_lo:.4g}, {target_hi:.4g}]: "
         "inside -> holds, disjoint -> fails, overlapping -> inconclusive",
     )
+    to_decide = kw.pop("to_decide", "") or (
+        separation(lo, hi, float(est), target_lo, target_hi) if verdict == "inconclusive" else "")
     cx = kw.pop("counterexample", None)
     if verdict == "fails" and cx is None:
         cx = {"ci": [lo, hi], "target": [target_lo, target_hi]}
@@ -180,8 +195,46 @@ def decide_interval(
         tolerance={"ci": [lo, hi]},
         rule=rule,
         counterexample=cx if verdict == "fails" else None,
+        to_decide=to_decide,
         **kw,
     )
+
+
+def separation(lo: float, hi: float, est: float, target_lo: float = -math.inf,
+               target_hi: float = math.inf) -> str:
+    """What would separate a CI [lo, hi] from the edges of the target [target_lo, target_hi]
+    that it straddles: the CI must clear each edge inside it; at the estimate ``est`` that takes
+    about (reach / distance)² times the data behind the interval (a CI's width shrinks as
+    1/√n), where reach is how far the CI extends from ``est`` towards the edge."""
+    edges = [b for b in (target_lo, target_hi) if math.isfinite(b) and lo <= b <= hi]
+    if not edges:
+        return "an interval that meets none of the target's edges (none lies inside this CI)"
+    if not (math.isfinite(lo) and math.isfinite(hi) and math.isfinite(est)):
+        return (f"the interval [{lo:.4g}, {hi:.4g}] must clear the target's edge "
+                + " and ".join(f"{b:.4g}" for b in edges)
+                + " (a one-sided or unbounded interval: its width cannot size the data needed)")
+    est = min(max(est, lo), hi)  # an estimate outside its own interval is read at the nearer end
+    worst, text = 0.0, ""
+    for b in edges:
+        d = abs(est - b)
+        reach = (est - lo) if b <= est else (hi - est)
+        if d == 0.0 or reach <= 0.0:
+            return (f"nothing at this estimate: the estimate {est:.4g} sits on the target's edge "
+                    f"{b:.4g}, so no amount of data separates it unless the estimate moves")
+        f = (reach / d) ** 2
+        if f >= worst:
+            worst = f
+            text = (f"about {f:.3g}× the samples behind the interval, at this estimate (a CI "
+                    f"narrows as 1/√n): the CI must clear the target's edge {b:.4g}, from which "
+                    f"the estimate {est:.4g} lies {d:.3g} while the CI reaches {reach:.3g} "
+                    f"towards it")
+    return text
+
+
+def _inconclusive_parts(parts: dict[str, Outcome]) -> str:
+    """The parts' own ``to_decide`` lines, for the inconclusive ones."""
+    return "; ".join(f"{k}: {o.to_decide}" for k, o in parts.items()
+                     if o.verdict == "inconclusive" and o.to_decide)
 
 
 def combine(parts: dict[str, Outcome], *, predicted: Any, evidence: str, **kw: Any) -> Outcome:
@@ -198,6 +251,8 @@ def combine(parts: dict[str, Outcome], *, predicted: Any, evidence: str, **kw: A
     if verdict == "fails":
         first = next(k for k, o in parts.items() if o.verdict == "fails")
         cx = {first: parts[first].counterexample}
+    if verdict == "inconclusive":
+        kw.setdefault("to_decide", _inconclusive_parts(parts))
     return Outcome(
         verdict=verdict,
         predicted=predicted,
@@ -228,6 +283,16 @@ def over_values(parts: dict[str, Outcome], *, predicted: Any, evidence: str,
         verdict = "not-run"
     fails = [k for k, v in verdicts.items() if v == "fails"]
     holds = sum(v == "holds" for v in verdicts.values())
+    if verdict == "inconclusive":
+        by = {v: [k for k, w in verdicts.items() if w == v]
+              for v in dict.fromkeys(verdicts.values())}
+        own = _inconclusive_parts(parts)
+        kw.setdefault("to_decide", (
+            f"the {unit}, which the paper leaves unstated: "
+            + "; ".join(f"{v} for {', '.join(ks)}" for v, ks in by.items())
+            + (f" (on the undecided {unit}s: {own})" if own else "")
+            + (f"; a stated {unit} decides it wherever that {unit}'s own verdict is holds or "
+               f"fails" if len(by) > 1 else "")))
     kw.setdefault("headline", f"holds on {holds}, fails on {len(fails)} of {len(verdicts)} "
                               f"{unit}s")
     return Outcome(

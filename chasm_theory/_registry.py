@@ -181,6 +181,7 @@ def run_claim(claim_or_id: Claim | str, ctx: Context | None = None) -> Record:
         check=c.check_ref,
         runs=list(ctx.runs_read),
         headline=out.headline,
+        to_decide=out.to_decide,
     )
 
 
@@ -201,6 +202,8 @@ def cap_rule(ctx: Context) -> str | None:
 def cap_trained(out: Outcome, ctx: Context) -> Outcome:
     """A trained-model outcome as the budget and seed rules let it stand (:func:`cap_rule`);
     also for the trained part of a claim that is not itself a trained-model claim."""
+    if out.verdict == "inconclusive":
+        return _undecided_first(out, ctx)
     rule = cap_rule(ctx) if out.verdict in ("holds", "fails") else None
     if rule == "budget":
         return cap_below_budget(out, ctx.profile)
@@ -209,11 +212,34 @@ def cap_trained(out: Outcome, ctx: Context) -> Outcome:
     return out
 
 
-def _withheld(out: Outcome, note: str, why: str, where: str, **details: Any) -> Outcome:
+def _undecided_first(out: Outcome, ctx: Context) -> Outcome:
+    """An undecided trained-model outcome whose numbers a cap rule would not let stand anyway:
+    what decides it starts with the runs that lift the cap (the full profile, or the remaining
+    replicates), then the separation at hand."""
+    rule = cap_rule(ctx)
+    if rule == "budget":
+        first = ("the full profile at the papers' budget first (this profile trains below it); "
+                 "at this budget")
+    elif rule == "seeds":
+        first = ("the remaining training replicates first (" + _replicates(_seed_short_runs(ctx))
+                 + "); on these seeds")
+    else:
+        return out
+    return replace(out, to_decide=f"{first}: {out.to_decide}")
+
+
+def _replicates(short: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{r['experiment']}: {r['seeds_planned'] - r['seeds_used']} more seed(s), "
+                     f"{r['seeds_planned']} planned" for r in short)
+
+
+def _withheld(out: Outcome, note: str, why: str, where: str, to_decide: str,
+              **details: Any) -> Outcome:
     """``out`` capped at inconclusive: the numbers, the rule and the verdict they give (the
-    lean, ``details.verdict_at_this_budget``) are kept; the verdict itself is withheld."""
+    lean, ``details.verdict_at_this_budget``) are kept; the verdict itself is withheld, and
+    ``to_decide`` names the runs that would lift the cap."""
     return replace(
-        out, verdict="inconclusive", counterexample=None,
+        out, verdict="inconclusive", counterexample=None, to_decide=to_decide,
         evidence=f"{out.evidence} [{note}]",
         rule=f"{out.rule} — capped at inconclusive {why} (verdict {where}: {out.verdict})",
         details={**out.details, "verdict_at_this_budget": out.verdict,
@@ -232,7 +258,9 @@ def cap_below_budget(out: Outcome, profile: str) -> Outcome:
         f"Budget rule: the {profile} profile trains far below the papers' budget, so this "
         f"measurement cannot decide a claim about the papers' trained models; at this budget "
         f"the numbers say '{out.verdict}'. The full profile (papers' scale) decides.",
-        "below the papers' training budget", "at this budget")
+        "below the papers' training budget", "at this budget",
+        "the full profile at the papers' budget (`chasm-theory train --profile full`, then "
+        "`chasm-theory report --profile full`)")
 
 
 def cap_below_seeds(out: Outcome, short: list[dict[str, Any]]) -> Outcome:
@@ -246,7 +274,10 @@ def cap_below_seeds(out: Outcome, short: list[dict[str, Any]]) -> Outcome:
         f"Seed rule: measured on fewer training seeds than planned ({used}); the seed "
         f"variation is not yet in the interval, so the verdict is withheld. On these seeds the "
         f"numbers say '{out.verdict}'; the remaining replicates decide.",
-        "on fewer training seeds than planned", "on these seeds", capped_by="seeds")
+        "on fewer training seeds than planned", "on these seeds",
+        "the remaining training replicates (" + _replicates(short)
+        + "), then this check rerun (`chasm-theory report --pending` in this profile)",
+        capped_by="seeds")
 
 
 def registered_ids() -> list[str]:

@@ -195,6 +195,9 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
             if r.counterexample is not None:
                 console.print(f"[red]{escape(r.id)} counterexample:[/] "
                               + escape(str(r.counterexample)))
+            if r.verdict == "inconclusive" and r.to_decide:
+                console.print(f"[magenta]{escape(r.id)} would be decided by:[/] "
+                              + escape(r.to_decide))
     if files:
         created = "" if existed else f"created {ctx.reports_dir}; "
         note.print(escape(f"{created}wrote {len(files)} file(s) under {ctx.reports_dir}: "

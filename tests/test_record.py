@@ -3,7 +3,15 @@ import math
 
 import pytest
 
-from chasm_theory import Outcome, combine, compare_close, decide, decide_interval
+from chasm_theory import (
+    Outcome,
+    combine,
+    compare_close,
+    decide,
+    decide_interval,
+    over_values,
+    separation,
+)
 
 
 def test_decide_carries_the_measurement_as_counterexample_when_failing():
@@ -32,9 +40,10 @@ def test_decide_interval(lo, hi, verdict):
 def test_combine_is_a_conjunction():
     h = decide(True, predicted=0, measured=0, evidence="")
     f = decide(False, predicted=0, measured=1, evidence="")
-    i = Outcome("inconclusive", 0, None, "")
+    i = Outcome("inconclusive", 0, None, "", to_decide="more data")
     assert combine({"a": h, "b": h}, predicted="", evidence="").verdict == "holds"
-    assert combine({"a": h, "b": i}, predicted="", evidence="").verdict == "inconclusive"
+    hi = combine({"a": h, "b": i}, predicted="", evidence="")
+    assert hi.verdict == "inconclusive" and hi.to_decide == "b: more data"
     c = combine({"a": i, "b": f}, predicted="", evidence="")
     assert c.verdict == "fails" and c.counterexample == {"b": 1}
 
@@ -44,6 +53,32 @@ def test_outcome_rejects_unknown_verdicts_and_bare_failures():
         Outcome("proven", 0, 0, "")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="counterexample"):
         Outcome("fails", 0, 0, "")
+    with pytest.raises(ValueError, match="to_decide"):
+        Outcome("inconclusive", 0, 0, "")
+
+
+def test_separation_sizes_the_data_that_clears_the_edge():
+    # estimate 2, CI [1, 4] straddling the edge 1.5 from above: reach 1 towards it, distance
+    # 0.5, so (1/0.5)^2 = 4x the data puts a CI of half the reach inside the target
+    o = decide_interval(1.0, 4.0, target_lo=1.5, predicted="> 1.5", evidence="",
+                        measured={"est": 2.0, "lo": 1.0, "hi": 4.0})
+    assert o.verdict == "inconclusive"
+    assert "edge 1.5" in o.to_decide and "about 4×" in o.to_decide
+    # each edge is read on its own side: the upper edge 3.9 (reach 2, distance 1.9: factor
+    # 1.1) binds less than the lower edge 1.5 (factor 4)
+    assert "about 4×" in separation(1.0, 4.0, 2.0, target_lo=1.5, target_hi=3.9)
+    assert "sits on the target's edge" in separation(-1.0, 1.0, 0.0, target_lo=0.0)
+    assert "cannot size" in separation(0.5, math.inf, math.inf, target_lo=1.0)
+
+
+def test_over_values_names_the_values_on_each_side():
+    h = decide(True, predicted=0, measured=0, evidence="")
+    f = decide(False, predicted=0, measured=1, evidence="")
+    o = over_values({"a": h, "b": f, "c": h}, predicted="", evidence="", per_value_rule="r")
+    assert o.verdict == "inconclusive"
+    assert "holds for a, c" in o.to_decide and "fails for b" in o.to_decide
+    assert over_values({"a": h, "c": h}, predicted="", evidence="",
+                       per_value_rule="r").to_decide == ""
 
 
 def test_combine_lets_an_error_part_block_holds():

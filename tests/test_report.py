@@ -226,6 +226,37 @@ def test_a_row_decided_over_the_laws_shows_the_trained_law_cells_and_the_other_l
     assert len(plain) == 2 and "the other laws" not in " ".join(plain)
 
 
+def test_undecided_records_say_what_would_decide_them_on_the_front_page_and_their_page(
+        tmp_path):
+    from chasm_theory.report._front import undecided_lines
+    from chasm_theory.report._pages import SourceIndex, render_page
+
+    und = {"id": "chasm.exp3.trend", "verdict": "inconclusive", "details": {},
+           "headline": "ρ 0.23 [-0.1, 0.34]", "to_decide": "about 4× the data"}
+    capped = {**und, "id": "chasm.exp3.range", "details": {"verdict_at_this_budget": "holds"}}
+    lines = undecided_lines([und, capped, {**und, "id": "x.y", "verdict": "holds"}])
+    rows = [ln for ln in lines if ln.startswith("| [")]
+    assert len(rows) == 1 and "chasm.exp3.trend" in rows[0] and "about 4× the data" in rows[0]
+    assert undecided_lines([capped]) == []
+    idx = SourceIndex(ROOT)
+    page = render_page(und, out_dir=tmp_path, reports_dir=tmp_path, profile="full", index=idx,
+                       same_finding=[])
+    assert "**What would decide it.** about 4× the data" in page
+    held = render_page({**und, "verdict": "holds"}, out_dir=tmp_path, reports_dir=tmp_path,
+                       profile="full", index=idx, same_finding=[])
+    assert "What would decide it" not in held
+
+
+@pytest.mark.parametrize("rel", ["reports/claims.json", "reports/full/claims.json"])
+def test_every_committed_inconclusive_record_says_what_would_decide_it(rel):
+    path = ROOT / rel
+    if not path.exists():
+        pytest.skip(f"no committed {rel}")
+    recs = json.loads(path.read_text())["claims"]
+    missing = [r["id"] for r in recs if r["verdict"] == "inconclusive" and not r.get("to_decide")]
+    assert not missing, missing
+
+
 def test_an_undecided_record_on_fewer_seeds_than_planned_says_so_and_is_pending():
     from chasm_theory.report import is_pending, verdict_cell
 

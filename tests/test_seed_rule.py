@@ -82,6 +82,7 @@ def test_partial_replicates_cap_the_trained_claim_and_full_replicates_decide(toy
     assert rec["verdict"] == "inconclusive" and bucket(rec) == "few-seeds"
     assert rec["details"]["verdict_at_this_budget"] == "holds"
     assert "1 of 3" in rec["evidence"] and rec["runs"][0]["seeds_used"] == 1
+    assert "test-seeds: 2 more seed(s), 3 planned" in rec["to_decide"]
     _train(toy, "a1", "b1", "a2", "b2")
     _MEMO.clear()
     rec = run_claim("test.seeds.trained", Context(profile="full", reports_dir=toy.root,

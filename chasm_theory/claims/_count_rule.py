@@ -185,6 +185,7 @@ def judge_count(
         predicted=stated,
         measured=measured,
         evidence=summary + f"A choice stays open that no finite domain covers: {gap}.",
+        to_decide=f"the open choice stated (by the paper or its code): {gap}",
         tolerance={"window": [w.lo, w.hi]},
         rule=COUNT_RULE,
         details=details,

@@ -250,6 +250,21 @@ def versus_quick_lines(rows: list[dict[str, str]] | None, profile: str) -> list[
     return lines + [""]
 
 
+def undecided_lines(recs: list[dict[str, Any]]) -> list[str]:
+    """The undecided records (interval overlapping both outcomes, not capped by a rule), each
+    with its headline interval and what would separate it (the record's ``to_decide``)."""
+    und = [r for r in recs if bucket(r) == "undecided"]
+    if not und:
+        return []
+    lines = [f"## Undecided: what would separate them ({len(und)} ids)", "",
+             ("Each record's interval (or its per-value verdicts) overlaps both outcomes; the "
+              "last column is what the check says would decide it (in full on the id's page)."),
+             "", "| id | measured (headline) | what would decide it |", "|---|---|---|"]
+    lines += [f"| {page_link(r['id'])} | {headline(r, 50)} | "
+              f"{clip(r.get('to_decide') or 'not stated by the check', 150)} |" for r in und]
+    return lines + [""]
+
+
 def render_front(recs: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     """The front page from rounded record dicts (report order) and the report's ``meta``."""
     fnd = findings(recs)
@@ -297,11 +312,13 @@ def render_front(recs: list[dict[str, Any]], meta: dict[str, Any]) -> str:
               ("Cell by cell: the paper's number, ours with its 95% CI, and the verdict of that "
               "cell (\"lean\": the verdict at this training budget of a capped record)."), ""]
     lines += tables
+    lines += undecided_lines(recs)
     lines += training_lines(meta.get("training") or [], meta.get("training_total") or {},
                             meta["profile"])
     lines += versus_quick_lines(meta.get("versus_quick"), meta["profile"])
     lines += ["## Verdicts per theorem / experiment", ""] + section_matrix(recs) + [""]
-    rest = [r for r in recs if r["id"] not in in_findings | in_tables]
+    rest = [r for r in recs if r["id"] not in in_findings | in_tables
+            and bucket(r) != "undecided"]
     lines += [f"## The other {len(rest)} claims", "",
               "| id | paper says | measured (headline) | verdict |", "|---|---|---|---|"]
     for r in rest:

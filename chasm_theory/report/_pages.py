@@ -163,6 +163,8 @@ def render_page(r: dict[str, Any], *, out_dir: Path, reports_dir: Path, profile:
         lines += [(f"Read from fewer training seeds than planned (the rest are still training), "
                   f"this record is capped at inconclusive; on these seeds the numbers say "
                   f"**{lean(r)}**. The remaining replicates decide."), ""]
+    if r.get("to_decide") and r.get("verdict") == "inconclusive":
+        lines += [f"**What would decide it.** {r['to_decide']}", ""]
     if b == "error":
         lines += [("The check raised: this is no verdict about the claim. Fix the check (or the "
                   "run it reads) and rerun it."), ""]

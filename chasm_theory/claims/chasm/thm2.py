@@ -285,6 +285,8 @@ def check_are_bound(ctx: Context) -> Outcome:
             evidence="The PI excess is Θ(1/k), so the ratio needs the SSM's excess too; "
             "not computed.",
             rule="the ratio needs both excess risks",
+            to_decide="the SSM's excess risk on this task, so that both Θ(1/k) excesses of "
+                      "Def 2's ratio are known",
             headline=f"PI-excess slope {min(slopes):+.3f} to {max(slopes):+.3f} (Θ(1/k))",
         )
     return Outcome(

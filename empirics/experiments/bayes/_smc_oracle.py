@@ -217,7 +217,9 @@ def consistency_vs_bayes(ctx: Context, rows: list[dict[str, Any]], orc: dict[str
     if why:
         o = Outcome("inconclusive", predicted="excess over Bayes", measured=None,
                     evidence="Not measured against the SMC oracle: " + why,
-                    rule="needs a validated oracle on the same test tasks")
+                    rule="needs a validated oracle on the same test tasks",
+                    to_decide="an SMC oracle run that passes its own check on the same test "
+                              "tasks (`chasm-theory run bayes_oracle`)")
         return {"ssm-to-bayes": o, "lintf-saturates": o}, details
     tol = near_zero_tol(orc)
     u = {n: [excess_units(r, n, orc) for r in rows] for n in ("ssm", "lintf")}
@@ -232,7 +234,9 @@ def consistency_vs_bayes(ctx: Context, rows: list[dict[str, Any]], orc: dict[str
                            evidence="")
     if near.verdict == "fails" and drop["lo"] > 0.0:
         near = Outcome("inconclusive", predicted=near.predicted, measured=near.measured,
-                       evidence="", rule="above the tolerance but still decreasing")
+                       evidence="", rule="above the tolerance but still decreasing",
+                       to_decide=f"a larger N (tasks) at which the excess stops decreasing "
+                                 f"(its drop's CI reaches 0) or enters ±{tol:.3g}")
     near.evidence = (f"SSM excess over the SMC Bayes oracle at N = {Ns[-1]}: {last['est']:.4g} "
                      f"[{last['lo']:.4g}, {last['hi']:.4g}] vs ±{tol:.3g}; its drop from N = "
                      f"{Ns[-2]}: {drop['est']:.4g} [{drop['lo']:.4g}, {drop['hi']:.4g}].")
@@ -248,7 +252,9 @@ def consistency_vs_bayes(ctx: Context, rows: list[dict[str, Any]], orc: dict[str
                   f"{Ns[-2]}: {chg['est']:.4g} [{chg['lo']:.4g}, {chg['hi']:.4g}].",
                   rule="holds if the change CI contains 0 and the level CI is above 0; "
                        "otherwise inconclusive (a finite sweep of N cannot refute saturation "
-                       "at a larger N)")
+                       "at a larger N)",
+                  to_decide="" if flat else ("a larger N at which the LinTF excess stops "
+                                             "changing while staying above 0"))
     parts = {"ssm-to-bayes": near, "lintf-saturates": sat}
     parts["ssm-to-bayes"].figures = [_excess_fig(ctx, Ns, ci, tol, near.verdict)]
     return parts, details

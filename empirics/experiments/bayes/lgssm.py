@@ -134,7 +134,9 @@ def lgssm_outcome(res: dict[str, Any], orc: dict[str, Any] | None = None) -> Out
         parts["ssm-matches-bayes"] = Outcome(
             verdict="inconclusive", predicted="≈ 0", measured={"excess": ex_ssm, "ess_median": ess},
             evidence=f"median ESS of the importance sampler is {ess:.1f} < 50, so the oracle is "
-            "not trustworthy at this M", rule="needs median ESS ≥ 50")
+            "not trustworthy at this M", rule="needs median ESS ≥ 50",
+            to_decide="an oracle with median ESS ≥ 50 on these contexts (more importance "
+                      "samples, or the SMC oracle of bayes.exp.lgssm-smc-check)")
     else:
         tol = 0.02 * ev["risk"]["bayes_is"]["est"]
         parts["ssm-matches-bayes"] = decide_interval(

@@ -11,7 +11,7 @@ import numpy as np
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._record import Outcome, decide_interval
+from chasm_theory._record import Outcome, decide_interval, separation
 from chasm_theory._registry import claim
 from chasm_theory.stats import seeds_boot_means
 from empirics.engine import convergence
@@ -115,7 +115,9 @@ def are_outcome(ev: dict[str, Any], model: str, alpha: float, k: int, *, mode: s
                        evidence=ev_txt + " The SSM's excess is not separated from 0, so the "
                        "ratio is undefined at this budget; more test sequences (or a larger k, "
                        "where the SSM excess is O(1/k) > 0) would be needed.",
-                       rule="inconclusive when the SSM excess CI includes 0", **kw)
+                       rule="inconclusive when the SSM excess CI includes 0",
+                       to_decide="an SSM excess separated from 0: " + separation(
+                           ssm_ex["lo"], ssm_ex["hi"], ssm_ex["est"], target_lo=0.0), **kw)
     if mode == "bound-above":
         return decide_interval(ci["lo"], ci["hi"], target_lo=bound,
                                predicted=f"ARE ≥ {bound:.4g}", evidence=ev_txt, **kw)

@@ -11,7 +11,7 @@ from typing import Any
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._record import Outcome, decide_interval
+from chasm_theory._record import Outcome, decide_interval, separation
 from chasm_theory._registry import claim
 from empirics.engine import convergence
 from empirics.engine.evaluate import ci_words, colored_eval, n_seeds, one_thread
@@ -95,7 +95,9 @@ def cell_outcome(res: dict[str, Any], model: str, case: str, budget: str = "") -
         return Outcome(verdict="inconclusive", predicted=paper, measured=measured,
                        evidence=evidence + " The SSM excess is not separated from 0, so the "
                        "ratio is undefined; more test sequences would be needed.",
-                       rule="inconclusive when the SSM excess CI includes 0")
+                       rule="inconclusive when the SSM excess CI includes 0",
+                       to_decide="an SSM excess separated from 0: " + separation(
+                           se["lo"], se["hi"], se["est"], target_lo=0.0))
     if isinstance(paper, str):  # "> 10^3"
         return decide_interval(ci["lo"], ci["hi"], target_lo=1e3, predicted=paper,
                                measured=measured, evidence=evidence)

@@ -339,7 +339,7 @@ def table_claim(name: str, table: dict[str, tuple], exp: str, source: str, secti
            quote=Q_ROWS[name],
            paper=f"Quote (Table 3 row: params, MSE at k = 64 / 256 / 512): {Q_ROWS[name]}"
            + (" (no k = 512 cell)" if paper[-1] is None else ""),
-           experiment=exp)
+           experiment=exp, finding=product.FINDING_SSM_AT_64 if name == "ssm-kron" else None)
     def check(ctx: Context) -> Outcome:
         res = ctx.experiment(exp)
         out = over_laws(ctx, res, lambda r: table_outcome(r, name, table), "row")
@@ -353,7 +353,8 @@ for _n in MODELS:
 @claim("chasm.exp7.tf4l-best-at-64", source=SOURCE, section=SECTION, kind="empirical",
        statement="at the training length k = 64, TF-4L + RoPE has the lowest MSE of the seven "
                  "models",
-       quote=Q_TF4L_64, paper="Quote (§8.7): " + Q_TF4L_64, experiment="exp7")
+       quote=Q_TF4L_64, paper="Quote (§8.7): " + Q_TF4L_64, experiment="exp7",
+       finding=product.FINDING_SSM_AT_64)
 def check_tf4l_best(ctx: Context) -> Outcome:
     res = ctx.experiment("exp7")
     return _finish(ctx, res, over_laws(ctx, res, tf4l_best_outcome, "tf4l-best"))

@@ -264,7 +264,7 @@ def _cell_claim(name: str) -> None:
            statement=f"Table 4 row {name}: MSE_TF / MSE_SSM at k = 64 and 256",
            quote=Q_ROWS[name],
            paper=f"Quote (Table 4 row: params, MSE_TF / MSE_SSM at k = 64, 256): {Q_ROWS[name]}",
-           experiment="exp8")
+           experiment="exp8", finding=product.FINDING_SSM_AT_64)
     def check(ctx: Context) -> Outcome:
         res = ctx.experiment("exp8")
         out = over_laws(ctx, res, lambda r: row_outcome(r, name), "row")
@@ -288,7 +288,8 @@ def check_wins(ctx: Context) -> Outcome:
 @claim("chasm.exp8.ratio-grows-1l", source=SOURCE, section=SECTION, kind="empirical",
        statement="for TF-1L (no PE) and TF-1L + RoPE the ratio MSE_TF/MSE_SSM increases from "
                  "k = 64 to 256",
-       quote=Q_GROWS, paper="Quote (§8.8): " + Q_GROWS, experiment="exp8")
+       quote=Q_GROWS, paper="Quote (§8.8): " + Q_GROWS, experiment="exp8",
+       finding=product.FINDING_SSM_AT_64)
 def check_grows(ctx: Context) -> Outcome:
     res = ctx.experiment("exp8")
     return _finish(ctx, res, over_laws(ctx, res, grows_outcome, "grows"), list(GROWS))
@@ -297,7 +298,8 @@ def check_grows(ctx: Context) -> Outcome:
 @claim("chasm.exp8.tf2l-rope-crossover", source=SOURCE, section=SECTION, kind="empirical",
        statement="TF-2L + RoPE beats the SSM at k = 64 (ratio < 1) but loses at k = 256 "
                  "(ratio > 1)",
-       quote=Q_CROSS, paper="Quote (§8.8): " + Q_CROSS, experiment="exp8")
+       quote=Q_CROSS, paper="Quote (§8.8): " + Q_CROSS, experiment="exp8",
+       finding=product.FINDING_SSM_AT_64)
 def check_cross(ctx: Context) -> Outcome:
     res = ctx.experiment("exp8")
     return _finish(ctx, res, over_laws(ctx, res, cross_outcome, "cross"), ["tf2l-rope"])

@@ -94,8 +94,9 @@ def over_laws(parts: dict[str, Outcome], *, predicted: Any, evidence: str, **kw:
 
 def at_most_inconclusive(o: Outcome, why: str) -> Outcome:
     """``o`` with its verdict withheld (inconclusive) for the stated reason; the numbers, and the
-    verdict they gave, are kept."""
+    verdict they gave, are kept; no measurement decides it, only a proof."""
     return replace(o, verdict="inconclusive", counterexample=None,
+                   to_decide=f"a proof, not a measurement ({why})",
                    rule=f"{o.rule} [would give '{o.verdict}'; withheld: {why}]",
                    details={**o.details, "verdict_before_withholding": o.verdict})
 

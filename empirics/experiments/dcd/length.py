@@ -236,12 +236,18 @@ def cell_outcome(key: str, ours: int, paper: int | None, cap: int) -> Outcome:
     if ours_ok == paper_ok:
         if ours_ok and paper is not None and paper > ours and ours < cap:
             return Outcome("inconclusive", paper, ours, "shorter than the paper's value",
-                           rule="generalises, but less far than reported")
+                           rule="generalises, but less far than reported",
+                           to_decide=f"a run of ours that tracks to the paper's {paper} (other "
+                                     "seeds or a longer budget) confirms the cell; a shorter "
+                                     "reach never refutes it")
         return decide(True, predicted=row["paper"], measured=row["ours"], evidence="")
     if paper_ok:
         return Outcome("inconclusive", row["paper"], row["ours"],
                        "paper generalises, ours does not at this training budget",
-                       rule="a failure to learn at a small budget does not refute a success")
+                       rule="a failure to learn at a small budget does not refute a success",
+                       to_decide=f"a run of ours that learns the task and tracks to the paper's "
+                                 f"{row['paper']} confirms the cell; a failure to learn never "
+                                 "refutes it")
     return decide(False, predicted=row["paper"], measured=row["ours"], evidence="",
                   counterexample={key: row})
 
