@@ -1,4 +1,5 @@
-"""The scheduler: first pass (replicate 0) before any replicate 1, longest first within a pass;
+"""The scheduler: first pass (replicate 0) before any replicate 1, then the later replicates
+experiment by experiment (cheapest first), longest first within a pass;
 dedup by key across experiments; finished runs skipped; a failed run does not stop the others."""
 from __future__ import annotations
 
@@ -50,6 +51,17 @@ def test_first_pass_before_second_and_longest_first(toy):
     first = [p.run.steps for p in ordered if p.run.replicate == 0]
     assert first == sorted(first, reverse=True)
     assert [p.run.replicate for p in collect("quick", only=toy, replicates=[1])] == [1, 1]
+
+
+def test_later_replicates_complete_one_experiment_before_the_next_starts():
+    def runs(label, steps):
+        return [Planned(TrainRun(SPEC, TASK, 8, _tc(steps), "mse", 10 * r, label=f"{label}{r}",
+                                 replicate=r), [f"{label}{r}"], [label]) for r in (2, 1, 0)]
+
+    cheap, dear = runs("cheap", 2), runs("dear", 6)
+    ordered = [p.run.label for p in order(dear + cheap, {})]
+    # the first pass (cheapest experiment first), then cheap's seeds 1 and 2 before dear's
+    assert ordered == ["cheap0", "dear0", "cheap1", "cheap2", "dear1", "dear2"]
 
 
 class InProcess:

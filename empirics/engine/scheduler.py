@@ -2,7 +2,9 @@
 run in parallel single-thread processes, each landing in the run cache as it finishes.
 
 Order: the first replicate (seed index 0) of every model before any second one (the first pass
-finishes first), then replicate 1, then 2; longest first within a pass. A finished run (model
+finishes first); then the later replicates experiment by experiment, cheapest experiment first,
+so that each experiment's seeds complete (and its claims can be decided) before the next one's
+start; longest run first within a group. A finished run (model
 file present) is skipped; an interrupted one resumes from ``ckpt/<key>.pt``; a failed run is
 reported and does not stop the others. ``chasm-theory train --plan`` prints the run list with
 its estimated cost (steps × measured s/step from ``step_times.json`` when a run of the same cost
@@ -84,25 +86,30 @@ def collect(profile: str, seed: int = 0, only: list[str] | None = None,
 
 
 def order(planned: list[Planned], measured: dict[str, float] | None = None) -> list[Planned]:
-    """First pass first (replicate ascending). Within a pass, whole experiments complete as
-    early as possible: experiments by ascending cost of their runs in that pass (a run shared
-    by several experiments goes with the cheapest), then longest run first inside one."""
+    """The first pass (replicate 0) first, then the later replicates. Within each of the two,
+    whole experiments complete as early as possible: experiments by ascending cost of their runs
+    in that pass (a run shared by several experiments goes with the cheapest); in the later
+    pass an experiment's replicates (1, 2, …) run together, so its seed count completes before
+    the next experiment starts; longest run first inside a replicate."""
     measured = measured or {}
 
     def cost(p: Planned) -> float:
         return p.run.steps * s_per_step(p.run, measured)[0]
 
+    def stage(p: Planned) -> int:
+        return min(p.run.replicate, 1)
+
     exp_cost: dict[tuple[int, str], float] = {}
     for p in planned:
         for e in p.experiments:
-            k = (p.run.replicate, e)
+            k = (stage(p), e)
             exp_cost[k] = exp_cost.get(k, 0.0) + cost(p)
 
     def rank(p: Planned) -> tuple[float, str]:
-        return min(((exp_cost[(p.run.replicate, e)], e) for e in p.experiments),
+        return min(((exp_cost[(stage(p), e)], e) for e in p.experiments),
                    default=(cost(p), ""))
 
-    return sorted(planned, key=lambda p: (p.run.replicate, rank(p), -cost(p)))
+    return sorted(planned, key=lambda p: (stage(p), rank(p), p.run.replicate, -cost(p)))
 
 
 def plan_rows(planned: list[Planned], root: Path) -> list[dict[str, Any]]:
