@@ -226,6 +226,18 @@ def test_a_row_decided_over_the_laws_shows_the_trained_law_cells_and_the_other_l
     assert len(plain) == 2 and "the other laws" not in " ".join(plain)
 
 
+def test_a_single_valued_table_row_shows_the_value_the_check_tested_against():
+    from chasm_theory.report._front import table_rows
+
+    rec = {"id": "chasm.exp1.are-lintf-a0.50-value", "verdict": "holds", "predicted": 106.8,
+           "measured": {"are": 100.0}, "paper": "Quote (Table 1 row): Linear Transf. 106.8 …",
+           "headline": "ARE 100 [90, 110]", "details": {}}
+    assert table_rows(rec, "v") == ["| [`v`](claims/chasm.exp1.are-lintf-a0.50-value.md) | "
+                                    "| 106.8 | ARE 100 [90, 110] | **holds** |"]
+    long = {**rec, "predicted": "a sentence of the paper longer than thirty characters"}
+    assert "| Quote (Table 1 row): Linear Transf. 106.8 … |" in table_rows(long, "v")[0]
+
+
 def test_undecided_records_say_what_would_decide_them_on_the_front_page_and_their_page(
         tmp_path):
     from chasm_theory.report._front import undecided_lines

@@ -167,7 +167,11 @@ def table_rows(r: dict[str, Any], label: str) -> list[str]:
         link += (f" (params: paper {paper_p:,}, ours {det['our_params']:,})"
                  if isinstance(paper_p, int) else f" (params: ours {det['our_params']:,})")
     if not (isinstance(pred, dict) and isinstance(meas, dict) and set(pred) & set(meas)):
-        return [f"| {link} | | {paper_value(r, 60)} | {headline(r, 50)} | {verdict_cell(r)} |"]
+        # the value the check tested against (a number or a short bound) when it has one, else
+        # the paper's quote
+        short = isinstance(pred, (int, float)) or (isinstance(pred, str) and len(pred) <= 30)
+        paper = fmt(pred, 30) if short and not isinstance(pred, bool) else paper_value(r, 60)
+        return [f"| {link} | | {paper} | {headline(r, 50)} | {verdict_cell(r)} |"]
     keys = list(pred) + [k for k in meas if k not in pred]
     rows = []
     for j, k in enumerate(keys):
