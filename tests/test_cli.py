@@ -136,6 +136,13 @@ def test_check_says_what_it_wrote(tmp_path, capsys):
     assert (target / "figures" / "chasm_lemma1_precision.png").exists()
 
 
+def test_check_of_an_inconclusive_claim_says_what_would_decide_it(tmp_path, capsys):
+    # a parameter count whose reading stays open (a choice no finite domain covers)
+    assert main(["check", "chasm.params.exp7-hybrid", "--reports-dir", str(tmp_path)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "chasm.params.exp7-hybrid would be decided by: the open choice stated" in out
+
+
 def test_report_only_says_what_it_reran_and_prints_the_matrix(tmp_path, capsys):
     assert main(["report", "--only", "chasm.thm4", "--reports-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
