@@ -160,4 +160,5 @@ def check_lemma41(ctx: Context) -> Outcome:
     return Outcome(verdict=rec.verdict, predicted=rec.predicted, measured=rec.measured,
                    evidence=f"Reuses chasm.lemma2.filter-representation (same statement in 000 "
                    f"Lemma 2): {rec.evidence}", tolerance=rec.tolerance, rule=rec.rule,
-                   counterexample=rec.counterexample, reading=rec.reading)
+                   counterexample=rec.counterexample, reading=rec.reading,
+                   to_decide=rec.to_decide)
