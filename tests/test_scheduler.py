@@ -9,6 +9,7 @@ import pytest
 
 from chasm_theory import experiment
 from chasm_theory._experiments import _EXPERIMENTS
+from chasm_theory.errors import ValidationError
 from empirics.engine.runs import TrainRun, execute, is_finished
 from empirics.engine.scheduler import Planned, collect, order, schedule
 
@@ -174,3 +175,40 @@ def test_plan_json_is_written_only_for_the_whole_profile(tmp_path, toy):
     assert train_command(profile="quick", plan=True, reports_dir=tmp_path, console=quiet) == 0
     labels = {r["label"] for r in json.loads(plan.read_text())}
     assert {"a2", "a4"} <= labels and len(labels) > 2  # every experiment's runs
+
+
+def test_finish_times_list_schedule_the_runs_in_order_on_the_workers():
+    from empirics.engine.eta import experiment_finish, finish_times
+
+    def row(est, exps, finished=False):
+        return {"est_s": est, "experiments": exps, "finished": finished}
+
+    rows = [row(3, ["a"]), row(0, ["a"], finished=True), row(2, ["b"]), row(2, ["a", "b"]),
+            row(1, ["c"])]
+    # worker 1 runs 3 (0→3); worker 2 runs 2 (0→2), then the shared 2 (2→4); worker 1 then 1
+    # (3→4). A finished run takes no worker time.
+    assert finish_times(rows, 2) == [3.0, 0.0, 2.0, 4.0, 4.0]
+    assert finish_times(rows, 1) == [3.0, 0.0, 5.0, 7.0, 8.0]
+    ends = experiment_finish(rows, 2)
+    assert ends == {"a": {"runs_left": 2, "end_s": 4.0}, "b": {"runs_left": 2, "end_s": 4.0},
+                    "c": {"runs_left": 1, "end_s": 4.0}}
+    with pytest.raises(ValidationError, match="jobs"):
+        finish_times(rows, 0)
+
+
+def test_plan_counts_only_the_steps_a_checkpoint_has_not_reached(toy, tmp_path):
+    import torch
+
+    from empirics.engine.runs import ckpt_path
+    from empirics.engine.scheduler import plan_rows
+
+    planned = collect("quick", only=toy)
+    run = planned[0].run
+    full = {r["key"]: r["est_s"] for r in plan_rows(planned, tmp_path)}
+    ck = ckpt_path(tmp_path, run)
+    ck.parent.mkdir(parents=True)
+    torch.save({"step": run.steps // 2}, ck)
+    half = {r["key"]: (r["est_s"], r["resumable"]) for r in plan_rows(planned, tmp_path)}
+    assert half[run.key] == (pytest.approx(full[run.key] * (run.steps - run.steps // 2)
+                                           / run.steps), True)
+    assert all(half[k][0] == full[k] for k in full if k != run.key)

@@ -135,6 +135,14 @@ def ckpt_path(root: Path, run: TrainRun) -> Path:
     return Path(root) / "ckpt" / f"{run.key}.pt"
 
 
+def ckpt_step(root: Path, run: TrainRun) -> int:
+    """The optimizer step a run's checkpoint reached (0 without a checkpoint)."""
+    ck = ckpt_path(root, run)
+    if not ck.exists():
+        return 0
+    return int(torch.load(ck, map_location="cpu", weights_only=True)["step"])
+
+
 def is_finished(root: Path, run: TrainRun) -> bool:
     return model_path(root, run).exists() and run_record_path(root, run).exists()
 

@@ -28,6 +28,7 @@ from chasm_theory import _codec
 from chasm_theory._experiments import all_experiments, register_trainer
 from chasm_theory._io import atomic_write_text
 from chasm_theory.errors import ValidationError
+from empirics.engine.eta import experiment_finish
 from empirics.engine.gitcommit import _git as _git
 from empirics.engine.gitcommit import commit_paths
 from empirics.engine.local_pool import LocalPool
@@ -36,7 +37,7 @@ from empirics.engine.local_pool import LocalPool
 # LocalPool moved look ``_init_worker`` / ``_worker`` up here.
 from empirics.engine.local_pool import _init_worker as _init_worker
 from empirics.engine.local_pool import _worker as _worker
-from empirics.engine.runs import TrainRun, ckpt_path, is_finished, model_path
+from empirics.engine.runs import TrainRun, ckpt_path, ckpt_step, is_finished, model_path
 from empirics.engine.step_times import (
     load_step_times,
     measure_step_times,
@@ -113,15 +114,19 @@ def order(planned: list[Planned], measured: dict[str, float] | None = None) -> l
 
 
 def plan_rows(planned: list[Planned], root: Path) -> list[dict[str, Any]]:
+    """The runs in the scheduler's order, each with its estimated seconds left (``est_s``: the
+    steps its checkpoint has not reached × s/step)."""
     measured = load_step_times(root)
     rows = []
     for p in order(planned, measured):
         sps, was_measured = s_per_step(p.run, measured)
         done = is_finished(root, p.run)
+        resumable = ckpt_path(root, p.run).exists()
+        left = 0 if done else p.run.steps - (ckpt_step(root, p.run) if resumable else 0)
         rows.append({"key": p.run.key, "label": p.run.label, "experiments": p.experiments,
                      "replicate": p.run.replicate, "steps": p.run.steps, "s_per_step": sps,
-                     "measured": was_measured, "est_s": 0.0 if done else p.run.steps * sps,
-                     "finished": done, "resumable": ckpt_path(root, p.run).exists()})
+                     "measured": was_measured, "est_s": left * sps,
+                     "finished": done, "resumable": resumable})
     return rows
 
 
@@ -169,11 +174,8 @@ def schedule(planned: list[Planned], root: Path, jobs: int, device: str = "cpu",
     progress: dict[str, int] = {}
     started: dict[str, float] = {}
     for r in todo:
-        ck = ckpt_path(root, r)
-        if ck.exists():
-            import torch
-
-            progress[r.key] = int(torch.load(ck, map_location="cpu", weights_only=True)["step"])
+        if ckpt_path(root, r).exists():
+            progress[r.key] = ckpt_step(root, r)
     rates: dict[str, list[float]] = {}  # cost class -> [steps, seconds]
     by_key = {r.key: r for r in todo}
     last_ckpt_commit = time.time()
@@ -288,6 +290,14 @@ def train_command(*, profile: str, jobs: int | None = None, only: str | None = N
         tot = sum(r["est_s"] for r in rows)
         console.print(f"total left: {tot / 3600:.1f} CPU-h (≈ {tot / 3600 / jobs:.1f} h wall on "
                       f"{jobs} workers); '~' = estimated, not measured on this machine")
+        e = Table(title=f"when each experiment's runs are all trained ({jobs} workers, this "
+                        "order, from now)")
+        for c in ("experiment", "runs left", "done after ≈ h"):
+            e.add_column(c)
+        for name, d in experiment_finish(rows, jobs).items():
+            e.add_row(name, str(d["runs_left"]),
+                      "done" if not d["runs_left"] else f"{d['end_s'] / 3600:.1f}")
+        console.print(e)
         if not only and not seeds:  # plan.json is the whole profile's plan, never a filtered one
             atomic_write_text(root / "plan.json", _codec.dumps(rows))
         return 0
