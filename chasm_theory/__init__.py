@@ -12,6 +12,7 @@ from chasm_theory._record import (
     compare_close,
     decide,
     decide_interval,
+    match_reported,
     not_run,
     over_values,
     separation,
@@ -29,9 +30,9 @@ from chasm_theory.errors import (
 __all__ = [
     "Context", "RunEnv", "RunFailed", "experiment", "get_experiment", "run_experiment",
     "FuzzResult", "FuzzSpec", "run_fuzz", "Outcome", "Record", "combine", "compare_close",
-    "decide", "decide_interval", "not_run", "over_values", "separation", "all_claims", "claim",
-    "get_claim", "run_claim", "select", "ChasmError", "NotRunError", "NumericalError",
-    "UnknownClaimError", "UnknownExperimentError", "ValidationError",
+    "decide", "decide_interval", "match_reported", "not_run", "over_values", "separation",
+    "all_claims", "claim", "get_claim", "run_claim", "select", "ChasmError", "NotRunError",
+    "NumericalError", "UnknownClaimError", "UnknownExperimentError", "ValidationError",
 ]
 __version__ = "0.1.0"
 

@@ -118,3 +118,21 @@ def test_atomic_writes_are_readable_by_others(tmp_path):
     for p in (atomic_write_text(tmp_path / "a.md", "x"),
               atomic_write_json(tmp_path / "b.json", {})):
         assert stat.S_IMODE(os.stat(p).st_mode) == 0o644
+
+
+def test_match_reported_is_a_factor_band_around_the_papers_value():
+    from chasm_theory import match_reported
+    from chasm_theory._record import REPORTED_FACTOR, REPORTED_RULE
+    from chasm_theory.errors import ValidationError
+
+    assert REPORTED_FACTOR == 2.0
+    inside = match_reported(60.0, 200.0, 106.8, evidence="")  # band [53.4, 213.6]
+    assert inside.verdict == "holds" and inside.rule == REPORTED_RULE
+    assert inside.predicted == 106.8 and inside.measured == [60.0, 200.0]
+    out = match_reported(1.02, 9.46, 106.8, evidence="")
+    assert out.verdict == "fails" and out.counterexample == {"ci": [1.02, 9.46],
+                                                              "target": [53.4, 213.6]}
+    assert match_reported(40.0, 60.0, 106.8, evidence="").verdict == "inconclusive"
+    for bad in (0.0, -1.0, math.inf):
+        with pytest.raises(ValidationError, match="reported"):
+            match_reported(1.0, 2.0, bad, evidence="")

@@ -279,3 +279,22 @@ def test_an_undecided_record_on_fewer_seeds_than_planned_says_so_and_is_pending(
     assert is_pending(short)
     full = {**short, "runs": [{"seeds_used": 3, "seeds_planned": 3}]}
     assert verdict_cell(full) == "**inconclusive** (undecided)" and not is_pending(full)
+
+
+REPORTED_CELLS = re.compile(r"^chasm\.(exp1\.are-.*-value|exp4\.(lintf-case-.|softtf-case-b)|"
+                            r"exp5\.excess-[abc]|exp7\.table3\..*|exp8\.table4\..*|"
+                            r"appD\.table\..*)$")
+
+
+@pytest.mark.parametrize("rel", ["reports/claims.json", "reports/full/claims.json"])
+def test_every_reported_table_cell_is_judged_by_the_one_reported_value_rule(rel):
+    from chasm_theory._record import REPORTED_RULE
+
+    path = ROOT / rel
+    if not path.exists():
+        pytest.skip(f"no committed {rel}")
+    recs = [r for r in json.loads(path.read_text())["claims"] if REPORTED_CELLS.match(r["id"])]
+    assert len(recs) >= 20
+    run = [r for r in recs if r["verdict"] != "not-run"]
+    off = [r["id"] for r in run if REPORTED_RULE not in json.dumps(r, ensure_ascii=False)]
+    assert not off, off

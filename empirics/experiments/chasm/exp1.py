@@ -11,7 +11,13 @@ import numpy as np
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._record import Outcome, decide_interval, separation
+from chasm_theory._record import (
+    REPORTED_RULE,
+    Outcome,
+    decide_interval,
+    match_reported,
+    separation,
+)
 from chasm_theory._registry import claim
 from chasm_theory.stats import seeds_boot_means
 from empirics.engine import convergence
@@ -92,7 +98,8 @@ LABELS = {"ssm": "selective SSM", "lintf": "LinTF (no PE)", "softtf": "SoftTF + 
 def are_outcome(ev: dict[str, Any], model: str, alpha: float, k: int, *, mode: str,
                 budget: str, figures: list[str]) -> Outcome:
     """ARE claim for one Table-1 cell. mode 'bound-above': ARE ≥ 1/(1−α²);
-    'bound-below': ARE < 1/(1−α²); 'value': the paper's value lies in our CI."""
+    'bound-below': ARE < 1/(1−α²); 'value': the paper's value by the one reported-value rule
+    (:data:`chasm_theory._record.REPORTED_RULE`)."""
     cell = ev[str(alpha)]
     ssm_ex = cell["models"]["ssm"]["excess"][cell["models"]["ssm"]["ks"].index(k)]
     ci = cell["are"].get(model)
@@ -115,7 +122,10 @@ def are_outcome(ev: dict[str, Any], model: str, alpha: float, k: int, *, mode: s
                        evidence=ev_txt + " The SSM's excess is not separated from 0, so the "
                        "ratio is undefined at this budget; more test sequences (or a larger k, "
                        "where the SSM excess is O(1/k) > 0) would be needed.",
-                       rule="inconclusive when the SSM excess CI includes 0",
+                       rule="inconclusive while the SSM excess CI includes 0 (the ratio is "
+                       "undefined); once it is separated: " + (
+                           REPORTED_RULE if mode == "value" else
+                           f"the ARE CI against the bound {bound:.4g}"),
                        to_decide="an SSM excess separated from 0: " + separation(
                            ssm_ex["lo"], ssm_ex["hi"], ssm_ex["est"], target_lo=0.0), **kw)
     if mode == "bound-above":
@@ -124,11 +134,7 @@ def are_outcome(ev: dict[str, Any], model: str, alpha: float, k: int, *, mode: s
     if mode == "bound-below":
         return decide_interval(ci["lo"], ci["hi"], target_hi=bound,
                                predicted=f"ARE < {bound:.4g}", evidence=ev_txt, **kw)
-    return decide_interval(ci["lo"], ci["hi"], target_lo=paper, target_hi=paper,
-                           predicted=paper, evidence=ev_txt,
-                           rule=f"holds iff the paper's {paper} lies in our CI (a point target: "
-                           "a CI never lies inside it, so the outcome is inconclusive when "
-                           "the CI covers it and fails when it does not)", **kw)
+    return match_reported(ci["lo"], ci["hi"], paper, evidence=ev_txt, **kw)
 
 
 def ssm_excess_outcome(res: dict[str, Any], k: int = SSM_EXCESS_K) -> Outcome:

@@ -11,7 +11,13 @@ from typing import Any
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._record import Outcome, decide_interval, separation
+from chasm_theory._record import (
+    REPORTED_RULE,
+    Outcome,
+    decide_interval,
+    match_reported,
+    separation,
+)
 from chasm_theory._registry import claim
 from empirics.engine import convergence
 from empirics.engine.evaluate import ci_words, colored_eval, n_seeds, one_thread
@@ -95,16 +101,16 @@ def cell_outcome(res: dict[str, Any], model: str, case: str, budget: str = "") -
         return Outcome(verdict="inconclusive", predicted=paper, measured=measured,
                        evidence=evidence + " The SSM excess is not separated from 0, so the "
                        "ratio is undefined; more test sequences would be needed.",
-                       rule="inconclusive when the SSM excess CI includes 0",
+                       rule="inconclusive while the SSM excess CI includes 0 (the ratio is "
+                       "undefined); once it is separated: " + (
+                           "the ARE CI against 10^3" if isinstance(paper, str) else
+                           REPORTED_RULE),
                        to_decide="an SSM excess separated from 0: " + separation(
                            se["lo"], se["hi"], se["est"], target_lo=0.0))
     if isinstance(paper, str):  # "> 10^3"
         return decide_interval(ci["lo"], ci["hi"], target_lo=1e3, predicted=paper,
                                measured=measured, evidence=evidence)
-    return decide_interval(ci["lo"], ci["hi"], target_lo=paper, target_hi=paper,
-                           predicted=paper, measured=measured, evidence=evidence,
-                           rule="point target: fails when our CI excludes the paper's value, "
-                           "inconclusive when it covers it")
+    return match_reported(ci["lo"], ci["hi"], paper, measured=measured, evidence=evidence)
 
 
 def ssm_outcome(res: dict[str, Any], budget: str = "") -> Outcome:

@@ -13,7 +13,7 @@ import numpy as np
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._record import Outcome, combine, decide_interval
+from chasm_theory._record import Outcome, combine, decide_interval, match_reported
 from chasm_theory._registry import claim
 from chasm_theory.stats import seeds_ci
 from empirics.engine import convergence
@@ -106,10 +106,7 @@ def excess_outcome(res: dict[str, Any], v: str, budget: str = "") -> Outcome:
     if isinstance(p, str):
         return decide_interval(c["lo"], c["hi"], target_hi=1e-3, predicted=p, measured=c,
                                evidence=ev)
-    return decide_interval(c["lo"], c["hi"], target_lo=p, target_hi=p, predicted=p,
-                           measured=c, evidence=ev,
-                           rule="point target: fails when our CI excludes the paper's value, "
-                           "inconclusive when it covers it")
+    return match_reported(c["lo"], c["hi"], p, measured=c, evidence=ev)
 
 
 def hierarchy_outcome(res: dict[str, Any], budget: str = "") -> Outcome:
