@@ -13,6 +13,7 @@ from chasm_theory._record import (
     decide,
     decide_interval,
     match_reported,
+    near_oracle,
     not_run,
     over_values,
     separation,
@@ -30,9 +31,10 @@ from chasm_theory.errors import (
 __all__ = [
     "Context", "RunEnv", "RunFailed", "experiment", "get_experiment", "run_experiment",
     "FuzzResult", "FuzzSpec", "run_fuzz", "Outcome", "Record", "combine", "compare_close",
-    "decide", "decide_interval", "match_reported", "not_run", "over_values", "separation",
-    "all_claims", "claim", "get_claim", "run_claim", "select", "ChasmError", "NotRunError",
-    "NumericalError", "UnknownClaimError", "UnknownExperimentError", "ValidationError",
+    "decide", "decide_interval", "match_reported", "near_oracle", "not_run", "over_values",
+    "separation", "all_claims", "claim", "get_claim", "run_claim", "select", "ChasmError",
+    "NotRunError", "NumericalError", "UnknownClaimError", "UnknownExperimentError",
+    "ValidationError",
 ]
 __version__ = "0.1.0"
 

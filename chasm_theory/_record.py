@@ -223,6 +223,28 @@ def match_reported(lo: float, hi: float, reported: float, *, evidence: str,
                            evidence=evidence, rule=kw.pop("rule", REPORTED_RULE), **kw)
 
 
+#: The one rule for "≈ the oracle" / "excess ≈ 0" said of a trained model (000 Exp IV case (a),
+#: 001's consistency with the Bayes predictor): the excess within ±NEAR_ORACLE × the oracle's
+#: own risk on the same test sequences.
+NEAR_ORACLE = 0.02
+
+
+def near_oracle(lo: float, hi: float, oracle_risk: float, *, evidence: str, measured: Any,
+                oracle: str = "oracle", **kw: Any) -> Outcome:
+    """Our CI [lo, hi] of a model's excess over an oracle against ±NEAR_ORACLE × the oracle's
+    risk ``oracle_risk`` (> 0): inside holds, disjoint fails, overlapping inconclusive."""
+    r = float(oracle_risk)
+    if not (math.isfinite(r) and r > 0.0):
+        raise ValidationError("oracle_risk", "must be a positive finite risk", repr(oracle_risk))
+    tol = NEAR_ORACLE * r
+    return decide_interval(
+        lo, hi, target_lo=-tol, target_hi=tol, measured=measured, evidence=evidence,
+        predicted=kw.pop("predicted", f"≈ 0 (±{NEAR_ORACLE:.0%} of the {oracle} risk)"),
+        rule=kw.pop("rule", f"excess CI inside ±{NEAR_ORACLE:.0%} of the {oracle}'s risk "
+                            f"(±{tol:.3g}) holds, disjoint fails, overlapping inconclusive "
+                            "(one rule for every near-oracle judgement)"), **kw)
+
+
 def separation(lo: float, hi: float, est: float, target_lo: float = -math.inf,
                target_hi: float = math.inf) -> str:
     """What would separate a CI [lo, hi] from the edges of the target [target_lo, target_hi]

@@ -136,3 +136,18 @@ def test_match_reported_is_a_factor_band_around_the_papers_value():
     for bad in (0.0, -1.0, math.inf):
         with pytest.raises(ValidationError, match="reported"):
             match_reported(1.0, 2.0, bad, evidence="")
+
+
+def test_near_oracle_is_a_band_relative_to_the_oracles_own_risk():
+    from chasm_theory import near_oracle
+    from chasm_theory._record import NEAR_ORACLE
+    from chasm_theory.errors import ValidationError
+
+    assert NEAR_ORACLE == 0.02
+    # oracle risk 2.5: the band is ±0.05
+    assert near_oracle(-0.01, 0.04, 2.5, evidence="", measured=None).verdict == "holds"
+    far = near_oracle(0.06, 0.09, 2.5, evidence="", measured=None)
+    assert far.verdict == "fails" and "±0.05" in far.rule
+    assert near_oracle(0.03, 0.07, 2.5, evidence="", measured=None).verdict == "inconclusive"
+    with pytest.raises(ValidationError, match="oracle_risk"):
+        near_oracle(0.0, 0.1, 0.0, evidence="", measured=None)

@@ -281,7 +281,8 @@ def test_an_undecided_record_on_fewer_seeds_than_planned_says_so_and_is_pending(
     assert verdict_cell(full) == "**inconclusive** (undecided)" and not is_pending(full)
 
 
-REPORTED_CELLS = re.compile(r"^chasm\.(exp1\.are-.*-value|exp4\.(lintf-case-.|softtf-case-b)|"
+REPORTED_CELLS = re.compile(r"^chasm\.(exp1\.are-.*-value|exp1\.ssm-excess-k512|exp2\.ssm-plateau|"
+                            r"exp4\.(lintf-case-.|softtf-case-b)|"
                             r"exp5\.excess-[abc]|exp7\.table3\..*|exp8\.table4\..*|"
                             r"appD\.table\..*)$")
 
@@ -297,4 +298,20 @@ def test_every_reported_table_cell_is_judged_by_the_one_reported_value_rule(rel)
     assert len(recs) >= 20
     run = [r for r in recs if r["verdict"] != "not-run"]
     off = [r["id"] for r in run if REPORTED_RULE not in json.dumps(r, ensure_ascii=False)]
+    assert not off, off
+
+
+@pytest.mark.parametrize("rel", ["reports/claims.json", "reports/full/claims.json"])
+def test_every_near_oracle_judgement_uses_the_one_tolerance(rel):
+    from chasm_theory._record import NEAR_ORACLE
+
+    path = ROOT / rel
+    if not path.exists():
+        pytest.skip(f"no committed {rel}")
+    ids = ("chasm.exp4.ssm-oracle-case-a", "bayes.exp.lgssm", "bayes.thm1.consistency")
+    recs = {r["id"]: r for r in json.loads(path.read_text())["claims"] if r["id"] in ids}
+    assert set(recs) == set(ids)
+    band = f"±{NEAR_ORACLE:.0%} of the"
+    off = [i for i, r in recs.items() if r["verdict"] != "not-run"
+           and band not in json.dumps(r, ensure_ascii=False)]
     assert not off, off

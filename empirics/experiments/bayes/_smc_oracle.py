@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from chasm_theory._context import Context
-from chasm_theory._record import Outcome, decide, decide_interval
+from chasm_theory._record import NEAR_ORACLE, Outcome, decide, decide_interval
 from chasm_theory.oracles.posterior_lgssm import LgssmPrior
 from chasm_theory.oracles.posterior_smc import SMCConfig, posterior_predictive
 from chasm_theory.stats import seeds_ci
@@ -99,7 +99,7 @@ def smc_oracle_on(inp: np.ndarray, seed: int, smc: SMCConfig = ORACLE_SMC, chunk
 
 Z_MAX = 4.0          # a reference comparison agrees when RMS diff <= Z_MAX x RMS combined s.e.
 EFFORT_SHARE = 0.1   # the oracle's residual error may shift a measured excess by <= 10% of tol
-NEAR_ZERO = 0.02     # "≈ 0": within ±2% of the Bayes risk (the rule of bayes.exp.lgssm)
+NEAR_ZERO = NEAR_ORACLE  # "≈ 0": within ±2% of the Bayes risk (the one near-oracle rule)
 
 
 def near_zero_tol(orc: dict[str, Any]) -> float:
