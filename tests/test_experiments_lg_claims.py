@@ -121,3 +121,15 @@ def test_exp3_interval_resamples_seeds_not_the_rho_grid(lg_results):
     assert reps.shape == (200, len(rows))
     for r, e in zip(rows, est):
         assert e == pytest.approx(r["are"]["est"], rel=1e-4)
+
+
+def test_rate_judgements_share_the_one_slope_tolerance(lg_results, tmp_path):
+    """'Tracks 1/k' (Exp II) reads its slope with the tolerance of Definition 2's Θ(1/k)
+    premise (SLOPE_TOL), as Thm 2's O(1/k) Bayes rate does."""
+    from chasm_theory import Context
+    from chasm_theory.claims.chasm.colored_risks import SLOPE_TOL
+    from empirics.experiments.chasm.exp2 import _outcomes
+
+    o = _outcomes(Context(profile="quick", reports_dir=tmp_path),
+                  lg_results["exp2"])["chasm.exp2.lintf-1-over-k"]
+    assert f"target [{-1 - SLOPE_TOL:.4g}, {-1 + SLOPE_TOL:.4g}]" in o.rule
