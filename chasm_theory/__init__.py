@@ -5,6 +5,13 @@ The public surface is re-exported here from small private modules.
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, RunFailed, experiment, get_experiment, run_experiment
 from chasm_theory._fuzz import FuzzResult, FuzzSpec, run_fuzz
+from chasm_theory._judgements import (
+    NEAR_ORACLE,
+    REPORTED_FACTOR,
+    REPORTED_RULE,
+    match_reported,
+    near_oracle,
+)
 from chasm_theory._record import (
     Outcome,
     Record,
@@ -12,8 +19,6 @@ from chasm_theory._record import (
     compare_close,
     decide,
     decide_interval,
-    match_reported,
-    near_oracle,
     not_run,
     over_values,
     separation,
@@ -31,7 +36,8 @@ from chasm_theory.errors import (
 __all__ = [
     "Context", "RunEnv", "RunFailed", "experiment", "get_experiment", "run_experiment",
     "FuzzResult", "FuzzSpec", "run_fuzz", "Outcome", "Record", "combine", "compare_close",
-    "decide", "decide_interval", "match_reported", "near_oracle", "not_run", "over_values",
+    "decide", "decide_interval", "match_reported", "near_oracle", "REPORTED_FACTOR",
+    "REPORTED_RULE", "NEAR_ORACLE", "not_run", "over_values",
     "separation", "all_claims", "claim", "get_claim", "run_claim", "select", "ChasmError",
     "NotRunError", "NumericalError", "UnknownClaimError", "UnknownExperimentError",
     "ValidationError",

@@ -10,8 +10,6 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from chasm_theory.errors import ValidationError
-
 Verdict = Literal["holds", "fails", "vacuous", "inconclusive", "not-run", "error"]
 #: ``error`` is not a judgement of the claim: the check raised (or the run it read failed), so
 #: nothing was measured. It is counted apart from ``inconclusive`` (like ``not-run``) and is
@@ -200,49 +198,6 @@ def decide_interval(
         to_decide=to_decide,
         **kw,
     )
-
-
-#: The one rule for a cell the paper reports from its own trained models (Tables 1–4 and A1 of
-#: 000, the Exp V excesses): our CI within a factor REPORTED_FACTOR of the paper's value.
-REPORTED_FACTOR = 2.0
-REPORTED_RULE = (f"a value the paper reports from its own trained models: our CI inside "
-                 f"[value/{REPORTED_FACTOR:g}, {REPORTED_FACTOR:g}·value] holds, disjoint "
-                 f"fails, overlapping inconclusive (one rule for every reported cell)")
-
-
-def match_reported(lo: float, hi: float, reported: float, *, evidence: str,
-                   measured: Any = None, predicted: Any = None, **kw: Any) -> Outcome:
-    """Our CI [lo, hi] of a quantity against the value ``reported`` (> 0) in a paper's table,
-    by :data:`REPORTED_RULE` (``predicted`` defaults to the value, ``measured`` to the CI)."""
-    r = float(reported)
-    if not (math.isfinite(r) and r > 0.0):
-        raise ValidationError("reported", "must be a positive finite value", repr(reported))
-    return decide_interval(lo, hi, target_lo=r / REPORTED_FACTOR, target_hi=r * REPORTED_FACTOR,
-                           predicted=reported if predicted is None else predicted,
-                           measured=[lo, hi] if measured is None else measured,
-                           evidence=evidence, rule=kw.pop("rule", REPORTED_RULE), **kw)
-
-
-#: The one rule for "≈ the oracle" / "excess ≈ 0" said of a trained model (000 Exp IV case (a),
-#: 001's consistency with the Bayes predictor): the excess within ±NEAR_ORACLE × the oracle's
-#: own risk on the same test sequences.
-NEAR_ORACLE = 0.02
-
-
-def near_oracle(lo: float, hi: float, oracle_risk: float, *, evidence: str, measured: Any,
-                oracle: str = "oracle", **kw: Any) -> Outcome:
-    """Our CI [lo, hi] of a model's excess over an oracle against ±NEAR_ORACLE × the oracle's
-    risk ``oracle_risk`` (> 0): inside holds, disjoint fails, overlapping inconclusive."""
-    r = float(oracle_risk)
-    if not (math.isfinite(r) and r > 0.0):
-        raise ValidationError("oracle_risk", "must be a positive finite risk", repr(oracle_risk))
-    tol = NEAR_ORACLE * r
-    return decide_interval(
-        lo, hi, target_lo=-tol, target_hi=tol, measured=measured, evidence=evidence,
-        predicted=kw.pop("predicted", f"≈ 0 (±{NEAR_ORACLE:.0%} of the {oracle} risk)"),
-        rule=kw.pop("rule", f"excess CI inside ±{NEAR_ORACLE:.0%} of the {oracle}'s risk "
-                            f"(±{tol:.3g}) holds, disjoint fails, overlapping inconclusive "
-                            "(one rule for every near-oracle judgement)"), **kw)
 
 
 def separation(lo: float, hi: float, est: float, target_lo: float = -math.inf,

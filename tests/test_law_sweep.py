@@ -3,8 +3,7 @@ outcome beside the swept laws', no verdict without the sweep, and each swept run
 import numpy as np
 import pytest
 
-from chasm_theory import Context, NotRunError, decide, over_values
-from chasm_theory._record import REPORTED_RULE
+from chasm_theory import REPORTED_RULE, Context, NotRunError, decide, over_values
 from chasm_theory.oracles.product_tracking import TRAINED_LAW, MatrixLaw
 from empirics.experiments.chasm import exp8
 

@@ -121,8 +121,7 @@ def test_atomic_writes_are_readable_by_others(tmp_path):
 
 
 def test_match_reported_is_a_factor_band_around_the_papers_value():
-    from chasm_theory import match_reported
-    from chasm_theory._record import REPORTED_FACTOR, REPORTED_RULE
+    from chasm_theory import REPORTED_FACTOR, REPORTED_RULE, match_reported
     from chasm_theory.errors import ValidationError
 
     assert REPORTED_FACTOR == 2.0
@@ -139,8 +138,7 @@ def test_match_reported_is_a_factor_band_around_the_papers_value():
 
 
 def test_near_oracle_is_a_band_relative_to_the_oracles_own_risk():
-    from chasm_theory import near_oracle
-    from chasm_theory._record import NEAR_ORACLE
+    from chasm_theory import NEAR_ORACLE, near_oracle
     from chasm_theory.errors import ValidationError
 
     assert NEAR_ORACLE == 0.02

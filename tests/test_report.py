@@ -289,7 +289,7 @@ REPORTED_CELLS = re.compile(r"^chasm\.(exp1\.are-.*-value|exp1\.ssm-excess-k512|
 
 @pytest.mark.parametrize("rel", ["reports/claims.json", "reports/full/claims.json"])
 def test_every_reported_table_cell_is_judged_by_the_one_reported_value_rule(rel):
-    from chasm_theory._record import REPORTED_RULE
+    from chasm_theory import REPORTED_RULE
 
     path = ROOT / rel
     if not path.exists():
@@ -303,7 +303,7 @@ def test_every_reported_table_cell_is_judged_by_the_one_reported_value_rule(rel)
 
 @pytest.mark.parametrize("rel", ["reports/claims.json", "reports/full/claims.json"])
 def test_every_near_oracle_judgement_uses_the_one_tolerance(rel):
-    from chasm_theory._record import NEAR_ORACLE
+    from chasm_theory import NEAR_ORACLE
 
     path = ROOT / rel
     if not path.exists():

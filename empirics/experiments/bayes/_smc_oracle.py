@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from chasm_theory._context import Context
-from chasm_theory._record import NEAR_ORACLE, Outcome, decide, decide_interval
+from chasm_theory._judgements import NEAR_ORACLE
+from chasm_theory._record import Outcome, decide, decide_interval
 from chasm_theory.oracles.posterior_lgssm import LgssmPrior
 from chasm_theory.oracles.posterior_smc import SMCConfig, posterior_predictive
 from chasm_theory.stats import seeds_ci

@@ -17,7 +17,8 @@ import numpy as np
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._record import Outcome, combine, decide, decide_interval, near_oracle
+from chasm_theory._judgements import near_oracle
+from chasm_theory._record import Outcome, combine, decide, decide_interval
 from chasm_theory._registry import claim
 from chasm_theory.errors import NotRunError
 from chasm_theory.stats import seeds_ci

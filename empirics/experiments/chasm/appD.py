@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from chasm_theory import (
+    REPORTED_RULE,
     Context,
     Outcome,
     claim,
@@ -18,7 +19,6 @@ from chasm_theory import (
     match_reported,
 )
 from chasm_theory._experiments import RunEnv
-from chasm_theory._record import REPORTED_RULE
 from chasm_theory.stats import hier_ci, paired_ratio_ci
 from empirics.engine import convergence
 from empirics.engine.evaluate import one_thread

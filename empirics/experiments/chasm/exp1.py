@@ -11,13 +11,8 @@ import numpy as np
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._record import (
-    REPORTED_RULE,
-    Outcome,
-    decide_interval,
-    match_reported,
-    separation,
-)
+from chasm_theory._judgements import REPORTED_RULE, match_reported
+from chasm_theory._record import Outcome, decide_interval, separation
 from chasm_theory._registry import claim
 from chasm_theory.stats import seeds_boot_means
 from empirics.engine import convergence

@@ -13,7 +13,8 @@ import numpy as np
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._record import Outcome, decide_interval, match_reported
+from chasm_theory._judgements import match_reported
+from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
 from chasm_theory.claims.chasm.colored_risks import SLOPE_TOL
 from chasm_theory.stats import seeds_boot_means, seeds_ci

@@ -11,14 +11,8 @@ from typing import Any
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._record import (
-    REPORTED_RULE,
-    Outcome,
-    decide_interval,
-    match_reported,
-    near_oracle,
-    separation,
-)
+from chasm_theory._judgements import REPORTED_RULE, match_reported, near_oracle
+from chasm_theory._record import Outcome, decide_interval, separation
 from chasm_theory._registry import claim
 from empirics.engine import convergence
 from empirics.engine.evaluate import ci_words, colored_eval, n_seeds, one_thread

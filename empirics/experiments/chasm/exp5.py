@@ -13,7 +13,8 @@ import numpy as np
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._record import Outcome, combine, decide_interval, match_reported
+from chasm_theory._judgements import match_reported
+from chasm_theory._record import Outcome, combine, decide_interval
 from chasm_theory._registry import claim
 from chasm_theory.stats import seeds_ci
 from empirics.engine import convergence

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chasm_theory import (
+    REPORTED_RULE,
     Context,
     Outcome,
     claim,
@@ -21,7 +22,6 @@ from chasm_theory import (
     match_reported,
 )
 from chasm_theory._experiments import RunEnv
-from chasm_theory._record import REPORTED_RULE
 from empirics.engine import product
 from empirics.engine.evaluate import fmt_ci as _fmt_ci
 from empirics.engine.evaluate import one_thread, ratio, ratio_growth
