@@ -215,17 +215,22 @@ def cap_trained(out: Outcome, ctx: Context) -> Outcome:
 def _undecided_first(out: Outcome, ctx: Context) -> Outcome:
     """An undecided trained-model outcome whose numbers a cap rule would not let stand anyway:
     what decides it starts with the runs that lift the cap (the full profile, or the remaining
-    replicates), then the separation at hand."""
+    replicates), then the separation at hand (kept alone in ``details.to_decide_at_hand`` with
+    the short name of the runs, ``details.to_decide_first``, for the report's table)."""
     rule = cap_rule(ctx)
     if rule == "budget":
-        first = ("the full profile at the papers' budget first (this profile trains below it); "
-                 "at this budget")
+        short, first = "the full profile first", (
+            "the full profile at the papers' budget first (this profile trains below it); "
+            "at this budget")
     elif rule == "seeds":
-        first = ("the remaining training replicates first (" + _replicates(_seed_short_runs(ctx))
-                 + "); on these seeds")
+        short, first = "the remaining seeds first", (
+            "the remaining training replicates first (" + _replicates(_seed_short_runs(ctx))
+            + "); on these seeds")
     else:
         return out
-    return replace(out, to_decide=f"{first}: {out.to_decide}")
+    return replace(out, to_decide=f"{first}: {out.to_decide}",
+                   details={**out.details, "to_decide_first": short,
+                            "to_decide_at_hand": out.to_decide})
 
 
 def _replicates(short: list[dict[str, Any]]) -> str:

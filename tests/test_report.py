@@ -250,6 +250,12 @@ def test_undecided_records_say_what_would_decide_them_on_the_front_page_and_thei
     rows = [ln for ln in lines if ln.startswith("| [")]
     assert len(rows) == 1 and "chasm.exp3.trend" in rows[0] and "about 4× the data" in rows[0]
     assert undecided_lines([capped]) == []
+    waiting = {**und, "to_decide": "the remaining training replicates first (exp3: 2 more "
+               "seed(s), 3 planned); on these seeds: about 4× the data",
+               "details": {"to_decide_first": "the remaining seeds first",
+                           "to_decide_at_hand": "about 4× the data"}}
+    row = [ln for ln in undecided_lines([waiting]) if ln.startswith("| [")][0]
+    assert row.endswith("| the remaining seeds first; then about 4× the data |")
     idx = SourceIndex(ROOT)
     page = render_page(und, out_dir=tmp_path, reports_dir=tmp_path, profile="full", index=idx,
                        same_finding=[])

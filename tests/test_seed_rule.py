@@ -41,11 +41,19 @@ def toy(tmp_path):
         return Outcome(verdict="holds", predicted=1.0, measured=res["value"],
                        evidence=f"{res['n_seeds']} seeds", rule="toy")
 
+    @claim("test.seeds.undecided", source="toy", statement="toy", kind="empirical",
+           experiment="test-seeds")
+    def check_undecided(ctx):
+        ctx.experiment("test-seeds")
+        return Outcome(verdict="inconclusive", predicted=1.0, measured=None, evidence="",
+                       rule="toy", to_decide="about 4× the data")
+
     models = tmp_path / "runs" / "full" / "models"
     models.mkdir(parents=True)
     yield SimpleNamespace(models=models, exp=_EXPERIMENTS["test-seeds"], root=tmp_path)
     _EXPERIMENTS.pop("test-seeds", None)
     _CLAIMS.pop("test.seeds.trained", None)
+    _CLAIMS.pop("test.seeds.undecided", None)
     _MEMO.clear()
 
 
@@ -83,6 +91,11 @@ def test_partial_replicates_cap_the_trained_claim_and_full_replicates_decide(toy
     assert rec["details"]["verdict_at_this_budget"] == "holds"
     assert "1 of 3" in rec["evidence"] and rec["runs"][0]["seeds_used"] == 1
     assert "test-seeds: 2 more seed(s), 3 planned" in rec["to_decide"]
+    und = run_claim("test.seeds.undecided", ctx).to_dict()  # undecided: the seeds come first
+    assert und["to_decide"].startswith("the remaining training replicates first (test-seeds: ")
+    assert und["to_decide"].endswith("on these seeds: about 4× the data")
+    assert und["details"] == {"to_decide_first": "the remaining seeds first",
+                              "to_decide_at_hand": "about 4× the data"}
     _train(toy, "a1", "b1", "a2", "b2")
     _MEMO.clear()
     rec = run_claim("test.seeds.trained", Context(profile="full", reports_dir=toy.root,

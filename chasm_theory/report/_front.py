@@ -254,6 +254,15 @@ def versus_quick_lines(rows: list[dict[str, str]] | None, profile: str) -> list[
     return lines + [""]
 
 
+def _decide_text(r: dict[str, Any]) -> str:
+    """A record's ``to_decide`` for a table cell: the runs a cap rule waits for in short, then
+    the separation at hand (the page has the whole text)."""
+    det = r.get("details") or {}
+    if det.get("to_decide_at_hand"):
+        return f"{det.get('to_decide_first')}; then {det['to_decide_at_hand']}"
+    return r.get("to_decide") or "not stated by the check"
+
+
 def undecided_lines(recs: list[dict[str, Any]]) -> list[str]:
     """The undecided records (interval overlapping both outcomes, not capped by a rule), each
     with its headline interval and what would separate it (the record's ``to_decide``)."""
@@ -264,8 +273,8 @@ def undecided_lines(recs: list[dict[str, Any]]) -> list[str]:
              ("Each record's interval (or its per-value verdicts) overlaps both outcomes; the "
               "last column is what the check says would decide it (in full on the id's page)."),
              "", "| id | measured (headline) | what would decide it |", "|---|---|---|"]
-    lines += [f"| {page_link(r['id'])} | {headline(r, 50)} | "
-              f"{clip(r.get('to_decide') or 'not stated by the check', 150)} |" for r in und]
+    lines += [f"| {page_link(r['id'])} | {headline(r, 50)} | {clip(_decide_text(r), 150)} |"
+              for r in und]
     return lines + [""]
 
 
