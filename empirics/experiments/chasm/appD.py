@@ -8,17 +8,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from chasm_theory import (
-    REPORTED_RULE,
-    Context,
-    Outcome,
-    claim,
-    combine,
-    decide_interval,
-    experiment,
-    match_reported,
-)
+from chasm_theory import Context, Outcome, claim, combine, decide_interval, experiment
 from chasm_theory._experiments import RunEnv
+from chasm_theory._judgements import REPORTED_RULE, match_reported
 from chasm_theory.stats import hier_ci, paired_ratio_ci
 from empirics.engine import convergence
 from empirics.engine.evaluate import one_thread

@@ -11,17 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chasm_theory import (
-    REPORTED_RULE,
-    Context,
-    Outcome,
-    claim,
-    combine,
-    decide_interval,
-    experiment,
-    match_reported,
-)
+from chasm_theory import Context, Outcome, claim, combine, decide_interval, experiment
 from chasm_theory._experiments import RunEnv
+from chasm_theory._judgements import REPORTED_RULE, match_reported
 from empirics.engine import product
 from empirics.engine.evaluate import fmt_ci as _fmt_ci
 from empirics.engine.evaluate import one_thread, ratio, ratio_growth
