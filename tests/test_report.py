@@ -321,3 +321,30 @@ def test_every_near_oracle_judgement_uses_the_one_tolerance(rel):
     off = [i for i, r in recs.items() if r["verdict"] != "not-run"
            and band not in json.dumps(r, ensure_ascii=False)]
     assert not off, off
+
+
+def test_the_readmes_table_of_judgement_rules_states_the_constants():
+    from chasm_theory import NEAR_ORACLE, REPORTED_FACTOR
+    from chasm_theory.claims.chasm.colored_risks import SLOPE_TOL
+    from empirics.engine.convergence import TOL
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("One rule per kind of judgement"):]
+    table = table[:table.index("**Convergence on record.**")]
+    assert f"within a factor {REPORTED_FACTOR:g} of it" in table
+    assert f"±{NEAR_ORACLE:.0%} of the oracle's own risk" in table
+    assert f"within {SLOPE_TOL:g} of −1" in table
+    assert f"changed < {TOL:.0%} over the last quarter" in table
+
+
+def test_the_readmes_judgement_rules_name_constants_that_exist():
+    import importlib
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("One rule per kind of judgement"):]
+    table = table[:table.index("**Convergence on record.**")]
+    paths = re.findall(r"\| `([a-z_.]+\.[A-Za-z_]+)` \|", table)
+    assert len(paths) == 7
+    for path in paths:
+        mod, _, name = path.rpartition(".")
+        assert hasattr(importlib.import_module(mod), name), path
