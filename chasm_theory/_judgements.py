@@ -49,7 +49,7 @@ def near_oracle(lo: float, hi: float, oracle_risk: float, *, evidence: str, meas
     tol = NEAR_ORACLE * r
     return decide_interval(
         lo, hi, target_lo=-tol, target_hi=tol, measured=measured, evidence=evidence,
-        predicted=kw.pop("predicted", f"≈ 0 (±{NEAR_ORACLE:.0%} of the {oracle} risk)"),
+        predicted=kw.pop("predicted", f"≈ 0 (±{NEAR_ORACLE:.0%} of the {oracle}'s risk)"),
         rule=kw.pop("rule", f"excess CI inside ±{NEAR_ORACLE:.0%} of the {oracle}'s risk "
                             f"(±{tol:.3g}) holds, disjoint fails, overlapping inconclusive "
                             "(one rule for every near-oracle judgement)"), **kw)

@@ -126,7 +126,7 @@ def lgssm_outcome(res: dict[str, Any], orc: dict[str, Any] | None = None) -> Out
         ex = seeds_ci(excess_units(ev, "ssm", orc))
         tol = near_zero_tol(orc)
         parts["ssm-matches-bayes"] = near_oracle(
-            ex["lo"], ex["hi"], orc["risk_bayes"]["est"], oracle="Bayes", measured=ex,
+            ex["lo"], ex["hi"], orc["risk_bayes"]["est"], oracle="Bayes oracle", measured=ex,
             evidence=f"SSM excess over the SMC Bayes oracle (bayes.exp.lgssm-smc-check holds; "
             f"oracle risk {orc['risk_bayes']['est']:.4g}) {ex['est']:.4g} "
             f"[{ex['lo']:.4g}, {ex['hi']:.4g}] vs ±{tol:.3g}")
@@ -139,7 +139,7 @@ def lgssm_outcome(res: dict[str, Any], orc: dict[str, Any] | None = None) -> Out
                       "samples, or the SMC oracle of bayes.exp.lgssm-smc-check)")
     else:
         parts["ssm-matches-bayes"] = near_oracle(
-            ex_ssm["lo"], ex_ssm["hi"], ev["risk"]["bayes_is"]["est"], oracle="Bayes",
+            ex_ssm["lo"], ex_ssm["hi"], ev["risk"]["bayes_is"]["est"], oracle="Bayes oracle",
             measured=ex_ssm,
             evidence=f"SSM excess over the IS Bayes oracle {ex_ssm['est']:.4g} "
             f"[{ex_ssm['lo']:.4g}, {ex_ssm['hi']:.4g}]")

@@ -113,7 +113,7 @@ def ssm_outcome(res: dict[str, Any], budget: str = "") -> Outcome:
     se = ssm["excess"][ssm["ks"].index(res["k"])]
     words = ci_words(n_seeds(res))
     risk = res["a"]["oracle_risk"][str(res["k"])]["est"]
-    return near_oracle(se["lo"], se["hi"], risk, oracle="Kalman", measured=se,
+    return near_oracle(se["lo"], se["hi"], risk, oracle="Kalman oracle", measured=se,
                        evidence=f"SSM excess over the Kalman oracle in case (a) at k = "
                        f"{res['k']}: {se['est']:.4g}, {words} [{se['lo']:.4g}, "
                        f"{se['hi']:.4g}]; the oracle's risk on these sequences {risk:.4g}. "
