@@ -321,7 +321,8 @@ def table_outcome(res: dict[str, Any]) -> Outcome:
     return combine(
         parts,
         predicted={k: v["paper"] for k, v in table.items()},
-        evidence=f"Trained each model on length-60 words (cross-entropy at every prefix) and "
+        evidence=f"Trained each model (one training seed per cell) on length-60 words "
+        f"(cross-entropy at every prefix) and "
         f"measured per-position accuracy on fresh words up to length {cap} (windows of 20 "
         f"positions). Ours vs paper: {table}. A cell where the paper reports ✘ but our model "
         "generalises past 100 would contradict the table (fails); a cell where the paper's model "
@@ -363,7 +364,8 @@ def init_outcome(res: dict[str, Any]) -> Outcome:
                   "near_before_training": near["before_training"]["longest"]},
         counterexample={"near-solution_longest": near["longest"],
                         "random_longest": rand["longest"]},
-        evidence="Two unit-circle layers (layer 2's tables indexed by token and a soft 2-way "
+        evidence="One training seed per initialisation. Two unit-circle layers (layer 2's tables "
+        "indexed by token and a soft 2-way "
         "read-out of layer 1), trained identically from a random initialisation and from 002's "
         "S3 solution (layer-1 angle πα, layer-2 angles ±(2π/3)β, h0 = 1, b = 0) with N(0, 0.1²) "
         "angle noise and "

@@ -65,7 +65,8 @@ def column_outcome(res: dict[str, Any], model: str, reading: str) -> Outcome:
     return combine(
         parts,
         predicted={k: v["paper"] for k, v in table.items()},
-        evidence=f"Simple AUSSM trained like every tracker of the table (length-60 words, "
+        evidence=f"Simple AUSSM trained like every tracker of the table (one training seed per "
+        f"cell; length-60 words, "
         f"cross-entropy at every prefix) and tested on fresh words up to length {cap} (windows "
         f"of 20 positions, > {THRESH:.0%} accuracy). Ours vs paper: "
         + "; ".join(f"{k}: {v['ours']} vs {v['paper']}" for k, v in table.items())
@@ -120,7 +121,8 @@ def ablation_outcome(res: dict[str, Any]) -> Outcome:
     return combine(
         parts,
         predicted={k: v["paper"] for k, v in table.items()},
-        evidence="One Negative Mamba layer (d = 32, eigenvalues 2exp(−Δ(x)λ) − 1 ∈ (−1, 1)) and "
+        evidence="One training seed per cell. One Negative Mamba layer (d = 32, eigenvalues "
+        "2exp(−Δ(x)λ) − 1 ∈ (−1, 1)) and "
         "two such layers (layer 2's per-token tables mixed by an 8-way soft read-out of layer 1, "
         "so layer 2 reads (x_t, layer 1's output) as in 002's k-layer DCD SSM) trained on C2 × C4 "
         f"words of length 60 and tested up to length {cap}. Ours vs paper: "
