@@ -218,24 +218,27 @@ def _undecided_first(out: Outcome, ctx: Context) -> Outcome:
     replicates), then the separation at hand (kept alone in ``details.to_decide_at_hand`` with
     the short name of the runs, ``details.to_decide_first``, for the report's table)."""
     rule = cap_rule(ctx)
-    if rule == "budget":
-        short, first = "the full profile first", (
-            "the full profile at the papers' budget first (this profile trains below it); "
-            "at this budget")
-    elif rule == "seeds":
-        short, first = "the remaining seeds first", (
-            "the remaining training replicates first (" + _replicates(_seed_short_runs(ctx))
-            + "); on these seeds")
-    else:
+    if rule is None:
         return out
-    return replace(out, to_decide=f"{first}: {out.to_decide}",
+    short, runs = _lifting_runs(rule, _seed_short_runs(ctx))
+    where = "at this budget" if rule == "budget" else "on these seeds"
+    return replace(out, to_decide=f"{runs}, first; {where}: {out.to_decide}",
                    details={**out.details, "to_decide_first": short,
                             "to_decide_at_hand": out.to_decide})
 
 
-def _replicates(short: list[dict[str, Any]]) -> str:
-    return "; ".join(f"{r['experiment']}: {r['seeds_planned'] - r['seeds_used']} more seed(s), "
+def _lifting_runs(rule: str, short: list[dict[str, Any]]) -> tuple[str, str]:
+    """The runs that lift cap ``rule`` ("budget" or "seeds"; ``short``: the seed-short runs
+    read): a short name and the full sentence, for both capped and undecided records."""
+    if rule == "budget":
+        return "the full profile first", ("the full profile at the papers' budget "
+                                          "(`chasm-theory train --profile full`, then "
+                                          "`chasm-theory report --profile full`)")
+    left = "; ".join(f"{r['experiment']}: {r['seeds_planned'] - r['seeds_used']} more seed(s), "
                      f"{r['seeds_planned']} planned" for r in short)
+    return "the remaining seeds first", (f"the remaining training replicates ({left}), then "
+                                         "this check rerun (`chasm-theory report --pending` in "
+                                         "this profile)")
 
 
 def _withheld(out: Outcome, note: str, why: str, where: str, to_decide: str,
@@ -264,8 +267,7 @@ def cap_below_budget(out: Outcome, profile: str) -> Outcome:
         f"measurement cannot decide a claim about the papers' trained models; at this budget "
         f"the numbers say '{out.verdict}'. The full profile (papers' scale) decides.",
         "below the papers' training budget", "at this budget",
-        "the full profile at the papers' budget (`chasm-theory train --profile full`, then "
-        "`chasm-theory report --profile full`)")
+        _lifting_runs("budget", [])[1])
 
 
 def cap_below_seeds(out: Outcome, short: list[dict[str, Any]]) -> Outcome:
@@ -280,9 +282,7 @@ def cap_below_seeds(out: Outcome, short: list[dict[str, Any]]) -> Outcome:
         f"variation is not yet in the interval, so the verdict is withheld. On these seeds the "
         f"numbers say '{out.verdict}'; the remaining replicates decide.",
         "on fewer training seeds than planned", "on these seeds",
-        "the remaining training replicates (" + _replicates(short)
-        + "), then this check rerun (`chasm-theory report --pending` in this profile)",
-        capped_by="seeds")
+        _lifting_runs("seeds", short)[1], capped_by="seeds")
 
 
 def registered_ids() -> list[str]:

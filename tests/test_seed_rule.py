@@ -92,7 +92,7 @@ def test_partial_replicates_cap_the_trained_claim_and_full_replicates_decide(toy
     assert "1 of 3" in rec["evidence"] and rec["runs"][0]["seeds_used"] == 1
     assert "test-seeds: 2 more seed(s), 3 planned" in rec["to_decide"]
     und = run_claim("test.seeds.undecided", ctx).to_dict()  # undecided: the seeds come first
-    assert und["to_decide"].startswith("the remaining training replicates first (test-seeds: ")
+    assert und["to_decide"].startswith("the remaining training replicates (test-seeds: ")
     assert und["to_decide"].endswith("on these seeds: about 4× the data")
     assert und["details"] == {"to_decide_first": "the remaining seeds first",
                               "to_decide_at_hand": "about 4× the data"}
