@@ -14,12 +14,11 @@ from empirics.experiments.dcd.length import (
     _cell_run,
     _run,
     _runs,
-    _train_cfg,
     cell_outcome,
-    check_init,
     check_table,
     config,
     hash_str,
+    train_cfg,
 )
 from empirics.experiments.dcd.length_figures import at_chance
 from empirics.experiments.dcd.length_rows import (
@@ -31,7 +30,7 @@ from empirics.experiments.dcd.length_rows import (
 
 TOY = {"groups": ["C2"], "models": ["neg", "simple-aussm", "simple-aussm-scalar"],
        "train_len": 8, "steps": 20, "batch": 4, "lr": 1e-2, "test_len": 40, "eval_words": 8,
-       "window": 20, "s3_init": {"steps": 20, "noise": 0.1, "test_len": 40},
+       "window": 20,
        "ablation": {"group": "C2xC4", "models": ["neg", "neg-2layer"]}}
 
 
@@ -54,7 +53,7 @@ def test_existing_cells_keep_their_keys():
     seed = int(np.random.SeedSequence([abs(hash_str(p)) for p in ("0", "C2", "neg")])
                .generate_state(1)[0])
     old = TrainRun({"kind": "tracker", "model": "neg", "n": 2}, {"name": "group", "group": "C2"},
-                   60, _train_cfg(cfg, cfg["steps"]), "cross_entropy", seed, 0, 0)
+                   60, train_cfg(cfg, cfg["steps"]), "cross_entropy", seed, 0, 0)
     assert _cell_run(cfg, 0, "C2", "neg").key == old.key
 
 
@@ -89,9 +88,6 @@ def test_toy_end_to_end(tmp_path):
     ab = check_ablation(ctx)
     assert set(ab.details["convergence"]["runs"]) == {"ablation/C2xC4/neg",
                                                       "ablation/C2xC4/neg-2layer"}
-    init = check_init(ctx)
-    assert set(init.details["convergence"]["runs"]) == {"S3-two-layer/random",
-                                                        "S3-two-layer/near-solution"}
     col = check_simple_aussm_scalar(ctx)
     assert set(col.details["convergence"]["runs"]) == {"C2/simple-aussm-scalar"}
 

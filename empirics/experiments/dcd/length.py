@@ -1,8 +1,9 @@
 """002's state-tracking length-generalisation table: Mamba ((0, 1]), Negative Mamba ((−1, 1]),
 Simple AUSSM and AUSSM (unit circle) and a GRU trained on words of length ≤ 60 (loss at every
 prefix of length-60 words) and tested on longer words; longest length with accuracy > 90 %.
-Plus the single- vs two-layer ablation row C2 × C4 with Negative Mamba, and the paper's
-initialisation-near-solution result for a two-layer AUSSM on S3.
+Plus the single- vs two-layer ablation row C2 × C4 with Negative Mamba. The paper's
+initialisation result for a two-layer AUSSM on S3 is its own experiment
+(:mod:`empirics.experiments.dcd.s3_init`, three training seeds).
 
 Simple AUSSM is named but not defined by 002; our reading (empirics/models/diagonal_variants.py):
 AUSSM with Mamba's input-independent Λ, a(x) = exp(iΔ(x) ⊙ λ), Δ(x) per coordinate
@@ -27,7 +28,7 @@ from chasm_theory._registry import claim
 from chasm_theory.oracles.groups import get_group
 from empirics.engine.evaluate import one_thread
 from empirics.engine.figures import label, once
-from empirics.engine.runs import TrainRun, initial_model, trained
+from empirics.engine.runs import TrainRun, trained
 from empirics.experiments.dcd.length_figures import accuracy_figure, finish, without_training
 from empirics.tasks.groups import group_sampler
 
@@ -68,12 +69,10 @@ def config(profile: str) -> dict[str, Any]:
     if profile == "quick":
         return {"groups": ["C2", "C6", "S3"], "models": models, "train_len": 60,
                 "steps": 300, "batch": 64, "lr": 3e-3, "test_len": 500, "eval_words": 256,
-                "window": 20, "s3_init": {"steps": 300, "noise": 0.1, "test_len": 240},
-                "ablation": ablation}
+                "window": 20, "ablation": ablation}
     return {"groups": ["C2", "C6", "C24", "C60", "S3", "A4", "A5"], "models": models,
             "train_len": 60, "steps": 4000, "batch": 128, "lr": 2e-3, "test_len": 1000,
-            "eval_words": 512, "window": 20,
-            "s3_init": {"steps": 3000, "noise": 0.1, "test_len": 240}, "ablation": ablation}
+            "eval_words": 512, "window": 20, "ablation": ablation}
 
 
 def model_spec(model: str, n: int) -> dict[str, Any]:
@@ -113,7 +112,8 @@ def accuracy_curve(model: torch.nn.Module, mult: torch.Tensor, T: int, words: in
     return {"lengths": ends, "accuracy": win, "longest": longest}
 
 
-def _seed(*parts: Any) -> int:
+def run_seed(*parts: Any) -> int:
+    """A run's training seed from its parts (the experiment seed, group or run name, model)."""
     return int(np.random.SeedSequence([abs(hash_str(str(p))) for p in parts]).generate_state(1)[0])
 
 
@@ -123,7 +123,8 @@ def hash_str(s: str) -> int:
     return zlib.crc32(s.encode())
 
 
-def _train_cfg(cfg: dict[str, Any], steps: int) -> dict[str, Any]:
+def train_cfg(cfg: dict[str, Any], steps: int) -> dict[str, Any]:
+    """The TrainConfig fields of a run of ``steps`` steps at the config's batch and lr."""
     return {"steps": steps, "batch": cfg["batch"], "lr": cfg["lr"], "warmup": 20,
             "checkpoint_every": max(50, steps // 4), "log_every": 50}
 
@@ -131,13 +132,13 @@ def _train_cfg(cfg: dict[str, Any], steps: int) -> dict[str, Any]:
 def _cell_run(cfg: dict[str, Any], seed: int, gname: str, model_name: str) -> TrainRun:
     return TrainRun(model_spec(model_name, get_group(gname).order),
                     {"name": "group", "group": gname}, cfg["train_len"],
-                    _train_cfg(cfg, cfg["steps"]), "cross_entropy", _seed(seed, gname, model_name),
-                    0, 0, label=f"{NAME}/{gname}-{model_name}")
+                    train_cfg(cfg, cfg["steps"]), "cross_entropy",
+                    run_seed(seed, gname, model_name), 0, 0, label=f"{NAME}/{gname}-{model_name}")
 
 
 def _runs(cfg: dict[str, Any], seed: int) -> dict[str, TrainRun]:
-    """"<group>/<model>" cells of the table, "ablation/<group>/<model>" (single vs two layers),
-    then "S3-two-layer/<init>" (002 initialisation)."""
+    """"<group>/<model>" cells of the table and "ablation/<group>/<model>" (single vs two
+    layers)."""
     out = {}
     for gname in cfg["groups"]:
         for model_name in cfg["models"]:
@@ -145,13 +146,6 @@ def _runs(cfg: dict[str, Any], seed: int) -> dict[str, TrainRun]:
     ab = cfg.get("ablation")
     for model_name in (ab["models"] if ab else []):
         out[f"ablation/{ab['group']}/{model_name}"] = _cell_run(cfg, seed, ab["group"], model_name)
-    si = cfg["s3_init"]
-    for init in ("random", "near-solution"):
-        out[f"S3-two-layer/{init}"] = TrainRun(
-            {"kind": "aussm2", "init": init, "noise": si["noise"]},
-            {"name": "group", "group": "S3"},
-            cfg["train_len"], _train_cfg(cfg, si["steps"]), "cross_entropy",
-            _seed(seed, "S3-two-layer", init), 0, 0, label=f"{NAME}/S3-two-layer-{init}")
     return out
 
 
@@ -159,7 +153,7 @@ def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
     return list(_runs(cfg, seed).values())
 
 
-@experiment(NAME, title="002 group tracking: length generalisation", config=config, version=4,
+@experiment(NAME, title="002 group tracking: length generalisation", config=config, version=5,
             training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     with one_thread():
@@ -167,9 +161,9 @@ def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
 
 
 def _run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
-    """Results: per cell (and ablation cell, S3 initialisation) the accuracy curve, the
-    longest length above 90 %, and the run's training summary (``training``: curves, steps)."""
-    out: dict[str, Any] = {"cells": {}, "ablation": {}, "s3_init": {}, "n_seeds": 1,
+    """Results: per cell (and ablation cell) the accuracy curve, the longest length above
+    90 %, and the run's training summary (``training``: curves, steps)."""
+    out: dict[str, Any] = {"cells": {}, "ablation": {}, "n_seeds": 1,
                            "train_len": cfg["train_len"]}
     runs = _runs(cfg, env.seed)
 
@@ -188,18 +182,6 @@ def _run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     for model_name in (ab["models"] if ab else []):
         out["ablation"][f"{ab['group']}/{model_name}"] = cell(
             f"ablation/{ab['group']}/{model_name}", ab["group"])
-    # 002: two-layer AUSSM on S3, random vs near-solution initialisation
-    mult = torch.as_tensor(get_group("S3").mult, dtype=torch.long)
-    si = cfg["s3_init"]
-    for init in ("random", "near-solution"):
-        r = runs[f"S3-two-layer/{init}"]
-        before = accuracy_curve(initial_model(r), mult, si["test_len"], cfg["eval_words"],
-                                cfg["window"], r.seed + 2)
-        model, log = trained(r, env)
-        after = accuracy_curve(model, mult, si["test_len"], cfg["eval_words"], cfg["window"],
-                               r.seed + 1)
-        out["s3_init"][init] = {"before_training": before, **after, "final_loss": log["final_loss"],
-                                "final_heldout": log["final_heldout"], "training": log}
     return out
 
 
@@ -275,8 +257,7 @@ def judged_cells(cells: dict[str, Any], paper_of: Callable[[str], int | None], c
 def _accuracy_figure(ctx: Context, res: dict[str, Any]) -> str:
     """The accuracy figure of both claims (drawn once per results), verdicts in its title."""
     train_len = int(res.get("train_len", config(ctx.profile)["train_len"]))
-    title = (f"002 length generalisation — table: {label(ctx, table_outcome(res).verdict)}; "
-             f"S3 near-solution init: {label(ctx, init_outcome(res).verdict)}")
+    title = f"002 length generalisation — table: {label(ctx, table_outcome(res).verdict)}"
     return once(ctx, "dcd_length_accuracy", [res, train_len, title],
                 lambda: accuracy_figure(ctx, res, models=MODELS, paper=PAPER, thresh=THRESH,
                                         train_len=train_len, title=title))
@@ -334,45 +315,4 @@ def table_outcome(res: dict[str, Any]) -> Outcome:
         rule=CELL_RULE,
         reading="Simple AUSSM = exp(iΔ(x) ⊙ λ), λ input-independent, Δ(x) per coordinate",
         details={"table": table, "curves": without_training(res["cells"])},
-    )
-
-
-@claim(
-    "dcd.exp.s3-init-near-solution",
-    source=SOURCE,
-    statement="A two-layer AUSSM initialised near the analytic S3 solution trains to a model that "
-    "generalises to 4× the training length (240), unlike the same model from random initialisation",
-    kind="empirical",
-    paper="Quote (Key Findings): " + Q_INIT + " Also: '" + Q_NEVER + "'",
-    quote=Q_INIT,
-    section=SECTION,
-    experiment=NAME,
-)
-def check_init(ctx: Context) -> Outcome:
-    return _check(ctx, init_outcome, lambda res: [f"S3-two-layer/{i}" for i in res["s3_init"]])
-
-
-def init_outcome(res: dict[str, Any]) -> Outcome:
-    """The initialisation claim's verdict and numbers (no figure)."""
-    near, rand = res["s3_init"]["near-solution"], res["s3_init"]["random"]
-    ok_near = near["longest"] >= 240
-    ok_rand = rand["longest"] < 100
-    return decide(
-        ok_near and ok_rand,
-        predicted={"near-solution": "≥ 240", "random": "✘ (< 100)"},
-        measured={"near-solution": near["longest"], "random": rand["longest"],
-                  "near_before_training": near["before_training"]["longest"]},
-        counterexample={"near-solution_longest": near["longest"],
-                        "random_longest": rand["longest"]},
-        evidence="One training seed per initialisation. Two unit-circle layers (layer 2's tables "
-        "indexed by token and a soft 2-way "
-        "read-out of layer 1), trained identically from a random initialisation and from 002's "
-        "S3 solution (layer-1 angle πα, layer-2 angles ±(2π/3)β, h0 = 1, b = 0) with N(0, 0.1²) "
-        "angle noise and "
-        f"a random final decoder. Longest length with > 90 % accuracy: near-solution "
-        f"{near['longest']} (before training {near['before_training']['longest']}), random "
-        f"{rand['longest']}.",
-        rule="holds iff near-solution ≥ 240 and random < 100",
-        reading="'four times the training length' = 240 for training length 60",
-        details=without_training(res["s3_init"]),
     )

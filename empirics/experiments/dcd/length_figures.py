@@ -39,18 +39,17 @@ def accuracy_figure(ctx: Context, res: Mapping[str, Any], *, models: Sequence[st
     """Accuracy against length, one panel per group (the table's columns ``models``): the
     threshold line, the training length, chance 1/|G| and the paper's longest length per model
     (crosses on the threshold line; ✘ cells have none); the models at chance
-    (:func:`at_chance`) are named in their panel. Last panel: the two-layer AUSSM on S3 from
-    random and near-solution initialisation. ``title`` carries the verdicts."""
+    (:func:`at_chance`) are named in their panel. ``title`` carries the verdict."""
     from chasm_theory._figures import at_chance as say_at_chance
     from chasm_theory._figures import legend_below, mark_paper, new_figure
 
     order_of_groups = list(next(iter(paper.values())))
     groups = sorted({k.split("/")[0] for k in res["cells"]}, key=order_of_groups.index)
-    ncols = min(4, len(groups) + 1)
-    nrows = -(-(len(groups) + 1) // ncols)
+    ncols = min(4, len(groups))
+    nrows = -(-len(groups) // ncols)
     fig, axes = new_figure(nrows, ncols, width=3.6 * ncols, height=3.0 * nrows + 1.0,
                            sharey=True)
-    flat = [ax for row in axes for ax in row]
+    flat = [axes] if nrows == ncols == 1 else [ax for row in axes for ax in row]
     for ax, g in zip(flat, groups):
         order = get_group(g).order
         chance = []
@@ -67,20 +66,11 @@ def accuracy_figure(ctx: Context, res: Mapping[str, Any], *, models: Sequence[st
         if chance:
             say_at_chance(ax, "at chance (did not learn):\n" + ", ".join(chance))
         ax.set_title(f"{g} (|G| = {order})", fontsize=8)
-    ax = flat[len(groups)]
-    n = len(models)
-    for i, (init, c) in enumerate(res["s3_init"].items()):
-        ax.plot(c["lengths"], c["accuracy"], color=f"C{n + i}",
-                label=f"2-layer AUSSM on S3, {init} init")
-    mark_paper(ax, [4 * train_len], [thresh], color=f"C{n + 1}",
-               label="paper: near-solution init reaches 4× the training length")
-    ax.axhline(1 / get_group("S3").order, color="0.4", ls=":", lw=1)
-    ax.set_title("S3, initialisation (002)", fontsize=8)
-    for ax in flat[:len(groups) + 1]:
+    for ax in flat[:len(groups)]:
         ax.axhline(thresh, color="k", ls="--", lw=0.8, label=f"{thresh:.0%} threshold")
         ax.axvline(train_len, color="0.6", lw=0.8, label="training length")
         ax.set_xlabel("length (windows of 20 positions)", fontsize=7)
-    for ax in flat[len(groups) + 1:]:
+    for ax in flat[len(groups):]:
         ax.set_visible(False)
     flat[0].set_ylabel("accuracy")
     fig.suptitle(title, fontsize=9)
@@ -90,15 +80,14 @@ def accuracy_figure(ctx: Context, res: Mapping[str, Any], *, models: Sequence[st
 
 def _runs(res: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return {**res.get("cells", {}),
-            **{f"ablation/{k}": v for k, v in (res.get("ablation") or {}).items()},
-            **{f"S3-two-layer/{k}": v for k, v in (res.get("s3_init") or {}).items()}}
+            **{f"ablation/{k}": v for k, v in (res.get("ablation") or {}).items()}}
 
 
 def summaries(res: Mapping[str, Any], keys: Sequence[str] | None = None
               ) -> dict[str, list[dict[str, Any]]]:
     """run name -> [its training summary] for the runs ``keys`` (all if None): table cells as
-    "<group>/<model>", ablation cells as "ablation/<group>/<model>", the initialisation runs as
-    "S3-two-layer/<init>"; runs whose results carry no summary are left out."""
+    "<group>/<model>", ablation cells as "ablation/<group>/<model>"; runs whose results carry
+    no summary are left out."""
     return {k: [v["training"]] for k, v in _runs(res).items()
             if (keys is None or k in keys) and v.get("training")}
 
