@@ -18,6 +18,7 @@ from empirics.experiments.dcd.length import (
     check_table,
     config,
     hash_str,
+    seeds_outcome,
     train_cfg,
 )
 from empirics.experiments.dcd.length_figures import at_chance
@@ -30,7 +31,7 @@ from empirics.experiments.dcd.length_rows import (
 
 TOY = {"groups": ["C2"], "models": ["neg", "simple-aussm", "simple-aussm-scalar"],
        "train_len": 8, "steps": 20, "batch": 4, "lr": 1e-2, "test_len": 40, "eval_words": 8,
-       "window": 20,
+       "window": 20, "seeds": [0, 1],
        "ablation": {"group": "C2xC4", "models": ["neg", "neg-2layer"]}}
 
 
@@ -41,7 +42,7 @@ def test_new_rows_are_training_runs_of_the_profile(profile):
     for g in cfg["groups"]:
         assert {f"dcd_length/{g}-simple-aussm", f"dcd_length/{g}-simple-aussm-scalar"} <= labels
     assert {"dcd_length/C2xC4-neg", "dcd_length/C2xC4-neg-2layer"} <= labels
-    kinds = {r.label: r.model for r in _runs(cfg, 0).values()}
+    kinds = {r.label: r.model for rs in _runs(cfg, 0).values() for r in rs}
     assert kinds["dcd_length/C2xC4-neg-2layer"]["kind"] == "diag2"
     assert kinds["dcd_length/C2-simple-aussm-scalar"] == {"kind": "simple_aussm", "n": 2,
                                                           "delta": "scalar"}
@@ -55,7 +56,15 @@ def test_existing_cells_keep_their_keys():
     old = TrainRun({"kind": "tracker", "model": "neg", "n": 2}, {"name": "group", "group": "C2"},
                    60, train_cfg(cfg, cfg["steps"]), "cross_entropy", seed, 0, 0)
     assert _cell_run(cfg, 0, "C2", "neg").key == old.key
+    assert _runs(config("full"), 0)["C2/neg"][0].key == _cell_run(config("full"), 0, "C2",
+                                                                   "neg").key
 
+
+def test_full_profile_trains_three_seeds_per_cell():
+    runs = _runs(config("full"), 0)
+    assert all(len(rs) == 3 and [r.replicate for r in rs] == [0, 1, 2] for rs in runs.values())
+    assert all(len({r.seed for r in rs}) == 3 for rs in runs.values())
+    assert all(len(rs) == 1 for rs in _runs(config("quick"), 0).values())
 
 def test_toy_end_to_end(tmp_path):
     env = RunEnv("quick", "cpu", 0, tmp_path)
@@ -63,8 +72,9 @@ def test_toy_end_to_end(tmp_path):
     assert set(res["cells"]) == {"C2/neg", "C2/simple-aussm", "C2/simple-aussm-scalar"}
     assert set(res["ablation"]) == {"C2xC4/neg", "C2xC4/neg-2layer"}
     for c in [*res["cells"].values(), *res["ablation"].values()]:
-        assert c["lengths"] == [20, 40] and all(0.0 <= a <= 1.0 for a in c["accuracy"])
-    assert all(is_finished(tmp_path, r) for r in _runs(TOY, 0).values())
+        assert c["lengths"] == [20, 40] and len(c["accuracy"]) == len(c["longest"]) == 2
+        assert all(0.0 <= a <= 1.0 for acc in c["accuracy"] for a in acc)
+    assert all(is_finished(tmp_path, r) for rs in _runs(TOY, 0).values() for r in rs)
     # cached: the same results without training
     again = _run(TOY, RunEnv("quick", "cpu", 0, tmp_path, allow_training=False))
     assert again["ablation"] == res["ablation"] and again["cells"] == res["cells"]
@@ -80,7 +90,7 @@ def test_toy_end_to_end(tmp_path):
     # convergence on record: the runs each record reads, statuses per run, the curves figure
     conv = table.details["convergence"]
     assert set(conv["runs"]) == {"C2/neg", "C2/simple-aussm"}
-    assert "Convergence (2 training runs" in table.evidence
+    assert "Convergence (4 training runs" in table.evidence  # 2 cells x 2 seeds
     assert table.figures == ["figures/dcd_length_accuracy.png",
                              "figures/dcd_length_training_curves.png"]
     assert all((tmp_path / f).read_bytes()[:4] == b"\x89PNG" for f in table.figures)
@@ -125,3 +135,22 @@ def test_cell_rule(ours, paper, cap, verdict):
     assert out.verdict == verdict
     if verdict == "fails":
         assert out.counterexample == {"G/m": {"paper": "✘", "ours": str(ours)}}
+    assert seeds_outcome("G/m", [ours], paper, cap).verdict == verdict  # one seed: the same
+
+
+@pytest.mark.parametrize("ours, paper, verdict", [
+    ([500, 60, 0], 360, "holds"),        # one seed confirms; failures to learn never refute
+    ([60, 0, 120], 360, "inconclusive"),  # no seed reaches the paper's 360
+    ([0, 0, 0], None, "holds"),          # every seed ✘, as the paper
+    ([140, 0, 0], None, "inconclusive"),  # the seeds split on a ✘ cell
+    ([140, 200, 500], None, "fails"),    # every seed generalises where the paper reports ✘
+])
+def test_seeds_rule(ours, paper, verdict):
+    out = seeds_outcome("G/m", ours, paper, 500)
+    assert out.verdict == verdict
+    assert out.measured == " / ".join("✘" if o < 100 else ("≥500" if o >= 500 else str(o))
+                                      for o in ours)
+    if verdict == "fails":
+        assert out.counterexample == {"G/m": {"paper": "✘", "ours": out.measured}}
+    if verdict == "inconclusive":
+        assert out.to_decide

@@ -10,12 +10,14 @@ AUSSM with Mamba's input-independent Λ, a(x) = exp(iΔ(x) ⊙ λ), Δ(x) per co
 ("simple-aussm", the table column); one Δ(x) per token shared by all coordinates is the second
 reading ("simple-aussm-scalar", its own id).
 
-Quick profile (CPU): C2, C6, S3 (+ C2 × C4 for the ablation), short training, test up to 500.
-Full profile: every group of the table, test up to 1,000 (meant for a GPU).
+Quick profile (CPU): C2, C6, S3 (+ C2 × C4 for the ablation), short training, test up to 500,
+one training seed. Full profile: every group of the table, test up to 1,000, three training
+seeds per cell (whether training finds a tracker is itself seed-dependent, 002's point).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +31,7 @@ from chasm_theory.oracles.groups import get_group
 from empirics.engine.evaluate import one_thread
 from empirics.engine.figures import label, once
 from empirics.engine.runs import TrainRun, trained
+from empirics.engine.specs import profile_seeds
 from empirics.experiments.dcd.length_figures import accuracy_figure, finish, without_training
 from empirics.tasks.groups import group_sampler
 
@@ -69,10 +72,11 @@ def config(profile: str) -> dict[str, Any]:
     if profile == "quick":
         return {"groups": ["C2", "C6", "S3"], "models": models, "train_len": 60,
                 "steps": 300, "batch": 64, "lr": 3e-3, "test_len": 500, "eval_words": 256,
-                "window": 20, "ablation": ablation}
+                "window": 20, "ablation": ablation, "seeds": [0]}
     return {"groups": ["C2", "C6", "C24", "C60", "S3", "A4", "A5"], "models": models,
             "train_len": 60, "steps": 4000, "batch": 128, "lr": 2e-3, "test_len": 1000,
-            "eval_words": 512, "window": 20, "ablation": ablation}
+            "eval_words": 512, "window": 20, "ablation": ablation,
+            "seeds": profile_seeds(profile)}
 
 
 def model_spec(model: str, n: int) -> dict[str, Any]:
@@ -129,31 +133,38 @@ def train_cfg(cfg: dict[str, Any], steps: int) -> dict[str, Any]:
             "checkpoint_every": max(50, steps // 4), "log_every": 50}
 
 
-def _cell_run(cfg: dict[str, Any], seed: int, gname: str, model_name: str) -> TrainRun:
+def _cell_run(cfg: dict[str, Any], seed: int, gname: str, model_name: str,
+              replicate: int = 0) -> TrainRun:
+    """The run of one cell and training replicate; replicate 0's seed is the one-seed table's,
+    replicate r > 0 adds r to the seed's parts."""
+    parts = (seed, gname, model_name) + ((replicate,) if replicate else ())
     return TrainRun(model_spec(model_name, get_group(gname).order),
                     {"name": "group", "group": gname}, cfg["train_len"],
-                    train_cfg(cfg, cfg["steps"]), "cross_entropy",
-                    run_seed(seed, gname, model_name), 0, 0, label=f"{NAME}/{gname}-{model_name}")
+                    train_cfg(cfg, cfg["steps"]), "cross_entropy", run_seed(*parts), 0, 0,
+                    label=f"{NAME}/{gname}-{model_name}", replicate=replicate)
 
 
-def _runs(cfg: dict[str, Any], seed: int) -> dict[str, TrainRun]:
+def _runs(cfg: dict[str, Any], seed: int) -> dict[str, list[TrainRun]]:
     """"<group>/<model>" cells of the table and "ablation/<group>/<model>" (single vs two
-    layers)."""
+    layers) -> one run per training replicate of ``cfg["seeds"]``."""
     out = {}
+    seeds = cfg.get("seeds", [0])
     for gname in cfg["groups"]:
         for model_name in cfg["models"]:
-            out[f"{gname}/{model_name}"] = _cell_run(cfg, seed, gname, model_name)
+            out[f"{gname}/{model_name}"] = [_cell_run(cfg, seed, gname, model_name, r)
+                                            for r in seeds]
     ab = cfg.get("ablation")
     for model_name in (ab["models"] if ab else []):
-        out[f"ablation/{ab['group']}/{model_name}"] = _cell_run(cfg, seed, ab["group"], model_name)
+        out[f"ablation/{ab['group']}/{model_name}"] = [
+            _cell_run(cfg, seed, ab["group"], model_name, r) for r in seeds]
     return out
 
 
 def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
-    return list(_runs(cfg, seed).values())
+    return [r for rs in _runs(cfg, seed).values() for r in rs]
 
 
-@experiment(NAME, title="002 group tracking: length generalisation", config=config, version=5,
+@experiment(NAME, title="002 group tracking: length generalisation", config=config, version=6,
             training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     with one_thread():
@@ -161,19 +172,26 @@ def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
 
 
 def _run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
-    """Results: per cell (and ablation cell) the accuracy curve, the longest length above
-    90 %, and the run's training summary (``training``: curves, steps)."""
-    out: dict[str, Any] = {"cells": {}, "ablation": {}, "n_seeds": 1,
+    """Results: per cell (and ablation cell) and training seed (lists in replicate order) the
+    accuracy curve (``accuracy``: (seeds, windows)), the longest length above 90 %
+    (``longest``), the final losses and the run's training summary (``training``)."""
+    out: dict[str, Any] = {"cells": {}, "ablation": {}, "n_seeds": len(cfg.get("seeds", [0])),
                            "train_len": cfg["train_len"]}
     runs = _runs(cfg, env.seed)
 
     def cell(key: str, gname: str) -> dict[str, Any]:
         mult = torch.as_tensor(get_group(gname).mult, dtype=torch.long)
-        model, log = trained(runs[key], env)
-        curve = accuracy_curve(model, mult, cfg["test_len"], cfg["eval_words"], cfg["window"],
-                               runs[key].seed + 1)
-        return {**curve, "final_loss": log["final_loss"], "final_heldout": log["final_heldout"],
-                "training": log}
+        per: dict[str, list[Any]] = {"accuracy": [], "longest": [], "final_loss": [],
+                                     "final_heldout": [], "training": []}
+        for run_ in runs[key]:
+            model, log = trained(run_, env)
+            curve = accuracy_curve(model, mult, cfg["test_len"], cfg["eval_words"],
+                                   cfg["window"], run_.seed + 1)
+            for f, v in (("accuracy", curve["accuracy"]), ("longest", curve["longest"]),
+                         ("final_loss", log["final_loss"]),
+                         ("final_heldout", log["final_heldout"]), ("training", log)):
+                per[f].append(v)
+        return {"lengths": curve["lengths"], **per}
 
     for gname in cfg["groups"]:
         for model_name in cfg["models"]:
@@ -210,9 +228,19 @@ CELL_RULE = ("per cell: ours and the paper's on the same side of 100 -> holds (i
              "does not refute a success); ours generalises where the paper reports ✘ -> fails")
 
 
+SEEDS_RULE = ("over the training seeds: a cell holds when some seed confirms it and none "
+              "contradicts it (a seed that fails to learn, or reaches less far, never refutes a "
+              "success); fails when every seed contradicts it; seeds that split between "
+              "confirming and contradicting -> inconclusive (seed-dependent)")
+
+
+TABLE_RULE = f"{CELL_RULE}; {SEEDS_RULE}"  # every cell of 002's length tables
+
+
 def cell_outcome(key: str, ours: int, paper: int | None, cap: int) -> Outcome:
-    """One table cell judged by :data:`CELL_RULE` (the one rule for every cell of 002's length
-    tables). ``ours``: our longest length with > 90 % accuracy; ``paper``: None = ✘."""
+    """One table cell on one training seed, judged by :data:`CELL_RULE` (the one rule for every
+    cell of 002's length tables). ``ours``: our longest length with > 90 % accuracy; ``paper``:
+    None = ✘."""
     row = {"paper": _fmt(paper, 10_000), "ours": _fmt(ours, cap)}
     ours_ok, paper_ok = ours >= 100, paper is not None
     if ours_ok == paper_ok:
@@ -234,6 +262,36 @@ def cell_outcome(key: str, ours: int, paper: int | None, cap: int) -> Outcome:
                   counterexample={key: row})
 
 
+def seeds_outcome(key: str, ours: Sequence[int], paper: int | None, cap: int) -> Outcome:
+    """One table cell over the training seeds (``ours``: the longest length per seed): each
+    seed by :func:`cell_outcome`, combined by :data:`SEEDS_RULE`."""
+    per = [cell_outcome(key, int(o), paper, cap) for o in ours]
+    if len(per) == 1:
+        return per[0]
+    row = {"paper": _fmt(paper, 10_000), "ours": _fmt_seeds(ours, cap)}
+    verdicts = [o.verdict for o in per]
+    n_fail = verdicts.count("fails")
+    if n_fail and "holds" in verdicts:
+        return Outcome("inconclusive", row["paper"], row["ours"],
+                       f"{n_fail} of {len(per)} seeds generalise where the paper reports ✘",
+                       rule=SEEDS_RULE,
+                       to_decide="the training seeds split: more seeds would estimate how often "
+                                 "training finds a generalising tracker (002 reports one run "
+                                 "per cell)")
+    if n_fail == len(per):
+        return decide(False, predicted=row["paper"], measured=row["ours"], evidence="",
+                      rule=SEEDS_RULE, counterexample={key: row})
+    if "holds" in verdicts:
+        return decide(True, predicted=row["paper"], measured=row["ours"], evidence="",
+                      rule=SEEDS_RULE)
+    return replace(per[0], measured=row["ours"], rule=SEEDS_RULE)
+
+
+def _fmt_seeds(ours: Sequence[int], cap: int) -> str:
+    """Our longest lengths, one per training seed, as the table shows them ("120 / ✘")."""
+    return " / ".join(_fmt(int(o), cap) for o in ours)
+
+
 def tested_cap(cells: dict[str, Any]) -> int:
     """The longest tested length over ``cells`` ('≥cap': above the threshold throughout)."""
     return int(max(c["lengths"][-1] for c in cells.values()))
@@ -241,17 +299,25 @@ def tested_cap(cells: dict[str, Any]) -> int:
 
 def judged_cells(cells: dict[str, Any], paper_of: Callable[[str], int | None], cap: int,
                  heldout: bool = True) -> tuple[dict[str, Outcome], dict[str, dict[str, Any]]]:
-    """Every cell (key -> results) by :data:`CELL_RULE` against ``paper_of(key)``: the
-    outcomes and the ours-vs-paper table (with the final held-out loss when ``heldout``)."""
+    """Every cell (key -> results, ``longest`` per training seed) by :data:`CELL_RULE` and
+    :data:`SEEDS_RULE` against ``paper_of(key)``: the outcomes and the ours-vs-paper table
+    (ours per seed; with the final held-out losses when ``heldout``)."""
     parts: dict[str, Outcome] = {}
     table: dict[str, dict[str, Any]] = {}
     for key, c in cells.items():
         paper = paper_of(key)
-        parts[key] = cell_outcome(key, c["longest"], paper, cap)
-        table[key] = {"paper": _fmt(paper, 10_000), "ours": _fmt(c["longest"], cap)}
+        parts[key] = seeds_outcome(key, c["longest"], paper, cap)
+        table[key] = {"paper": _fmt(paper, 10_000), "ours": _fmt_seeds(c["longest"], cap)}
         if heldout:
             table[key]["final_heldout"] = c["final_heldout"]
     return parts, table
+
+
+def seeds_note(res: dict[str, Any]) -> str:
+    """How many training seeds each cell of ``res`` has, and how the table shows them."""
+    n = int(res.get("n_seeds", 1))
+    return ("one training seed per cell" if n == 1 else
+            f"{n} training seeds per cell; 'ours' lists each seed's longest length")
 
 
 def _accuracy_figure(ctx: Context, res: dict[str, Any]) -> str:
@@ -302,7 +368,7 @@ def table_outcome(res: dict[str, Any]) -> Outcome:
     return combine(
         parts,
         predicted={k: v["paper"] for k, v in table.items()},
-        evidence=f"Trained each model (one training seed per cell) on length-60 words "
+        evidence=f"Trained each model ({seeds_note(res)}) on length-60 words "
         f"(cross-entropy at every prefix) and "
         f"measured per-position accuracy on fresh words up to length {cap} (windows of 20 "
         f"positions). Ours vs paper: {table}. A cell where the paper reports ✘ but our model "
@@ -312,7 +378,7 @@ def table_outcome(res: dict[str, Any]) -> Outcome:
         "'above 90 % at every tested length'. Simple AUSSM, which 002 does not define, is read "
         "as AUSSM with Mamba's input-independent Λ, a(x) = exp(iΔ(x) ⊙ λ) with Δ(x) per "
         "coordinate (the second reading has its own id).",
-        rule=CELL_RULE,
+        rule=TABLE_RULE,
         reading="Simple AUSSM = exp(iΔ(x) ⊙ λ), λ input-independent, Δ(x) per coordinate",
         details={"table": table, "curves": without_training(res["cells"])},
     )

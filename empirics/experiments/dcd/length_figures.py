@@ -36,7 +36,8 @@ def at_chance(curve: Mapping[str, Any], order: int, train_len: int) -> bool:
 def accuracy_figure(ctx: Context, res: Mapping[str, Any], *, models: Sequence[str],
                     paper: Mapping[str, Mapping[str, int | None]], thresh: float,
                     train_len: int, title: str) -> str:
-    """Accuracy against length, one panel per group (the table's columns ``models``): the
+    """Accuracy against length, one panel per group (the table's columns ``models``, one line
+    per training seed, ``accuracy``: (seeds, windows)): the
     threshold line, the training length, chance 1/|G| and the paper's longest length per model
     (crosses on the threshold line; ✘ cells have none); the models at chance
     (:func:`at_chance`) are named in their panel. ``title`` carries the verdict."""
@@ -57,10 +58,13 @@ def accuracy_figure(ctx: Context, res: Mapping[str, Any], *, models: Sequence[st
             c = res["cells"].get(f"{g}/{m}")
             if not c:
                 continue
-            ax.plot(c["lengths"], c["accuracy"], color=f"C{i}", label=m)
+            for s, acc in enumerate(c["accuracy"]):  # one line per training seed
+                ax.plot(c["lengths"], acc, color=f"C{i}", lw=1.2 if s == 0 else 0.8,
+                        label=m if s == 0 else None)
             mark_paper(ax, [paper[m].get(g) or float("nan")], [thresh], color=f"C{i}",
                        label="paper: longest length > 90 %")
-            if at_chance(c, order, train_len):
+            if all(at_chance({"lengths": c["lengths"], "accuracy": acc}, order, train_len)
+                   for acc in c["accuracy"]):
                 chance.append(m)
         ax.axhline(1.0 / order, color="0.4", ls=":", lw=1, label="chance 1/|G|")
         if chance:
@@ -85,10 +89,11 @@ def _runs(res: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
 
 def summaries(res: Mapping[str, Any], keys: Sequence[str] | None = None
               ) -> dict[str, list[dict[str, Any]]]:
-    """run name -> [its training summary] for the runs ``keys`` (all if None): table cells as
+    """run name -> [its training summary per seed] for the runs ``keys`` (all if None): table
+    cells as
     "<group>/<model>", ablation cells as "ablation/<group>/<model>"; runs whose results carry
     no summary are left out."""
-    return {k: [v["training"]] for k, v in _runs(res).items()
+    return {k: list(v["training"]) for k, v in _runs(res).items()
             if (keys is None or k in keys) and v.get("training")}
 
 

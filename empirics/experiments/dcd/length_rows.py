@@ -2,7 +2,7 @@
 the Simple AUSSM column (one id per reading of the undefined model) and the single- vs
 two-layer ablation row C2 × C4 with Negative Mamba. The runs are those of ``dcd_length``
 (:mod:`empirics.experiments.dcd.length`); every cell is judged by its one rule
-(:data:`~empirics.experiments.dcd.length.CELL_RULE`).
+(:data:`~empirics.experiments.dcd.length.TABLE_RULE`).
 """
 from __future__ import annotations
 
@@ -13,14 +13,15 @@ from chasm_theory._record import Outcome, combine
 from chasm_theory._registry import claim
 from empirics.experiments.dcd.length import (
     ABLATION_PAPER,
-    CELL_RULE,
     NAME,
     PAPER,
     SECTION,
     SOURCE,
+    TABLE_RULE,
     THRESH,
     judged_cells,
     paper_of_cell,
+    seeds_note,
     tested_cap,
 )
 from empirics.experiments.dcd.length_figures import finish, without_training
@@ -65,13 +66,13 @@ def column_outcome(res: dict[str, Any], model: str, reading: str) -> Outcome:
     return combine(
         parts,
         predicted={k: v["paper"] for k, v in table.items()},
-        evidence=f"Simple AUSSM trained like every tracker of the table (one training seed per "
-        f"cell; length-60 words, "
+        evidence=f"Simple AUSSM trained like every tracker of the table ({seeds_note(res)}; "
+        f"length-60 words, "
         f"cross-entropy at every prefix) and tested on fresh words up to length {cap} (windows "
         f"of 20 positions, > {THRESH:.0%} accuracy). Ours vs paper: "
         + "; ".join(f"{k}: {v['ours']} vs {v['paper']}" for k, v in table.items())
         + f". '≥{cap}' means above the threshold at every tested length.",
-        rule=CELL_RULE,
+        rule=TABLE_RULE,
         reading=reading,
         details={"table": table, "curves": without_training({k: res["cells"][k] for k in parts})},
     )
@@ -121,7 +122,7 @@ def ablation_outcome(res: dict[str, Any]) -> Outcome:
     return combine(
         parts,
         predicted={k: v["paper"] for k, v in table.items()},
-        evidence="One training seed per cell. One Negative Mamba layer (d = 32, eigenvalues "
+        evidence=f"{seeds_note(res).capitalize()}. One Negative Mamba layer (d = 32, eigenvalues "
         "2exp(−Δ(x)λ) − 1 ∈ (−1, 1)) and "
         "two such layers (layer 2's per-token tables mixed by an 8-way soft read-out of layer 1, "
         "so layer 2 reads (x_t, layer 1's output) as in 002's k-layer DCD SSM) trained on C2 × C4 "
@@ -129,7 +130,7 @@ def ablation_outcome(res: dict[str, Any]) -> Outcome:
         + "; ".join(f"{k}: {v['ours']} vs {v['paper']}" for k, v in table.items())
         + ". That two such layers can represent C2 × C4 exactly is checked apart "
         "(dcd.models.neg-mamba; tests/test_dcd_variants.py sets this model's weights by hand).",
-        rule=CELL_RULE,
+        rule=TABLE_RULE,
         reading="'Two layers' = two stacked Negative Mamba layers, layer 2 conditioned on a soft "
         "decoding of layer 1 (002 gives no width or read-out; ours: d = 32 per layer, 8-way)",
         details={"table": table, "curves": without_training(cells)},
