@@ -1,7 +1,8 @@
 """002's initialisation result as its own experiment: replicate 0 keeps the runs it had in
-``dcd_length``, the full profile trains three seeds at two budgets, the verdict over the seeds
-is the common per-seed verdict (a split is inconclusive) and the longest budget's verdict is
-the claim's."""
+``dcd_length``; the full profile trains three seeds at two budgets and four noise scales σ
+("near the solution" and the budget are unstated); over the seeds the verdict is the common
+per-seed verdict (a split is inconclusive), each σ is read at its longest budget, and the
+claim's verdict is the one common to every σ."""
 from __future__ import annotations
 
 import pytest
@@ -11,53 +12,65 @@ from chasm_theory._experiments import RunEnv, planned_seeds
 from empirics.engine.runs import TrainRun, is_finished
 from empirics.experiments.dcd.length import run_seed, train_cfg
 from empirics.experiments.dcd.s3_init import (
+    PRIMARY_NOISE,
     _run,
     _runs,
+    arm,
     budget_outcome,
     check_init,
     config,
     init_outcome,
+    noise_outcome,
     seed_outcome,
 )
 
-TOY = {"train_len": 8, "budgets": [20, 30], "batch": 4, "lr": 1e-2, "noise": 0.1, "test_len": 40,
-       "eval_words": 8, "window": 20, "seeds": [0, 1]}
+TOY = {"train_len": 8, "budgets": [20, 30], "batch": 4, "lr": 1e-2, "noises": [0.1, 0.3],
+       "test_len": 40, "eval_words": 8, "window": 20, "seeds": [0, 1]}
+NEAR = arm(PRIMARY_NOISE)
 
 
 @pytest.mark.parametrize("profile", ["quick", "full"])
 def test_replicate_0_keeps_its_dcd_length_keys(profile):
     """The runs trained as part of dcd_length (same spec and seed) are replicate 0 here."""
     cfg = config(profile)
-    for init in ("random", "near-solution"):
-        steps = cfg["budgets"][0]
+    steps = cfg["budgets"][0]
+    for init, name in (("random", "random"), ("near-solution", NEAR)):
         old = TrainRun({"kind": "aussm2", "init": init, "noise": 0.1},
                        {"name": "group", "group": "S3"}, 60, train_cfg(cfg, steps),
                        "cross_entropy", run_seed(0, "S3-two-layer", init), 0, 0)
-        assert _runs(cfg, 0)[f"{init}/{steps}/0"].key == old.key
+        assert _runs(cfg, 0)[f"{name}/{steps}/0"].key == old.key
 
 
-def test_full_profile_plans_three_seeds_at_two_budgets():
-    """Every (init, seed) pair is trained at each budget from the same seed; keys differ."""
+def test_full_profile_plans_three_seeds_two_budgets_four_noise_scales():
+    """Every budget and σ of a replicate starts from the same seed; keys all differ."""
     cfg = config("full")
     assert planned_seeds(cfg) == 3 and planned_seeds(config("quick")) == 1
     runs = _runs(cfg, 0)
-    assert len({r.key for r in runs.values()}) == 12 and len({r.seed for r in runs.values()}) == 6
+    arms = 1 + len(cfg["noises"])
+    assert len(cfg["noises"]) == 4 and PRIMARY_NOISE in cfg["noises"]
+    assert len({r.key for r in runs.values()}) == 3 * 2 * arms
+    assert len({r.seed for r in runs.values()}) == 6  # (random | near) x 3 replicates
     assert {r.replicate for r in runs.values()} == {0, 1, 2}
     assert {r.steps for r in runs.values()} == set(cfg["budgets"]) and len(cfg["budgets"]) == 2
-    for init in ("random", "near-solution"):
-        assert runs[f"{init}/3000/1"].seed == runs[f"{init}/12000/1"].seed
+    for x in cfg["noises"]:
+        r = runs[f"{arm(x)}/12000/1"]
+        assert r.model["noise"] == x and r.seed == runs[f"{NEAR}/3000/1"].seed
 
 
 def _curve(longest: int) -> dict:
     return {"longest": longest, "before_training": {"longest": 0}}
 
 
-def _res(pairs: list[tuple[int, int]], steps: int = 3000) -> dict:
-    runs = {}
+def _res(pairs: list[tuple[int, int]], steps: int = 3000, noise: float = PRIMARY_NOISE,
+         res: dict | None = None) -> dict:
+    """Results with (near-solution, random) longest lengths per seed, added to ``res``."""
+    res = res or {"runs": {}, "train_len": 60, "n_seeds": len(pairs), "noises": []}
     for s, (near, rand) in enumerate(pairs):
-        runs[f"near-solution/{steps}/{s}"] = _curve(near)
-        runs[f"random/{steps}/{s}"] = _curve(rand)
-    return {"runs": runs, "train_len": 60, "n_seeds": len(pairs)}
+        res["runs"][f"{arm(noise)}/{steps}/{s}"] = _curve(near)
+        res["runs"][f"random/{steps}/{s}"] = _curve(rand)
+    if noise not in res["noises"]:
+        res["noises"].append(noise)
+    return res
 
 
 @pytest.mark.parametrize("near, rand, verdict", [
@@ -73,7 +86,7 @@ def test_seed_rule_boundaries(near, rand, verdict):
     ([(240, 0), (140, 0), (240, 0)], "inconclusive"),
 ])
 def test_verdict_over_seeds_is_the_common_one(pairs, verdict):
-    out = budget_outcome(_res(pairs), 3000)
+    out = budget_outcome(_res(pairs), PRIMARY_NOISE, 3000)
     assert out.verdict == verdict
     if verdict == "inconclusive":
         assert "seeds split" in out.to_decide
@@ -89,20 +102,31 @@ def test_verdict_over_seeds_is_the_common_one(pairs, verdict):
     ((240, 0), (240, 120), "fails"),  # random learns the task when trained longer
 ])
 def test_the_longest_budget_decides(short, long, verdict):
-    res = _res([short] * 3, 3000)
-    res["runs"].update(_res([long] * 3, 12000)["runs"])
-    out = init_outcome(res)
+    res = _res([long] * 3, 12000, res=_res([short] * 3, 3000))
+    out = noise_outcome(res, PRIMARY_NOISE)
     assert out.verdict == verdict
     per = out.details["budgets"]
     assert per["12000"]["verdict"] == verdict
     assert per["3000"]["verdict"] == ("fails" if verdict == "holds" else "holds")
-    assert "3000 steps" in out.evidence and "read at 12000" in out.evidence
+
+
+def test_the_noise_scales_must_agree():
+    """One σ that fails and one that holds: σ-dependent, inconclusive, both named."""
+    res = _res([(300, 0)] * 3, 3000, noise=0.01)
+    res = _res([(140, 0)] * 3, 3000, noise=0.1, res=res)
+    out = init_outcome(res)
+    assert out.verdict == "inconclusive"
+    assert out.details["holds_on"] == ["σ=0.01"] and out.details["fails_on"] == ["σ=0.1"]
+    assert "noise scale" in out.to_decide and out.details["primary"] == "σ=0.1"
+    assert "σ=0.01: 3000 steps holds" in out.evidence
+    both_fail = _res([(140, 0)] * 3, 3000, noise=0.01)
+    assert init_outcome(_res([(120, 0)] * 3, 3000, res=both_fail)).verdict == "fails"
 
 
 def test_toy_end_to_end(tmp_path):
     env = RunEnv("quick", "cpu", 0, tmp_path)
     res = _run(TOY, env)
-    assert set(res["runs"]) == {f"{i}/{b}/{s}" for i in ("random", "near-solution")
+    assert set(res["runs"]) == {f"{a}/{b}/{s}" for a in ("random", NEAR, arm(0.3))
                                 for b in (20, 30) for s in (0, 1)}
     assert all(is_finished(tmp_path, r) for r in _runs(TOY, 0).values())
     for c in res["runs"].values():
@@ -115,10 +139,11 @@ def test_toy_end_to_end(tmp_path):
             return res
 
     out = check_init(Ctx(reports_dir=tmp_path))
+    assert set(out.details["parts"]) == {"σ=0.1", "σ=0.3"}
     # the convergence note reads the verdict's (longest) budget; per seed
-    assert set(out.details["convergence"]["runs"]) == {"S3-two-layer/random/30 steps",
-                                                       "S3-two-layer/near-solution/30 steps"}
-    assert len(out.details["convergence"]["runs"]["S3-two-layer/random/30 steps"]) == 2
+    runs = out.details["convergence"]["runs"]
+    assert set(runs) == {f"S3-two-layer/{a}/30 steps" for a in ("random", NEAR, arm(0.3))}
+    assert len(runs["S3-two-layer/random/30 steps"]) == 2
     assert out.figures == ["figures/dcd_s3_init_accuracy.png",
                            "figures/dcd_s3_init_training_curves.png"]
     assert all((tmp_path / f).read_bytes()[:4] == b"\x89PNG" for f in out.figures)

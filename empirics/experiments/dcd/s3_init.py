@@ -3,16 +3,19 @@ from near the paper's analytic S3 solution, on words of length ≤ 60 (loss at e
 tested beyond 4× the training length; longest length with accuracy > 90 %. One run per
 initialisation, training budget and training seed (the full profile: three seeds).
 
-002 states no training budget, so the full profile trains every run at two budgets (3,000 and
-12,000 steps, the same initialisation and data seed) and reads the verdict at the longer one:
-training longer can only help "training succeeds", and can only hurt "random never succeeds".
+002 states neither how near "near the solution" is nor the training budget, so both are swept:
+the solution's angles get N(0, σ²) noise for σ in ``noises`` (the random decoder is the same),
+and every run trains for each budget in ``budgets`` from the same seed. The verdict per σ is
+read at the longest budget (training longer can only help "training succeeds", and only hurt
+"random never succeeds"); the claim's verdict is the one common to every σ, else inconclusive.
 
-Replicate 0 at 3,000 steps keeps the runs (and keys) it had as part of ``dcd_length``;
-replicate r > 0 draws its seed from the same parts plus r.
+Replicate 0 at 3,000 steps and σ = 0.1 keeps the runs (and keys) it had as part of
+``dcd_length``; replicate r > 0 draws its seed from the same parts plus r; the random runs do
+not depend on σ (their spec keeps σ = 0.1, unused).
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 import torch
@@ -40,35 +43,46 @@ from empirics.experiments.dcd.length_figures import without_training
 
 NAME = "dcd_s3_init"
 SOURCE = "002 §Key Experimental Results (initialisation sensitivity)"
-INITS = ("random", "near-solution")
 REACH = 4  # "four times the training length"
+RANDOM = "random"  # the arm trained from a random initialisation
+PRIMARY_NOISE = 0.1  # the σ of the one-seed run the project started from
 
 
 def config(profile: str) -> dict[str, Any]:
     """``budgets``: the training steps swept (002 states none), ``batch``, ``lr``: the training
-    (as ``dcd_length``'s cells); ``noise``: the std of the angle noise around the solution;
-    ``test_len``: the longest tested length."""
+    (as ``dcd_length``'s cells); ``noises``: the std σ of the angle noise around the solution
+    (002 says only "near"); ``test_len``: the longest tested length."""
     if profile == "quick":
-        return {"train_len": 60, "budgets": [300], "batch": 64, "lr": 3e-3, "noise": 0.1,
-                "test_len": 240, "eval_words": 256, "window": 20, "seeds": [0]}
-    return {"train_len": 60, "budgets": [3000, 12000], "batch": 128, "lr": 2e-3, "noise": 0.1,
-            "test_len": 480, "eval_words": 512, "window": 20, "seeds": profile_seeds(profile)}
+        return {"train_len": 60, "budgets": [300], "batch": 64, "lr": 3e-3,
+                "noises": [PRIMARY_NOISE], "test_len": 240, "eval_words": 256, "window": 20,
+                "seeds": [0]}
+    return {"train_len": 60, "budgets": [3000, 12000], "batch": 128, "lr": 2e-3,
+            "noises": [0.01, 0.03, PRIMARY_NOISE, 0.3], "test_len": 480, "eval_words": 512,
+            "window": 20, "seeds": profile_seeds(profile)}
+
+
+def arm(noise: float | None) -> str:
+    """The name of a training arm: "random", or "near-solution@<σ>"."""
+    return RANDOM if noise is None else f"near-solution@{noise:g}"
 
 
 def _runs(cfg: dict[str, Any], seed: int) -> dict[str, TrainRun]:
-    """"<init>/<steps>/<replicate>" -> its run; the seed depends on the initialisation and
-    replicate only (every budget trains the same initial model on the same data); replicate 0's
-    seed is the one it had in ``dcd_length``."""
+    """"<arm>/<steps>/<replicate>" -> its run (:func:`arm`). The seed depends on the
+    initialisation and replicate only: every budget and every σ start from the same draw (the
+    noise scaled by σ) and see the same data; replicate 0's seed is the one it had in
+    ``dcd_length``."""
     out = {}
     for r in cfg["seeds"]:
         for steps in cfg["budgets"]:
-            for init in INITS:
+            for noise in [None, *cfg["noises"]]:
+                init = RANDOM if noise is None else "near-solution"
                 parts = (seed, "S3-two-layer", init) + ((r,) if r else ())
-                out[f"{init}/{steps}/{r}"] = TrainRun(
-                    {"kind": "aussm2", "init": init, "noise": cfg["noise"]},
+                out[f"{arm(noise)}/{steps}/{r}"] = TrainRun(
+                    {"kind": "aussm2", "init": init,
+                     "noise": PRIMARY_NOISE if noise is None else noise},
                     {"name": "group", "group": "S3"}, cfg["train_len"],
                     train_cfg(cfg, steps), "cross_entropy", run_seed(*parts), 0, 0,
-                    label=f"{NAME}/S3-two-layer-{init}-{steps}", replicate=r)
+                    label=f"{NAME}/S3-two-layer-{arm(noise)}-{steps}", replicate=r)
     return out
 
 
@@ -77,18 +91,18 @@ def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
 
 
 @experiment(NAME, title="002 group tracking: S3, near-solution vs random initialisation",
-            config=config, version=2, gpu_for_full=False, training_runs=_training_runs)
+            config=config, version=3, gpu_for_full=False, training_runs=_training_runs)
 def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
     with one_thread():
         return _run(cfg, env)
 
 
 def _run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
-    """Results: ``runs["<init>/<steps>/<replicate>"]``: the accuracy curve before and after
+    """Results: ``runs["<arm>/<steps>/<replicate>"]``: the accuracy curve before and after
     training, the longest length above 90 % and the run's training summary (``training``)."""
     mult = torch.as_tensor(get_group("S3").mult, dtype=torch.long)
     out: dict[str, Any] = {"runs": {}, "n_seeds": len(cfg["seeds"]),
-                           "train_len": cfg["train_len"]}
+                           "train_len": cfg["train_len"], "noises": cfg["noises"]}
     for key, r in _runs(cfg, env.seed).items():
         before = accuracy_curve(initial_model(r), mult, cfg["test_len"], cfg["eval_words"],
                                 cfg["window"], r.seed + 2)
@@ -118,20 +132,26 @@ def seed_outcome(near: dict[str, Any], rand: dict[str, Any], train_len: int) -> 
                                   "random_longest": rand["longest"]})
 
 
-def budget_outcome(res: dict[str, Any], steps: int) -> Outcome:
-    """The claim at one training budget: the common verdict of :func:`seed_outcome` over the
-    training seeds, else inconclusive."""
+def _runs_at(res: dict[str, Any], name: str, steps: int) -> dict[str, dict[str, Any]]:
+    """Seed -> results of arm ``name`` at ``steps``."""
+    return {k.split("/")[2]: v for k, v in res["runs"].items()
+            if k.split("/")[0] == name and int(k.split("/")[1]) == steps}
+
+
+def budget_outcome(res: dict[str, Any], noise: float, steps: int) -> Outcome:
+    """The claim at one σ and training budget: the common verdict of :func:`seed_outcome` over
+    the training seeds, else inconclusive."""
     train_len = int(res["train_len"])
-    runs = {k: v for k, v in res["runs"].items() if int(k.split("/")[1]) == steps}
-    seeds = sorted({k.split("/")[2] for k in runs}, key=int)
-    parts = {f"seed {s}": seed_outcome(runs[f"near-solution/{steps}/{s}"],
-                                       runs[f"random/{steps}/{s}"], train_len) for s in seeds}
+    near, rand = _runs_at(res, arm(noise), steps), _runs_at(res, RANDOM, steps)
+    parts = {f"seed {s}": seed_outcome(near[s], rand[s], train_len)
+             for s in sorted(near, key=int)}
     return over_values(
         parts, unit="seed", per_value_rule=PER_SEED_RULE,
         predicted={"near-solution": f"≥ {REACH * train_len}", "random": "✘ (< 100)"},
         measured={k: p.measured for k, p in parts.items()},
-        evidence=f"{steps} steps: longest length with > 90 % accuracy (init/seed) "
-        f"{ {k.replace(f'/{steps}/', '/'): v['longest'] for k, v in runs.items()} }.",
+        evidence=f"σ = {noise:g}, {steps} steps: near-solution "
+        f"{[near[s]['longest'] for s in sorted(near, key=int)]}, random "
+        f"{[rand[s]['longest'] for s in sorted(rand, key=int)]}.",
         to_decide="the training seeds split: more seeds would estimate how often training from "
                   "near the solution reaches 4× the training length (002 reports one run and "
                   "no success rate)")
@@ -142,41 +162,64 @@ def budgets_of(res: dict[str, Any]) -> list[int]:
     return sorted({int(k.split("/")[1]) for k in res["runs"]})
 
 
+def arms_of(res: dict[str, Any]) -> list[str]:
+    """The arms the results hold: random first, then near-solution by σ."""
+    return [RANDOM] + [arm(float(x)) for x in res.get("noises", [PRIMARY_NOISE])]
+
+
+def noise_outcome(res: dict[str, Any], noise: float) -> Outcome:
+    """The claim at one σ: :func:`budget_outcome` at the longest budget trained, the shorter
+    budgets' verdicts and numbers beside it (``details.budgets``)."""
+    budgets = budgets_of(res)
+    per = {b: budget_outcome(res, noise, b) for b in budgets}
+    out = per[budgets[-1]]
+    return replace(out, evidence=" ".join(p.evidence for p in per.values()),
+                   details={**out.details, "budgets": {
+                       str(b): {"verdict": p.verdict, "measured": p.measured}
+                       for b, p in per.items()}})
+
+
 def init_outcome(res: dict[str, Any]) -> Outcome:
-    """The claim's verdict (no figure): :func:`budget_outcome` at the longest budget trained;
-    the shorter budgets' verdicts and numbers are reported beside it."""
+    """The claim's verdict (no figure): :func:`noise_outcome` for every σ, the verdict common
+    to all of them, else inconclusive (σ-dependent)."""
     train_len = int(res["train_len"])
     budgets = budgets_of(res)
-    per = {b: budget_outcome(res, b) for b in budgets}
-    out = per[budgets[-1]]
-    n_seeds = len(out.measured)  # seed -> its measurement
-    return replace(
-        out,
-        evidence=f"{n_seeds} training seed(s), one run per initialisation, budget and seed. Two "
-        "unit-circle layers (layer 2's tables indexed by token and a soft 2-way read-out of "
-        "layer 1), trained identically from a random initialisation and from 002's S3 solution "
-        "(layer-1 angle πα, layer-2 angles ±(2π/3)β, h0 = 1, b = 0) with "
-        "N(0, 0.1²) angle noise and a random final decoder, for "
-        f"{' and '.join(str(b) for b in budgets)} steps (002 states no budget; the verdict is "
-        f"read at {budgets[-1]}). " + " ".join(p.evidence for p in per.values())
-        + " Per budget: " + "; ".join(f"{b} steps {p.verdict}" for b, p in per.items()) + ".",
+    noises = [float(x) for x in res.get("noises", [PRIMARY_NOISE])]
+    parts = {f"σ={x:g}": noise_outcome(res, x) for x in noises}
+    n_seeds = len(_runs_at(res, RANDOM, budgets[-1]))
+    return over_values(
+        parts, unit="noise scale", primary=f"σ={PRIMARY_NOISE:g}",
+        per_value_rule=f"at the longest budget, over the seeds, per seed: {PER_SEED_RULE}",
+        predicted={"near-solution": f"≥ {REACH * train_len}", "random": "✘ (< 100)"},
+        evidence=f"{n_seeds} training seed(s), one run per initialisation, σ, budget and seed. "
+        "Two unit-circle layers (layer 2's tables indexed by token and a soft 2-way read-out "
+        "of layer 1), trained identically from a random initialisation and from 002's S3 "
+        "solution (layer-1 angle πα, layer-2 angles ±(2π/3)β, h0 = 1, b = 0) with N(0, σ²) "
+        f"angle noise, σ in {noises}, and a random final decoder, for "
+        f"{' and '.join(str(b) for b in budgets)} steps (002 states neither; each σ is read "
+        f"at {budgets[-1]} steps). Longest length with > 90 % accuracy per seed: "
+        + " ".join(p.evidence for p in parts.values())
+        + " Per σ and budget: " + "; ".join(
+            f"σ={x:g}: " + ", ".join(f"{b} steps {v['verdict']}"
+                                     for b, v in p.details["budgets"].items())
+            for x, p in zip(noises, parts.values())) + ".",
         reading=f"'four times the training length' = {REACH * train_len} for training length "
-                f"{train_len}; the claim must hold on every training seed; 002 states no "
-                f"training budget: read at the longest trained ({budgets[-1]} steps), since "
-                "training longer can only help 'training succeeds' (and only hurt 'random "
-                "never succeeds')",
-        details={**out.details, "budgets": {str(b): {"verdict": p.verdict,
-                                                     "measured": p.measured}
-                                            for b, p in per.items()},
+                f"{train_len}; each σ must hold on every training seed; 'near the solution' "
+                "and the budget are unstated: σ enumerated, each read at the longest budget "
+                "trained, since training longer can only help 'training succeeds' (and only "
+                "hurt 'random never succeeds')",
+        measured={k: p.measured for k, p in parts.items()},
+        details={"parts": {k: asdict(p) for k, p in parts.items()},
                  "runs": without_training(res["runs"])})
 
 
 def _figure(ctx: Context, res: dict[str, Any], verdict: str) -> str:
-    """Accuracy against length for every run, one panel per training budget (near-solution
-    solid, random dashed, one colour per seed), the threshold, the training length and the
-    paper's 4× mark; verdict in the title."""
+    """Accuracy against length for every run, one panel per training budget, one colour per
+    arm (random dashed, near-solution solid per σ), one line per seed; the threshold, the
+    training length and the paper's 4× mark; verdict in the title."""
     train_len = int(res["train_len"])
     budgets = budgets_of(res)
+    arms = arms_of(res)
     title = f"002: two-layer AUSSM on S3, initialisation — {label(ctx, verdict)}"
 
     def draw() -> str:
@@ -186,12 +229,11 @@ def _figure(ctx: Context, res: dict[str, Any], verdict: str) -> str:
                                sharey=True)
         flat = [axes] if len(budgets) == 1 else list(axes[0])
         for ax, steps in zip(flat, budgets):
-            for key, c in res["runs"].items():
-                init, b, s = key.split("/")
-                if int(b) != steps:
-                    continue
-                ax.plot(c["lengths"], c["accuracy"], color=f"C{int(s)}",
-                        ls="-" if init == "near-solution" else "--", label=f"{init}, seed {s}")
+            for i, name in enumerate(arms):
+                for j, (_, c) in enumerate(sorted(_runs_at(res, name, steps).items())):
+                    ax.plot(c["lengths"], c["accuracy"], color=f"C{i}",
+                            ls="--" if name == RANDOM else "-", lw=1.0,
+                            label=f"{name} (each seed)" if j == 0 else None)
             mark_paper(ax, [REACH * train_len], [THRESH], color="k",
                        label=f"paper: near-solution reaches {REACH}× the training length")
             ax.axhline(THRESH, color="k", ls="--", lw=0.8, label=f"{THRESH:.0%} threshold")
@@ -227,14 +269,14 @@ def check_init(ctx: Context) -> Outcome:
         return res
     out = init_outcome(res)
     out.figures = [_figure(ctx, res, out.verdict)]
-    runs, longest = res["runs"], budgets_of(res)[-1]
+    longest = budgets_of(res)[-1]
 
-    def logs(init: str, steps: int) -> list[dict[str, Any]]:
-        return [runs[k]["training"] for k in sorted(runs)
-                if k.startswith(f"{init}/{steps}/") and runs[k].get("training")]
+    def logs(name: str, steps: int) -> list[dict[str, Any]]:
+        return [c["training"] for _, c in sorted(_runs_at(res, name, steps).items())
+                if c.get("training")]
 
-    every = {f"S3-two-layer/{init}/{b} steps": logs(init, b)
-             for b in budgets_of(res) for init in INITS}
+    every = {f"S3-two-layer/{name}/{b} steps": logs(name, b)
+             for b in budgets_of(res) for name in arms_of(res)}
     read = {k: v for k, v in every.items() if k.endswith(f"/{longest} steps") and v}
     return convergence.attach_curves(ctx, out, read, "dcd_s3_init_training_curves",
                                      "002 two-layer AUSSM on S3",
