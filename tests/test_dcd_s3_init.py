@@ -147,3 +147,15 @@ def test_toy_end_to_end(tmp_path):
     assert out.figures == ["figures/dcd_s3_init_accuracy.png",
                            "figures/dcd_s3_init_training_curves.png"]
     assert all((tmp_path / f).read_bytes()[:4] == b"\x89PNG" for f in out.figures)
+
+
+@pytest.mark.parametrize("pairs", [[(240, 0)] * 3, [(140, 0)] * 3, [(240, 0), (140, 0), (300, 0)],
+                                   [(140, 0), (140, 0), (240, 0)]])
+def test_the_seeds_are_combined_as_the_length_tables_cells(pairs):
+    """The README's one rule over training seeds (length.SEEDS_RULE) and this experiment's
+    common-verdict combination agree whenever each seed holds or fails, as here."""
+    from empirics.experiments.dcd.length import combine_seed_verdicts
+
+    out = budget_outcome(_res(pairs), PRIMARY_NOISE, 3000)
+    per = [seed_outcome(_curve(n), _curve(r), 60).verdict for n, r in pairs]
+    assert out.verdict == combine_seed_verdicts(per)

@@ -270,21 +270,26 @@ def seeds_outcome(key: str, ours: Sequence[int], paper: int | None, cap: int) ->
         return per[0]
     row = {"paper": _fmt(paper, 10_000), "ours": _fmt_seeds(ours, cap)}
     verdicts = [o.verdict for o in per]
-    n_fail = verdicts.count("fails")
-    if n_fail and "holds" in verdicts:
+    verdict = combine_seed_verdicts(verdicts)
+    if verdict == "inconclusive" and "fails" in verdicts:
         return Outcome("inconclusive", row["paper"], row["ours"],
-                       f"{n_fail} of {len(per)} seeds generalise where the paper reports ✘",
-                       rule=SEEDS_RULE,
+                       f"{verdicts.count('fails')} of {len(per)} seeds generalise where the "
+                       "paper reports ✘", rule=SEEDS_RULE,
                        to_decide="the training seeds split: more seeds would estimate how often "
                                  "training finds a generalising tracker (002 reports one run "
                                  "per cell)")
-    if n_fail == len(per):
-        return decide(False, predicted=row["paper"], measured=row["ours"], evidence="",
-                      rule=SEEDS_RULE, counterexample={key: row})
-    if "holds" in verdicts:
-        return decide(True, predicted=row["paper"], measured=row["ours"], evidence="",
-                      rule=SEEDS_RULE)
-    return replace(per[0], measured=row["ours"], rule=SEEDS_RULE)
+    if verdict == "inconclusive":
+        return replace(per[0], measured=row["ours"], rule=SEEDS_RULE)
+    return decide(verdict == "holds", predicted=row["paper"], measured=row["ours"],
+                  evidence="", rule=SEEDS_RULE, counterexample={key: row})
+
+
+def combine_seed_verdicts(verdicts: Sequence[str]) -> str:
+    """:data:`SEEDS_RULE` on per-seed verdicts: "holds" when some seed holds and none fails,
+    "fails" when every seed fails, else "inconclusive"."""
+    if "fails" in verdicts:
+        return "fails" if all(v == "fails" for v in verdicts) else "inconclusive"
+    return "holds" if "holds" in verdicts else "inconclusive"
 
 
 def _fmt_seeds(ours: Sequence[int], cap: int) -> str:
