@@ -20,7 +20,11 @@ from chasm_theory.oracles.posterior_smc import SMCConfig, posterior_predictive
 from chasm_theory.stats import seeds_ci
 
 __all__ = ["ORACLE_SMC", "smc_oracle_on", "default_workers", "oracle_outcome", "excess_units",
-           "same_test_set", "consistency_vs_bayes", "near_zero_tol"]
+           "same_test_set", "consistency_vs_bayes", "near_zero_tol", "FINDING_SSM_NOT_BAYES"]
+
+# One root cause behind bayes.exp.lgssm and bayes.thm1.consistency: at N = 100,000 tasks the
+# meta-trained selective SSM's excess over this oracle is far outside ±2 % of the Bayes risk.
+FINDING_SSM_NOT_BAYES = "bayes-ssm-excess-over-smc-oracle"
 
 # The oracle's settings (the same at both profiles: the oracle is not a trained model).
 ORACLE_SMC = SMCConfig(n_particles=1000, n_runs=2, ess_target=0.8, n_moves=10)

@@ -31,6 +31,7 @@ from empirics.engine.specs import BAYES_SPECS as SPECS
 from empirics.engine.specs import bayes_run, bayes_scale
 from empirics.engine.training import step_generator
 from empirics.experiments.bayes._smc_oracle import (
+    FINDING_SSM_NOT_BAYES,
     excess_units,
     near_zero_tol,
     oracle_outcome,
@@ -188,7 +189,7 @@ Q_ORACLE = ("The Bayes-optimal predictor is approximated via Monte Carlo integra
 
 
 @claim("bayes.exp.lgssm", source=SOURCE, kind="empirical", section=SECTION,
-       experiment="bayes_lgssm",
+       experiment="bayes_lgssm", finding=FINDING_SSM_NOT_BAYES,
        quote=Q_RESULT, paper="Quote (§5.1.2): " + Q_RESULT,
        statement="on held-out d = 4, m = 2 tasks at context 32, the meta-trained selective SSM's "
                  "risk is below the LinTF's, and the SSM's excess over the Bayes oracle is ≈ 0")

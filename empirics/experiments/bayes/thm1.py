@@ -21,7 +21,7 @@ from empirics.engine.evaluate import one_thread
 from empirics.engine.runs import TrainRun, trained
 from empirics.engine.specs import BAYES_SPECS as SPECS
 from empirics.engine.specs import bayes_run, bayes_scale
-from empirics.experiments.bayes._smc_oracle import consistency_vs_bayes
+from empirics.experiments.bayes._smc_oracle import FINDING_SSM_NOT_BAYES, consistency_vs_bayes
 
 SOURCE = "001 Thm 1, §5.1 (Fig 2 left)"
 SECTION = "001 Theorem 1: consistency of the meta-trained selective SSM"
@@ -125,7 +125,7 @@ def _trend(ctx: Context) -> Outcome:
 
 
 @claim("bayes.thm1.consistency", source=SOURCE, kind="empirical", section=SECTION,
-       experiment="bayes_thm1", paper=PAPER_T1, quote=QUOTE_T1,
+       experiment="bayes_thm1", paper=PAPER_T1, quote=QUOTE_T1, finding=FINDING_SSM_NOT_BAYES,
        statement="as the number of meta-training tasks N grows, the meta-trained selective SSM's "
                  "excess over the Bayes posterior predictive tends to 0, while the linear "
                  "Transformer's excess saturates at a positive constant")
