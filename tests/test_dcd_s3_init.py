@@ -1,8 +1,9 @@
 """002's initialisation result as its own experiment: replicate 0 keeps the runs it had in
 ``dcd_length``; the full profile trains three seeds at two budgets and four noise scales σ
-("near the solution" and the budget are unstated); over the seeds the verdict is the common
-per-seed verdict (a split is inconclusive), each σ is read at its longest budget, and the
-claim's verdict is the one common to every σ."""
+("near the solution" and the budget are unstated); the near-solution and random arms are two
+cells of 002's length-table kind, combined over the seeds by the table's one rule (a shorter
+reach never refutes; random learning the task does), each σ is read at its longest budget, and
+the claim's verdict is the one common to every σ."""
 from __future__ import annotations
 
 import pytest
@@ -21,7 +22,6 @@ from empirics.experiments.dcd.s3_init import (
     config,
     init_outcome,
     noise_outcome,
-    seed_outcome,
 )
 
 TOY = {"train_len": 8, "budgets": [20, 30], "batch": 4, "lr": 1e-2, "noises": [0.1, 0.3],
@@ -58,7 +58,8 @@ def test_full_profile_plans_three_seeds_two_budgets_four_noise_scales():
 
 
 def _curve(longest: int) -> dict:
-    return {"longest": longest, "before_training": {"longest": 0}}
+    return {"longest": longest, "before_training": {"longest": 0},
+            "lengths": list(range(20, 481, 20))}
 
 
 def _res(pairs: list[tuple[int, int]], steps: int = 3000, noise: float = PRIMARY_NOISE,
@@ -74,32 +75,39 @@ def _res(pairs: list[tuple[int, int]], steps: int = 3000, noise: float = PRIMARY
 
 
 @pytest.mark.parametrize("near, rand, verdict", [
-    (240, 0, "holds"), (239, 0, "fails"), (240, 100, "fails"), (500, 99, "holds")])
-def test_seed_rule_boundaries(near, rand, verdict):
-    """Near-solution must reach 4 × 60 = 240; random must stay below 100."""
-    assert seed_outcome(_curve(near), _curve(rand), 60).verdict == verdict
+    (240, 0, "holds"), (239, 0, "inconclusive"), (99, 0, "inconclusive"), (240, 100, "fails"),
+    (500, 99, "holds")])
+def test_one_seed_boundaries(near, rand, verdict):
+    """Near-solution must reach 4 × 60 = 240 to confirm (a shorter reach, or none, never
+    refutes); random reaching 100 refutes."""
+    assert budget_outcome(_res([(near, rand)]), PRIMARY_NOISE, 3000).verdict == verdict
 
 
 @pytest.mark.parametrize("pairs, verdict", [
     ([(240, 0)] * 3, "holds"),
-    ([(140, 0)] * 3, "fails"),
-    ([(240, 0), (140, 0), (240, 0)], "inconclusive"),
+    ([(140, 0)] * 3, "inconclusive"),          # generalises, less far: never a refutation
+    ([(240, 0), (140, 0), (240, 0)], "holds"),  # a seed that reaches less far does not refute
+    ([(240, 120)] * 3, "fails"),               # random learns the task on every seed
+    ([(240, 120), (240, 0), (240, 0)], "inconclusive"),  # the seeds split on the random arm
 ])
-def test_verdict_over_seeds_is_the_common_one(pairs, verdict):
+def test_seeds_combine_as_the_length_tables_cells(pairs, verdict):
     out = budget_outcome(_res(pairs), PRIMARY_NOISE, 3000)
     assert out.verdict == verdict
-    if verdict == "inconclusive":
-        assert "seeds split" in out.to_decide
-        assert out.details["fails_on"] == ["seed 1"]
+    assert out.measured["near-solution"] == " / ".join(
+        "✘" if n < 100 else str(n) for n, _ in pairs)
     if verdict == "fails":
-        assert out.counterexample == {"seed 0": {"near-solution_longest": 140,
-                                                 "random_longest": 0}}
+        row = {"paper": "✘", "ours": "120 / 120 / 120"}
+        assert out.counterexample == {"random": {"random": row}}
+    if pairs == [(140, 0)] * 3:
+        assert "a shorter reach never refutes it" in out.to_decide
+    if verdict == "inconclusive" and pairs[0][1] == 120:
+        assert "seeds split" in out.to_decide
 
 
 @pytest.mark.parametrize("short, long, verdict", [
-    ((140, 0), (240, 0), "holds"),    # reaches 4x only when trained longer
-    ((240, 0), (140, 0), "fails"),    # the longest budget decides both ways
-    ((240, 0), (240, 120), "fails"),  # random learns the task when trained longer
+    ((140, 0), (240, 0), "holds"),          # reaches 4x only when trained longer
+    ((240, 0), (140, 0), "inconclusive"),   # the longest budget decides
+    ((240, 0), (240, 120), "fails"),        # random learns the task when trained longer
 ])
 def test_the_longest_budget_decides(short, long, verdict):
     res = _res([long] * 3, 12000, res=_res([short] * 3, 3000))
@@ -107,20 +115,23 @@ def test_the_longest_budget_decides(short, long, verdict):
     assert out.verdict == verdict
     per = out.details["budgets"]
     assert per["12000"]["verdict"] == verdict
-    assert per["3000"]["verdict"] == ("fails" if verdict == "holds" else "holds")
+    assert per["3000"]["verdict"] == ("inconclusive" if verdict == "holds" else "holds")
 
 
 def test_the_noise_scales_must_agree():
-    """One σ that fails and one that holds: σ-dependent, inconclusive, both named."""
+    """One σ that holds and one that reaches less far: σ-dependent, inconclusive, both named.
+    The random arm does not depend on σ, so random learning the task fails every σ."""
     res = _res([(300, 0)] * 3, 3000, noise=0.01)
     res = _res([(140, 0)] * 3, 3000, noise=0.1, res=res)
     out = init_outcome(res)
     assert out.verdict == "inconclusive"
-    assert out.details["holds_on"] == ["σ=0.01"] and out.details["fails_on"] == ["σ=0.1"]
+    assert out.details["holds_on"] == ["σ=0.01"] and out.details["fails_on"] == []
     assert "noise scale" in out.to_decide and out.details["primary"] == "σ=0.1"
     assert "σ=0.01: 3000 steps holds" in out.evidence
-    both_fail = _res([(140, 0)] * 3, 3000, noise=0.01)
-    assert init_outcome(_res([(120, 0)] * 3, 3000, res=both_fail)).verdict == "fails"
+    assert "σ=0.1: 3000 steps inconclusive" in out.evidence
+    random_learns = _res([(300, 150)] * 3, 3000, noise=0.01)
+    out = init_outcome(_res([(140, 150)] * 3, 3000, res=random_learns))
+    assert out.verdict == "fails" and out.details["fails_on"] == ["σ=0.01", "σ=0.1"]
 
 
 def test_toy_end_to_end(tmp_path):
@@ -147,15 +158,3 @@ def test_toy_end_to_end(tmp_path):
     assert out.figures == ["figures/dcd_s3_init_accuracy.png",
                            "figures/dcd_s3_init_training_curves.png"]
     assert all((tmp_path / f).read_bytes()[:4] == b"\x89PNG" for f in out.figures)
-
-
-@pytest.mark.parametrize("pairs", [[(240, 0)] * 3, [(140, 0)] * 3, [(240, 0), (140, 0), (300, 0)],
-                                   [(140, 0), (140, 0), (240, 0)]])
-def test_the_seeds_are_combined_as_the_length_tables_cells(pairs):
-    """The README's one rule over training seeds (length.SEEDS_RULE) and this experiment's
-    common-verdict combination agree whenever each seed holds or fails, as here."""
-    from empirics.experiments.dcd.length import combine_seed_verdicts
-
-    out = budget_outcome(_res(pairs), PRIMARY_NOISE, 3000)
-    per = [seed_outcome(_curve(n), _curve(r), 60).verdict for n, r in pairs]
-    assert out.verdict == combine_seed_verdicts(per)
