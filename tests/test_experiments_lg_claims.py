@@ -133,3 +133,30 @@ def test_rate_judgements_share_the_one_slope_tolerance(lg_results, tmp_path):
     o = _outcomes(Context(profile="quick", reports_dir=tmp_path),
                   lg_results["exp2"])["chasm.exp2.lintf-1-over-k"]
     assert f"target [{-1 - SLOPE_TOL:.4g}, {-1 + SLOPE_TOL:.4g}]" in o.rule
+
+
+def test_exp2_ssm_plateau_reads_k512_and_lists_every_k_from_128():
+    """The verdict is the k = 512 cell by the reported-value rule (0.015 within a factor 2);
+    every k ≥ 128 is judged by the same rule beside it, and each seed's worst sequence at
+    k = 512 is named (a mean can rest on one sequence)."""
+    from empirics.experiments.chasm.exp2 import ssm_plateau
+
+    def cell(est: float, half: float) -> dict:
+        return {"est": est, "lo": est - half, "hi": est + half, "level": 0.95}
+
+    units = np.full((2, 50), 0.02)
+    units[1, 7] = 40.0  # one test sequence of seed 1 blows up
+    res = {"ks": [64, 128, 256, 512],
+           "models": {"ssm": {"mse": [cell(0.05, 0.001), cell(0.02, 0.002), cell(0.2, 0.01),
+                                      cell(0.016, 0.003)],
+                              "units": {"512": units.tolist()}}}}
+    out = ssm_plateau(res, "", 2)
+    assert out.verdict == "holds"  # k = 512: [0.013, 0.019] inside [0.0075, 0.03]
+    assert {k: v["verdict"] for k, v in out.details["per_k"].items()} == {
+        "128": "holds", "256": "fails", "512": "holds"}
+    assert "k = 256: 0.2000 [0.1900, 0.2100] (fails)" in out.evidence
+    assert "seed 1: mean 0.82, median 0.02, worst 40" in out.evidence
+    res["models"]["ssm"]["mse"][3] = cell(0.9, 0.8)
+    assert ssm_plateau(res, "", 2).verdict == "fails"  # [0.1, 1.7] above [0.0075, 0.03]
+    res["models"]["ssm"]["mse"][3] = cell(0.03, 0.02)
+    assert ssm_plateau(res, "", 2).verdict == "inconclusive"  # [0.01, 0.05] overlaps it

@@ -141,17 +141,33 @@ def _outcomes(ctx: Context, res: dict[str, Any]) -> dict[str, Outcome]:
         f"[{lo:.3f}, {hi:.3f}] (sample mean: exactly −1). {budget}",
         reading=f"'tracks 1/k' read as slope −1 ± {SLOPE_TOL:g} (the one rate tolerance, as for "
                 "Definition 2's Θ(1/k)) within the training length")
-    i = res["ks"].index(512)
-    c = res["models"]["ssm"]["mse"][i]
-    c128 = res["models"]["ssm"]["mse"][res["ks"].index(128)]
-    out["chasm.exp2.ssm-plateau"] = match_reported(
-        c["lo"], c["hi"], 0.015, measured={"k512": c, "k128": c128},
-        evidence=f"Selective SSM estimation MSE ({ci_words(n)}): k = 128: {c128['est']:.4f} "
-        f"[{c128['lo']:.4f}, {c128['hi']:.4f}]; k = 512: {c['est']:.4f} [{c['lo']:.4f}, "
-        f"{c['hi']:.4f}] (sample mean 1/512 = 0.00195). {budget}",
-        reading="'plateaus at 0.015' read as the k = 512 MSE, a value the paper reports, by the "
-        "one reported-value rule")
+    out["chasm.exp2.ssm-plateau"] = ssm_plateau(res, budget, n)
     return out
+
+
+def ssm_plateau(res: dict[str, Any], budget: str, n: int) -> Outcome:
+    """'plateaus at 0.015 for k ≥ 128': the k = 512 MSE by the one reported-value rule; the same
+    rule at every k ≥ 128 beside it (``details.per_k``), and each seed's mean, median and worst
+    test sequence at k = 512 (a mean can rest on one sequence beyond the SSM's training
+    length)."""
+    mse = {k: res["models"]["ssm"]["mse"][res["ks"].index(k)] for k in res["ks"] if k >= 128}
+    per_k = {str(k): match_reported(c["lo"], c["hi"], 0.015, measured=c, evidence="")
+             for k, c in mse.items()}
+    seeds = [np.asarray(u, dtype=float) for u in res["models"]["ssm"]["units"]["512"]]
+    tails = "; ".join(f"seed {i}: mean {u.mean():.3g}, median {np.median(u):.3g}, worst "
+                      f"{u.max():.3g}" for i, u in enumerate(seeds))
+    c, c128 = mse[512], mse[128]
+    return match_reported(
+        c["lo"], c["hi"], 0.015, measured={"k512": c, "k128": c128},
+        evidence=f"Selective SSM estimation MSE ({ci_words(n)}): "
+        + "; ".join(f"k = {k}: {m['est']:.4f} [{m['lo']:.4f}, {m['hi']:.4f}] "
+                    f"({per_k[str(k)].verdict})" for k, m in mse.items())
+        + f" (sample mean 1/512 = 0.00195). Per seed over the test sequences at k = 512: "
+        f"{tails}. {budget}",
+        reading="'plateaus at 0.015' read as the k = 512 MSE, a value the paper reports, by the "
+        "one reported-value rule; the same rule at every k ≥ 128 is in details.per_k",
+        details={"per_k": {k: {"verdict": o.verdict, "measured": o.measured}
+                           for k, o in per_k.items()}})
 
 
 # ----------------------------------------------------------------------------- figures
