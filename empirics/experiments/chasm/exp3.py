@@ -21,6 +21,7 @@ from empirics.engine.evaluate import colored_test_set, one_thread, oracle_sq_err
 from empirics.engine.figures import label, once
 from empirics.engine.runs import TrainRun, trained_set
 from empirics.engine.specs import COLORED_TASK, lg_runs, lg_scale
+from empirics.experiments.chasm.exp1 import FINDING_ARE_NEAR_1
 
 SOURCE = "000 §8.3, Fig 4; Cor 1; App B.6.3"
 SECTION = "Experiment III: phase transition in ρ"
@@ -209,7 +210,7 @@ def check_trend(ctx: Context) -> Outcome:
 
 
 @claim("chasm.exp3.range", source=SOURCE, kind="empirical", section=SECTION, experiment="exp3",
-       quote=Q_RANGE, paper="Quote (§8.3): " + Q_RANGE,
+       quote=Q_RANGE, finding=FINDING_ARE_NEAR_1, paper="Quote (§8.3): " + Q_RANGE,
        statement="the empirical ARE_eff values lie in about [30, 360] (median over the 50 ρ)")
 def check_range(ctx: Context) -> Outcome:
     return _check(ctx, "chasm.exp3.range")
