@@ -6,11 +6,13 @@ from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, RunFailed, experiment, get_experiment, run_experiment
 from chasm_theory._fuzz import FuzzResult, FuzzSpec, run_fuzz
 from chasm_theory._judgements import (
+    ATTAINABLE_RULE,
     NEAR_ORACLE,
     REPORTED_FACTOR,
     REPORTED_RULE,
     match_reported,
     near_oracle,
+    unattainable,
 )
 from chasm_theory._record import (
     Outcome,
@@ -37,7 +39,7 @@ __all__ = [
     "Context", "RunEnv", "RunFailed", "experiment", "get_experiment", "run_experiment",
     "FuzzResult", "FuzzSpec", "run_fuzz", "Outcome", "Record", "combine", "compare_close",
     "decide", "decide_interval", "match_reported", "near_oracle", "REPORTED_FACTOR",
-    "REPORTED_RULE", "NEAR_ORACLE", "not_run", "over_values",
+    "REPORTED_RULE", "NEAR_ORACLE", "not_run", "over_values", "ATTAINABLE_RULE", "unattainable",
     "separation", "all_claims", "claim", "get_claim", "run_claim", "select", "ChasmError",
     "NotRunError", "NumericalError", "UnknownClaimError", "UnknownExperimentError",
     "ValidationError",

@@ -10,7 +10,8 @@ from typing import Any
 from chasm_theory._record import Outcome, decide_interval
 from chasm_theory.errors import ValidationError
 
-__all__ = ["REPORTED_FACTOR", "REPORTED_RULE", "match_reported", "NEAR_ORACLE", "near_oracle"]
+__all__ = ["REPORTED_FACTOR", "REPORTED_RULE", "match_reported", "NEAR_ORACLE", "near_oracle",
+           "ATTAINABLE_RULE", "unattainable"]
 
 #: The one rule for a cell the paper reports from its own trained models (Tables 1–4 and A1 of
 #: 000, the Exp V excesses): our CI within a factor REPORTED_FACTOR of the paper's value.
@@ -53,3 +54,22 @@ def near_oracle(lo: float, hi: float, oracle_risk: float, *, evidence: str, meas
         rule=kw.pop("rule", f"excess CI inside ±{NEAR_ORACLE:.0%} of the {oracle}'s risk "
                             f"(±{tol:.3g}) holds, disjoint fails, overlapping inconclusive "
                             "(one rule for every near-oracle judgement)"), **kw)
+
+
+#: The one rule for a table of reported values measured on a task whose law the paper leaves
+#: partly unstated (so ours is a completion): a reported risk below the Bayes risk of our
+#: completed law cannot be reached under it, which shows that the paper's law has another
+#: scale; the table's value cells are then not comparable with ours, in either direction.
+ATTAINABLE_RULE = ("a table of reported values is compared cell by cell only if every reported "
+                   "risk is attainable under our completion of the paper's law (not below its "
+                   "Bayes risk); otherwise the paper's law has another scale and each row is "
+                   "inconclusive, its verdict on our law kept beside it")
+
+
+def unattainable(reported: dict[str, float], bayes_risk: float) -> dict[str, float]:
+    """The reported risks (name -> value) below ``bayes_risk``, the Bayes risk of our completed
+    law (:data:`ATTAINABLE_RULE`); empty when the whole table is attainable."""
+    r = float(bayes_risk)
+    if not (math.isfinite(r) and r >= 0.0):
+        raise ValidationError("bayes_risk", "must be a finite risk >= 0", repr(bayes_risk))
+    return {k: float(v) for k, v in reported.items() if float(v) < r}

@@ -149,3 +149,13 @@ def test_near_oracle_is_a_band_relative_to_the_oracles_own_risk():
     assert near_oracle(0.03, 0.07, 2.5, evidence="", measured=None).verdict == "inconclusive"
     with pytest.raises(ValidationError, match="oracle_risk"):
         near_oracle(0.0, 0.1, 0.0, evidence="", measured=None)
+
+
+def test_a_reported_risk_below_our_laws_bayes_risk_is_unattainable():
+    from chasm_theory import unattainable
+    from chasm_theory.errors import ValidationError
+
+    assert unattainable({"a": 0.355, "b": 0.886, "c": 0.83}, 0.83) == {"a": 0.355}
+    assert unattainable({"a": 1.0}, 0.5) == {}
+    with pytest.raises(ValidationError, match="bayes_risk"):
+        unattainable({"a": 1.0}, float("nan"))

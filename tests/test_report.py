@@ -344,7 +344,7 @@ def test_the_readmes_judgement_rules_name_constants_that_exist():
     table = readme[readme.index("One rule per kind of judgement"):]
     table = table[:table.index("**Convergence on record.**")]
     paths = re.findall(r"\| `([a-z_.]+\.[A-Za-z_]+)` \|", table)
-    assert len(paths) == 7
+    assert len(paths) == 8
     for path in paths:
         mod, _, name = path.rpartition(".")
         assert hasattr(importlib.import_module(mod), name), path
