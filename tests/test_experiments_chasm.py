@@ -12,6 +12,7 @@ from chasm_theory._experiments import RunEnv
 from chasm_theory._io import to_json
 from chasm_theory._record import VERDICTS
 from chasm_theory._registry import all_claims, run_claim
+from chasm_theory.errors import ValidationError
 from chasm_theory.stats import hier_ci, paired_diff_ci, paired_ratio_ci
 from empirics.tasks.hmm import HMMTaskConfig, hmm_sampler
 from empirics.tasks.hybrid import kalman_filter_mse, retrieval_mask, sample_hybrid_batch
@@ -110,17 +111,54 @@ def test_appD_experiment_and_claims_at_toy_size(tmp_path):
     _check_all(("chasm.appD",), {"appD": res}, tmp_path)
 
 
-def test_kalman_filter_mse_equals_gaussian_conditioning():
+@pytest.mark.parametrize("q,r,start", [(1.0, 1.0, "stationary"), (0.19, 0.4, "stationary"),
+                                         (1.0, 1.0, "zero"), (0.19, 2.5, "zero")])
+def test_kalman_filter_mse_equals_gaussian_conditioning(q, r, start):
+    """The Riccati oracle against conditioning the joint Gaussian of (z_1..z_T, x_1..x_T)
+    built from the two AR(1) covariances directly (from the stationary law or from zero)."""
     a, al, T = 0.9, 0.95, 12
-    vz, vv = 1 / (1 - a * a), 1.0
-    idx = np.arange(T)
-    cov_z = vz * a ** np.abs(idx[:, None] - idx[None, :])
-    cov_v = vv * al ** np.abs(idx[:, None] - idx[None, :])
+    t = np.arange(1, T + 1)
+    lo = np.minimum.outer(t, t)
+    if start == "stationary":
+        cov_z = q / (1 - a * a) * a ** np.abs(t[:, None] - t[None, :])
+        cov_v = r * al ** np.abs(t[:, None] - t[None, :])
+    else:  # z_t = Σ_{s≤t} a^{t−s} w_s: Cov(z_s, z_t) = q a^{|t−s|} Σ_{u<min} a^{2u}
+        cov_z = q * a ** np.abs(t[:, None] - t[None, :]) * (1 - a ** (2 * lo)) / (1 - a * a)
+        cov_v = r * al ** np.abs(t[:, None] - t[None, :]) * (1 - al ** (2 * lo))
     Sxx = cov_z + cov_v
-    want = [cov_z[t, t]
-            - cov_z[t, : t + 1] @ np.linalg.solve(Sxx[: t + 1, : t + 1], cov_z[: t + 1, t])
-            for t in range(T)]
-    np.testing.assert_allclose(kalman_filter_mse(a, al, T), want, rtol=1e-9)
+    want = [cov_z[i, i]
+            - cov_z[i, : i + 1] @ np.linalg.solve(Sxx[: i + 1, : i + 1], cov_z[: i + 1, i])
+            for i in range(T)]
+    np.testing.assert_allclose(kalman_filter_mse(a, al, T, q=q, r=r, start=start), want,
+                               rtol=1e-9)
+
+
+def test_kalman_filter_mse_names_a_bad_parameter():
+    with pytest.raises(ValidationError, match="start"):
+        kalman_filter_mse(start="uniform")
+    with pytest.raises(ValidationError, match="r"):
+        kalman_filter_mse(r=0.0)
+
+
+def test_appD_completions_by_app_c72_bracket_the_papers_lowest_cell():
+    """Each completion's noise bound is where its Kalman MSE crosses the hybrid's 0.355 (the
+    MSE at the bound is the cell, slightly above it), and the trained completion is the one
+    the experiment's oracle uses."""
+    import empirics.experiments.chasm.appD as ad
+
+    task = ad._config("full")["task"]
+    table = ad.completion_table(task["a"], task["alpha"], task["block"])
+    assert len(table) == len(ad.COMPLETIONS) == 4
+    trained = next(c for n, c in table.items() if "(trained)" in n)
+    assert trained["kalman_filtering_mse"] == pytest.approx(kalman_filter_mse().mean(), 1e-6)
+    for name, c in table.items():
+        law = ad.COMPLETIONS[name](task["a"])
+        r = c["noise_variance_bound"]
+        at = kalman_filter_mse(task["a"], task["alpha"], task["block"], r=r, **law).mean()
+        above = kalman_filter_mse(task["a"], task["alpha"], task["block"], r=r * 1.01,
+                                  **law).mean()
+        assert at == pytest.approx(0.355, rel=1e-5) and above > 0.355 * 1.001
+        assert ("hybrid" in c["attains"]) == (c["kalman_filtering_mse"] <= 0.355)
 
 
 def test_hybrid_task_structure():
@@ -174,5 +212,9 @@ def test_appD_rows_are_capped_when_the_papers_table_is_below_our_kalman_oracle()
     assert out.verdict == "inconclusive" and out.details["on_our_law"] == "fails"
     assert out.details["paper_below_oracle"] == {"pure-ssm": 0.578, "hybrid": 0.355}
     assert "no cell of Table A1 is comparable" in out.evidence
+    comp = out.details["completions"]
+    assert [c["attains"] for c in comp.values()] == ([["pure-tf"]] * 2
+                                                     + [["pure-ssm", "pure-tf"]] * 2)
+    assert "none attains the hybrid's 0.355" in out.evidence
     res["oracle"]["filtering_kalman"] = 0.3
     assert ad.table_outcome(res, "hybrid").verdict == "fails"  # retrieval 0.34 vs 1.953

@@ -20,6 +20,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from chasm_theory.errors import ValidationError
+from chasm_theory.oracles.kalman import riccati_gains
+from chasm_theory.oracles.lgssm import make_lgssm, stationary_covariance
+
 __all__ = ["sample_hybrid_batch", "hybrid_sampler", "retrieval_mask", "kalman_filter_mse"]
 
 
@@ -60,19 +64,20 @@ def hybrid_sampler() -> Callable[[torch.Generator, int], tuple[Tensor, Tensor]]:
     return lambda g, batch: sample_hybrid_batch(g, batch)
 
 
-def kalman_filter_mse(a: float = 0.9, alpha: float = 0.95, block: int = 32) -> np.ndarray:
-    """E(z_t − E[z_t | x_1..x_t])² for t = 1..block from the stationary prior (exact Riccati on
-    the augmented state [z, v], noise-free observation x = z + v); (block,)."""
+def kalman_filter_mse(a: float = 0.9, alpha: float = 0.95, block: int = 32, q: float = 1.0,
+                      r: float = 1.0, start: str = "stationary") -> np.ndarray:
+    """E(z_t − E[z_t | x_1..x_t])² for t = 1..block, (block,): the exact Riccati recursion of
+    :func:`chasm_theory.oracles.kalman.riccati_gains` on the augmented state [z, v], z_t =
+    a z_{t−1} + N(0, q), v_t = α v_{t−1} + √(r(1 − α²)) ε_t (stationary variance r), noise-free
+    observation x_t = z_t + v_t. ``start``: "stationary" draws [z_1, v_1] from the stationary law
+    (the sampler's law at q = r = 1); "zero" starts the block from z_0 = v_0 = 0."""
+    if start not in ("stationary", "zero"):
+        raise ValidationError("start", "must be 'stationary' or 'zero'", f"got {start!r}")
+    for name, v in (("q", q), ("r", r)):
+        if not v > 0:
+            raise ValidationError(name, "must be a positive variance", f"got {v!r}")
     A = np.diag([a, alpha])
-    Q = np.diag([1.0, 1 - alpha * alpha])
-    C = np.array([[1.0, 1.0]])
-    P = np.diag([1 / (1 - a * a), 1.0])  # prior of the first state
-    out = []
-    for t in range(block):
-        if t:
-            P = A @ P @ A.T + Q
-        S = float((C @ P @ C.T)[0, 0])
-        K = P @ C.T / S
-        P = P - K @ C @ P
-        out.append(P[0, 0])
-    return np.array(out)
+    Q = np.diag([q, r * (1 - alpha * alpha)])
+    P0 = stationary_covariance(A, Q) if start == "stationary" else np.zeros((2, 2))
+    law = make_lgssm(A, [1.0, 1.0], Q, [[0.0]], P0=P0, require_stable=True)
+    return riccati_gains(law, block).P_filt[:, 0, 0].copy()

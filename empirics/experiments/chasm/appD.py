@@ -3,6 +3,9 @@ and retrieval blocks. Filtering MSE is over filtering positions, retrieval MSE o
 positions, total over all positions (what the models are trained on)."""
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -35,6 +38,54 @@ Q_ROWS: dict[str, str] = {
 #: are unstated), as :func:`~empirics.tasks.hybrid.sample_hybrid_batch` draws it.
 LAW_WORDS = ("z_t = 0.9 z_(t−1) + N(0, 1), x_t = z_t + v_t with AR(1) noise v of pole 0.95 and "
              "unit stationary variance, each filtering block from the stationary law")
+
+
+#: App D.1's law completed by App C.7.2's colored-noise law instead (z_t = 0.9 z_(t−1) + w_t,
+#: w ~ N(0, 1); v_t = ρ v_(t−1) + √(1 − ρ²) ε_t with ρ = α = 0.95), enumerated over the two
+#: choices that still stay open: the state noise's scale (C.7.2's N(0, 1), or scaled to a unit
+#: stationary variance) and how a filtering block starts (stationary law, or z_0 = v_0 = 0).
+#: Name -> keyword arguments of :func:`~empirics.tasks.hybrid.kalman_filter_mse` given a.
+COMPLETIONS: dict[str, Callable[[float], dict[str, Any]]] = {
+    "C.7.2 state N(0, 1), blocks from the stationary law (trained)":
+        lambda a: {"q": 1.0, "start": "stationary"},
+    "C.7.2 state N(0, 1), blocks from zero": lambda a: {"q": 1.0, "start": "zero"},
+    "unit-variance state, blocks from the stationary law":
+        lambda a: {"q": 1.0 - a * a, "start": "stationary"},
+    "unit-variance state, blocks from zero": lambda a: {"q": 1.0 - a * a, "start": "zero"},
+}
+
+
+def noise_bound(task: dict[str, Any], law: dict[str, Any], risk: float) -> float:
+    """The largest stationary variance r of the AR(1) noise at which the block-mean Kalman
+    filtering MSE of ``law`` (a :data:`COMPLETIONS` entry's arguments, the noise's r replaced)
+    is at most ``risk`` (bisection: the MSE grows with r, as a larger r adds an independent
+    AR(1) of the same pole to the observation)."""
+    def mse(r: float) -> float:
+        return float(kalman_filter_mse(task["a"], task["alpha"], task["block"], r=r,
+                                       **law).mean())
+
+    lo, hi = 1e-8, 1e4
+    for _ in range(80):
+        mid = math.sqrt(lo * hi)
+        lo, hi = (mid, hi) if mse(mid) <= risk else (lo, mid)
+    return lo
+
+
+@functools.lru_cache(maxsize=4)
+def completion_table(a: float, alpha: float, block: int) -> dict[str, dict[str, Any]]:
+    """Per :data:`COMPLETIONS` law: its block-mean Kalman filtering MSE, the Table A1 rows
+    whose filtering MSE it can attain, and :func:`noise_bound` at the paper's lowest cell."""
+    task = {"a": a, "alpha": alpha, "block": block}
+    paper = {n: MODELS[n][2][0] for n in MODELS}
+    low = min(paper.values())
+    out = {}
+    for name, law_of in COMPLETIONS.items():
+        law = law_of(a)
+        risk = float(kalman_filter_mse(a, alpha, block, **law).mean())
+        out[name] = {"kalman_filtering_mse": round(risk, 6),
+                     "attains": sorted(n for n, v in paper.items() if v >= risk),
+                     "noise_variance_bound": round(noise_bound(task, law, low), 6)}
+    return out
 
 
 def _config(profile: str) -> dict[str, Any]:
@@ -148,11 +199,17 @@ def law_capped(res: dict[str, Any], out: Outcome) -> Outcome:
     task as "an LG-SSM with AR(1) noise (α = 0.95)" and leaves the state's pole and the noise
     scales to us; a paper filtering MSE below the exact Kalman filtering MSE of our completed
     law shows its law has another scale, and the row is inconclusive (``details.on_our_law``
-    keeps its verdict on ours)."""
+    keeps its verdict on ours; ``details.completions`` is :func:`completion_table`: which
+    completions by App C.7.2's law attain the paper's cells)."""
     oracle = float(res["oracle"]["filtering_kalman"])
     below = unattainable({n: MODELS[n][2][0] for n in MODELS}, oracle)
     if not below:
         return out
+    task = _config("full")["task"]
+    table = completion_table(task["a"], task["alpha"], task["block"])
+    low_name, low = min(((n, MODELS[n][2][0]) for n in MODELS), key=lambda t: t[1])
+    everywhere = all(low_name not in c["attains"] for c in table.values())
+    bounds = [c["noise_variance_bound"] for c in table.values()]
     return replace(
         out, verdict="inconclusive", counterexample=None,
         rule=f"{ATTAINABLE_RULE}; {out.rule}",
@@ -162,12 +219,21 @@ def law_capped(res: dict[str, Any], out: Outcome) -> Outcome:
         + ", ".join(f"{n} {v:g}" for n, v in below.items())
         + f" lie below the Kalman filtering MSE {oracle:.3g} of our completed law, which no "
         "model can beat: the paper's law has another scale, so no cell of Table A1 is "
-        f"comparable with ours (on our law this row {out.verdict}).",
+        f"comparable with ours (on our law this row {out.verdict}). Completing App D.1 by App "
+        f"C.7.2's colored-noise law instead, {len(table)} ways (state noise N(0, 1) or unit "
+        "stationary variance; blocks from the stationary law or from zero), gives Kalman "
+        "filtering MSEs "
+        + ", ".join(f"{c['kalman_filtering_mse']:.3g}" for c in table.values())
+        + (f": none attains the {low_name}'s {low:g}" if everywhere else "")
+        + f"; on those laws the AR(1) noise's stationary variance (1 in C.7.2) would have to be "
+        f"at most {min(bounds):.2g}–{max(bounds):.2g} for it to be attainable.",
         to_decide="App D.1's LG-SSM parameters (the state's pole and the noise variances): "
         f"under a law whose Kalman filtering MSE is at most {min(below.values()):g} the cells "
-        "are comparable and the reported-value rule decides the row",
+        "are comparable and the reported-value rule decides the row"
+        + (" (no completion by App C.7.2's law is; see details.completions)"
+           if everywhere else ""),
         details={**out.details, "on_our_law": out.verdict, "paper_below_oracle": below,
-                 "oracle_filtering": oracle})
+                 "oracle_filtering": oracle, "completions": table})
 
 
 def order_outcome(res: dict[str, Any], metric: str, who: str, best: bool) -> Outcome:
