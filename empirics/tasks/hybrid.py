@@ -32,21 +32,34 @@ def retrieval_mask(block: int = 32, n_blocks: int = 4) -> Tensor:
 
 
 def sample_hybrid_batch(g: torch.Generator, batch: int, a: float = 0.9, alpha: float = 0.95,
-                        block: int = 32, n_blocks: int = 4) -> tuple[Tensor, Tensor]:
-    """x (batch, T, 2), y (batch, T, 1), float32; drawn from ``g`` (float64 internally)."""
+                        block: int = 32, n_blocks: int = 4, q: float = 1.0, r: float = 1.0,
+                        start: str = "stationary") -> tuple[Tensor, Tensor]:
+    """x (batch, T, 2), y (batch, T, 1), float32; drawn from ``g`` (float64 internally).
+
+    ``q``: the state noise's variance; ``r``: the AR(1) noise's stationary variance; ``start``:
+    each filtering block's first state from the stationary law ("stationary") or from
+    z_0 = v_0 = 0 ("zero") -- the law :func:`kalman_filter_mse` filters (the defaults draw the
+    same numbers as before these parameters existed)."""
+    if start not in ("stationary", "zero"):
+        raise ValidationError("start", "must be 'stationary' or 'zero'", f"got {start!r}")
     dev, f64 = g.device, torch.float64
     T = block * n_blocks
+    sq, sv = math.sqrt(q), math.sqrt(r * (1 - alpha * alpha))
     x = torch.zeros(batch, T, 2, dtype=f64, device=dev)
     y = torch.zeros(batch, T, 1, dtype=f64, device=dev)
     for bi in range(0, n_blocks, 2):
         n = torch.randn(batch, block, 2, generator=g, dtype=f64, device=dev)
-        z = n[:, 0, 0] / math.sqrt(1 - a * a)
-        v = n[:, 0, 1]
+        if start == "stationary":
+            z = n[:, 0, 0] / math.sqrt(1 - a * a) if q == 1.0 else \
+                n[:, 0, 0] * math.sqrt(q / (1 - a * a))
+            v = n[:, 0, 1] if r == 1.0 else n[:, 0, 1] * math.sqrt(r)
+        else:
+            z, v = sq * n[:, 0, 0], sv * n[:, 0, 1]
         zs, xs = [], []
         for t in range(block):
             if t:
-                z = a * z + n[:, t, 0]
-                v = alpha * v + math.sqrt(1 - alpha * alpha) * n[:, t, 1]
+                z = a * z + (n[:, t, 0] if q == 1.0 else sq * n[:, t, 0])
+                v = alpha * v + sv * n[:, t, 1]
             zs.append(z)
             xs.append(z + v)
         Z, X = torch.stack(zs, 1), torch.stack(xs, 1)

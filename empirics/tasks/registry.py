@@ -79,7 +79,7 @@ def _product(task: dict[str, Any], T: int, device: str) -> SampleFn:
 def _hybrid(task: dict[str, Any], T: int, device: str) -> SampleFn:
     from empirics.tasks.hybrid import sample_hybrid_batch
 
-    kw = {k: task[k] for k in ("a", "alpha", "block", "n_blocks") if k in task}
+    kw = {k: task[k] for k in ("a", "alpha", "block", "n_blocks", "q", "r", "start") if k in task}
     if kw.get("block", 32) * kw.get("n_blocks", 4) != T:
         raise ValidationError("length", "must equal block × n_blocks for the hybrid task", str(T))
     return lambda g, batch: sample_hybrid_batch(g, batch, **kw)

@@ -6,19 +6,29 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
 import torch
 
-from chasm_theory import Context, Outcome, claim, combine, decide_interval, experiment
+from chasm_theory import (
+    Context,
+    Outcome,
+    claim,
+    combine,
+    decide_interval,
+    experiment,
+    not_run,
+    over_values,
+)
 from chasm_theory._experiments import RunEnv
 from chasm_theory._judgements import ATTAINABLE_RULE, REPORTED_RULE, match_reported, unattainable
 from chasm_theory.stats import hier_ci, paired_ratio_ci
 from empirics.engine import convergence
 from empirics.engine.evaluate import one_thread
 from empirics.engine.figures import label, once
+from empirics.engine.product import law_sweep, sweep_convergence
 from empirics.engine.runs import TrainRun, trained
 from empirics.engine.specs import APPD_MODELS as MODELS
 from empirics.engine.specs import named_seed, profile_seeds
@@ -40,19 +50,31 @@ LAW_WORDS = ("z_t = 0.9 z_(t−1) + N(0, 1), x_t = z_t + v_t with AR(1) noise v 
              "unit stationary variance, each filtering block from the stationary law")
 
 
-#: App D.1's law completed by App C.7.2's colored-noise law instead (z_t = 0.9 z_(t−1) + w_t,
+#: App D.1's law completed by App C.7.2's colored-noise law (z_t = 0.9 z_(t−1) + w_t,
 #: w ~ N(0, 1); v_t = ρ v_(t−1) + √(1 − ρ²) ε_t with ρ = α = 0.95), enumerated over the two
 #: choices that still stay open: the state noise's scale (C.7.2's N(0, 1), or scaled to a unit
 #: stationary variance) and how a filtering block starts (stationary law, or z_0 = v_0 = 0).
-#: Name -> keyword arguments of :func:`~empirics.tasks.hybrid.kalman_filter_mse` given a.
-COMPLETIONS: dict[str, Callable[[float], dict[str, Any]]] = {
-    "C.7.2 state N(0, 1), blocks from the stationary law (trained)":
-        lambda a: {"q": 1.0, "start": "stationary"},
-    "C.7.2 state N(0, 1), blocks from zero": lambda a: {"q": 1.0, "start": "zero"},
-    "unit-variance state, blocks from the stationary law":
-        lambda a: {"q": 1.0 - a * a, "start": "stationary"},
-    "unit-variance state, blocks from zero": lambda a: {"q": 1.0 - a * a, "start": "zero"},
+#: Name -> (words, the law's keyword arguments of :func:`~empirics.tasks.hybrid.kalman_filter_mse`
+#: and :func:`~empirics.tasks.hybrid.sample_hybrid_batch` given the pole a).
+COMPLETIONS: dict[str, tuple[str, Callable[[float], dict[str, Any]]]] = {
+    "c72-stationary": ("state noise N(0, 1) (App C.7.2), blocks from the stationary law",
+                       lambda a: {"q": 1.0, "start": "stationary"}),
+    "c72-zero": ("state noise N(0, 1) (App C.7.2), blocks from z_0 = v_0 = 0",
+                 lambda a: {"q": 1.0, "start": "zero"}),
+    "unit-stationary": ("state noise scaled to a unit stationary state variance, blocks from "
+                        "the stationary law", lambda a: {"q": 1.0 - a * a, "start": "stationary"}),
+    "unit-zero": ("state noise scaled to a unit stationary state variance, blocks from "
+                  "z_0 = v_0 = 0", lambda a: {"q": 1.0 - a * a, "start": "zero"}),
 }
+#: the completion the appD experiment trains on (:data:`LAW_WORDS`); the law sweep
+#: :data:`SWEEP` trains the same models on the other three
+TRAINED = "c72-stationary"
+SWEEP = "appD_laws"
+SWEEP_RULE = ("laws fixed before any sweep run was read: App D.1 completed by App C.7.2's "
+              "colored-noise law over the two choices it leaves open (state noise N(0, 1) or "
+              "scaled to unit stationary variance; blocks from the stationary law or from zero); "
+              f"the trained law ({TRAINED}) is one, the other three are trained at the same "
+              "budget and seeds")
 
 
 def noise_bound(task: dict[str, Any], law: dict[str, Any], risk: float) -> float:
@@ -79,10 +101,10 @@ def completion_table(a: float, alpha: float, block: int) -> dict[str, dict[str, 
     paper = {n: MODELS[n][2][0] for n in MODELS}
     low = min(paper.values())
     out = {}
-    for name, law_of in COMPLETIONS.items():
+    for name, (words, law_of) in COMPLETIONS.items():
         law = law_of(a)
         risk = float(kalman_filter_mse(a, alpha, block, **law).mean())
-        out[name] = {"kalman_filtering_mse": round(risk, 6),
+        out[name] = {"law": words, "kalman_filtering_mse": round(risk, 6),
                      "attains": sorted(n for n, v in paper.items() if v >= risk),
                      "noise_variance_bound": round(noise_bound(task, law, low), 6)}
     return out
@@ -98,12 +120,16 @@ def _config(profile: str) -> dict[str, Any]:
             "test": {"n": 512, "seed": 4242}}
 
 
-def _runs(cfg: dict[str, Any], seed: int) -> dict[str, list[TrainRun]]:
+def _runs(cfg: dict[str, Any], seed: int, law: str | None = None
+          ) -> dict[str, list[TrainRun]]:
+    """Every model's replicates on the trained law, or on the swept law ``law`` (a key of
+    ``cfg["laws"]``: its arguments join the task spec, its name the run labels)."""
     t = cfg["task"]
     task = {"name": "hybrid", "a": t["a"], "alpha": t["alpha"], "block": t["block"],
-            "n_blocks": t["n_blocks"]}
+            "n_blocks": t["n_blocks"], **(cfg["laws"][law] if law else {})}
+    where = f"appD@{law}" if law else "appD"
     return {name: [TrainRun(spec, task, t["block"] * t["n_blocks"], cfg["train"], "mse_loss",
-                            named_seed(name, int(seed) * 100 + s), 2, 1, label=f"appD/{name}",
+                            named_seed(name, int(seed) * 100 + s), 2, 1, label=f"{where}/{name}",
                             replicate=r)
                    for r, s in enumerate(cfg["seeds"])]
             for name, (spec, _, _) in MODELS.items()}
@@ -113,20 +139,22 @@ def _training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
     return [r for rs in _runs(cfg, seed).values() for r in rs]
 
 
-@experiment("appD", title="000 App D: filtering + retrieval blocks, SSM vs TF vs hybrid",
-            config=_config, version=2, training_runs=_training_runs)
-def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
+def _evaluate(cfg: dict[str, Any], env: RunEnv, law: str | None = None) -> dict[str, Any]:
+    """Every model of :func:`_runs` on ``cfg["test"]["n"]`` test sequences of its law: per-seed,
+    per-sequence filtering / retrieval / total MSE, their CIs, and the Kalman filtering MSE."""
+    kw = cfg["laws"][law] if law else {}
+    t = cfg["task"]
     g = torch.Generator().manual_seed(cfg["test"]["seed"] + int(env.seed))
-    X, Y = sample_hybrid_batch(g, cfg["test"]["n"])
+    X, Y = sample_hybrid_batch(g, cfg["test"]["n"], **kw)
     ret = retrieval_mask().numpy()
-    kal = kalman_filter_mse(cfg["task"]["a"], cfg["task"]["alpha"], cfg["task"]["block"])
+    kal = kalman_filter_mse(t["a"], t["alpha"], t["block"], **kw)
     out: dict[str, Any] = {
         "oracle": {"filtering_kalman": float(kal.mean()), "retrieval": 0.0,
                    "total_with_perfect_retrieval": float(kal.mean()) / 2},
         "target_second_moment": {"filtering": float((Y[:, ~ret] ** 2).mean()),
                                  "retrieval": float((Y[:, ret] ** 2).mean())},
         "models": {}}
-    runs = _runs(cfg, env.seed)
+    runs = _runs(cfg, env.seed, law)
     out["n_seeds"] = len(cfg["seeds"])
     with one_thread():
         for name, (spec, _, _) in MODELS.items():
@@ -146,6 +174,31 @@ def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
                 "mse": {m: hier_ci(np.stack(v)) for m, v in per.items()},
                 "per_seq": {m: np.round(np.stack(v), 6).tolist() for m, v in per.items()}}
     return out
+
+
+@experiment("appD", title="000 App D: filtering + retrieval blocks, SSM vs TF vs hybrid",
+            config=_config, version=2, training_runs=_training_runs)
+def run(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
+    return _evaluate(cfg, env)
+
+
+def _sweep_config(profile: str) -> dict[str, Any]:
+    """:func:`_config` with ``laws``: the :data:`COMPLETIONS` other than :data:`TRAINED`."""
+    cfg = _config(profile)
+    cfg["laws"] = {n: law_of(cfg["task"]["a"]) for n, (_, law_of) in COMPLETIONS.items()
+                   if n != TRAINED}
+    return cfg
+
+
+def _sweep_training_runs(cfg: dict[str, Any], seed: int) -> list[TrainRun]:
+    return [r for law in cfg["laws"] for rs in _runs(cfg, seed, law).values() for r in rs]
+
+
+@experiment(SWEEP, title="000 App D on the other completions of its law (law sweep)",
+            config=_sweep_config, version=1, training_runs=_sweep_training_runs)
+def run_sweep(cfg: dict[str, Any], env: RunEnv) -> dict[str, Any]:
+    """``{"laws": {law: the appD results on that law}, "rule": SWEEP_RULE}``."""
+    return {"laws": {law: _evaluate(cfg, env, law) for law in cfg["laws"]}, "rule": SWEEP_RULE}
 
 
 def _ps(res: dict[str, Any], name: str, m: str) -> np.ndarray:
@@ -251,9 +304,33 @@ def order_outcome(res: dict[str, Any], metric: str, who: str, best: bool) -> Out
                    evidence=f"{metric} MSE: " + ", ".join(
                        f"{n} {_fmt(res['models'][n]['mse'][metric])}" for n in MODELS)
                    + f"; paired ratios on the same test sequences ({_words(res)}) "
-                   + "; ".join(f"{k} {o.measured}" for k, o in parts.items()) + ".",
-                   reading=f"on our completion of App D.1's law, whose pole and noise scales "
-                   f"the paper leaves unstated ({LAW_WORDS}); not swept")
+                   + "; ".join(f"{k} {o.measured}" for k, o in parts.items()) + ".")
+
+
+def order_over_laws(ctx: Context, res: dict[str, Any], metric: str, who: str, best: bool
+                    ) -> Outcome:
+    """:func:`order_outcome` on the trained law and on each law of the sweep :data:`SWEEP`, as
+    one verdict (:func:`chasm_theory.over_values`: not-run until the sweep has a run)."""
+    main = order_outcome(res, metric, who, best)
+    parts = {TRAINED: main}
+    sweep = law_sweep(ctx, SWEEP)
+    if sweep is None:
+        how = f"the law sweep ({SWEEP}) has no run at this profile"
+        parts["the other completions"] = not_run(how)
+    else:
+        parts.update({law: order_outcome(r, metric, who, best)
+                      for law, r in sweep["laws"].items()})
+        how = sweep["rule"]
+    per = "; ".join(f"{n}: {o.verdict} ({o.measured})" for n, o in parts.items())
+    return over_values(
+        parts, predicted=main.predicted, per_value_rule=main.rule, primary=TRAINED,
+        measured={n: o.measured for n, o in parts.items()},
+        evidence=f"On the trained law ({TRAINED}: {LAW_WORDS}): {main.evidence} Over the "
+        f"completions of App D.1's law ({how}): {per}.",
+        reading="App D.1 leaves the LG-SSM's pole and noise scales unstated; read on each "
+        "completion by App C.7.2's colored-noise law (" + "; ".join(
+            f"{n}: {w}" for n, (w, _) in COMPLETIONS.items()) + ")",
+        details={**main.details, "parts": {n: asdict(o) for n, o in parts.items()}})
 
 
 def _figure(ctx: Context, res: dict[str, Any]) -> str:
@@ -338,7 +415,9 @@ def check_order(ctx: Context, cid: str) -> Outcome:
     """The check of one ordering id of :data:`ORDER_IDS` (registered once per row)."""
     _, metric, who, best, _, _ = next(r for r in ORDER_IDS if r[0] == cid)
     res = ctx.experiment("appD")
-    return _finish(ctx, res, order_outcome(res, metric, who, best))
+    out = _finish(ctx, res, order_over_laws(ctx, res, metric, who, best))
+    return sweep_convergence(ctx, law_sweep(ctx, SWEEP), out, None, "appD_laws_training_curves",
+                             "App D models on the swept completions of App D.1's law")
 
 
 def _register_order(cid: str, statement: str, quote: str) -> None:
