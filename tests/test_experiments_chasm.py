@@ -195,6 +195,10 @@ def test_appD_completions_by_app_c72_bracket_the_papers_lowest_cell():
     table = ad.completion_table(task["a"], task["alpha"], task["block"])
     assert len(table) == len(ad.COMPLETIONS) == 4
     trained = table[ad.TRAINED]
+    # the words of each law come from its parameters: the trained one's from the config
+    assert ad.LAW_WORDS.startswith(f"z_t = {task['a']:g} z_(t−1) + N(0, 1)")
+    assert "N(0, 0.19)" in ad.law_words(task, ad.COMPLETIONS["unit-zero"][1](task["a"]))
+    assert ad.law_words(task, {"start": "zero"}).endswith("from z_0 = v_0 = 0")
     assert trained["kalman_filtering_mse"] == pytest.approx(kalman_filter_mse().mean(), 1e-6)
     for name, c in table.items():
         law = ad.COMPLETIONS[name][1](task["a"])

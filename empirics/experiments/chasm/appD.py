@@ -44,12 +44,6 @@ Q_ROWS: dict[str, str] = {
     "hybrid": "Hybrid (SSM + Attn) 0.355 1.953 1.154",
 }
 
-#: Our completion of App D.1's "LG-SSM with AR(1) noise (α = 0.95)" (its pole and noise scales
-#: are unstated), as :func:`~empirics.tasks.hybrid.sample_hybrid_batch` draws it.
-LAW_WORDS = ("z_t = 0.9 z_(t−1) + N(0, 1), x_t = z_t + v_t with AR(1) noise v of pole 0.95 and "
-             "unit stationary variance, each filtering block from the stationary law")
-
-
 #: App D.1's law completed by App C.7.2's colored-noise law (z_t = 0.9 z_(t−1) + w_t,
 #: w ~ N(0, 1); v_t = ρ v_(t−1) + √(1 − ρ²) ε_t with ρ = α = 0.95), enumerated over the two
 #: choices that still stay open: the state noise's scale (C.7.2's N(0, 1), or scaled to a unit
@@ -75,6 +69,17 @@ SWEEP_RULE = ("laws fixed before any sweep run was read: App D.1 completed by Ap
               "scaled to unit stationary variance; blocks from the stationary law or from zero); "
               f"the trained law ({TRAINED}) is one, the other three are trained at the same "
               "budget and seeds")
+
+
+def law_words(task: dict[str, Any], law: dict[str, Any]) -> str:
+    """The law a config's ``task`` and a :data:`COMPLETIONS` entry's arguments ``law`` give, in
+    words (as :func:`~empirics.tasks.hybrid.sample_hybrid_batch` draws it)."""
+    q, r = float(law.get("q", 1.0)), float(law.get("r", 1.0))
+    start = ("the stationary law" if law.get("start", "stationary") == "stationary"
+             else "z_0 = v_0 = 0")
+    return (f"z_t = {task['a']:g} z_(t−1) + N(0, {q:.3g}), x_t = z_t + v_t with AR(1) noise v "
+            f"of pole {task['alpha']:g} and {'unit' if r == 1.0 else f'{r:.3g}'} stationary "
+            f"variance, each filtering block from {start}")
 
 
 def noise_bound(task: dict[str, Any], law: dict[str, Any], risk: float) -> float:
@@ -118,6 +123,11 @@ def _config(profile: str) -> dict[str, Any]:
                       "lr": 1e-3 if quick else 3e-4, "checkpoint_every": 50 if quick else 500,
                       "log_every": 25},
             "test": {"n": 512, "seed": 4242}}
+
+
+#: the trained law (the appD experiment's config and :data:`TRAINED`), in words
+_TASK = _config("full")["task"]
+LAW_WORDS = law_words(_TASK, COMPLETIONS[TRAINED][1](_TASK["a"]))
 
 
 def _runs(cfg: dict[str, Any], seed: int, law: str | None = None
@@ -258,8 +268,7 @@ def law_capped(res: dict[str, Any], out: Outcome) -> Outcome:
     below = unattainable({n: MODELS[n][2][0] for n in MODELS}, oracle)
     if not below:
         return out
-    task = _config("full")["task"]
-    table = completion_table(task["a"], task["alpha"], task["block"])
+    table = completion_table(_TASK["a"], _TASK["alpha"], _TASK["block"])
     low_name, low = min(((n, MODELS[n][2][0]) for n in MODELS), key=lambda t: t[1])
     everywhere = all(low_name not in c["attains"] for c in table.values())
     bounds = [c["noise_variance_bound"] for c in table.values()]
