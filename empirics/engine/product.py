@@ -215,6 +215,23 @@ def law_sweep(ctx: Context, sweep: str) -> dict[str, Any] | None:
         return None
 
 
+def law_parts(ctx: Context, sweep: str, name: str, main: Outcome,
+              fn: Callable[[dict[str, Any]], Outcome], missing: str = "the other laws"
+              ) -> tuple[dict[str, Outcome], str, dict[str, Any] | None]:
+    """``({name: main, law: fn(results on law) for every law of sweep experiment sweep}, the
+    sweep's rule, its results)``; without a sweep run the other laws are one not-run part
+    ``missing``, the rule says why and the results are None."""
+    parts = {name: main}
+    found = law_sweep(ctx, sweep)
+    if found is None:
+        how = f"the law sweep ({sweep}) has no run at this profile"
+        parts[missing] = not_run(how)
+    else:
+        parts.update({n: fn(r) for n, r in found["laws"].items()})
+        how = found["rule"]
+    return parts, how, found
+
+
 def _first(measured: Any) -> str:
     if isinstance(measured, dict) and measured:
         k, v = next(iter(measured.items()))
@@ -237,14 +254,7 @@ def over_laws(ctx: Context, res: dict[str, Any], fn: Callable[[dict[str, Any]], 
     experiment ``sweep``, as one verdict (:func:`chasm_theory.over_values`); without a sweep run
     the other laws are not-run, so the verdict stays inconclusive."""
     main, name = fn(res), law_name(res)
-    parts = {name: main}
-    found = law_sweep(ctx, sweep)
-    if found is None:
-        how = f"the law sweep ({sweep}) has no run at this profile"
-        parts["the other laws"] = not_run(how)
-    else:
-        parts.update({n: fn(r) for n, r in found["laws"].items()})
-        how = found["rule"]
+    parts, how, found = law_parts(ctx, sweep, name, main, fn)
     scale = {name: res, **(found["laws"] if found else {})}
     per = "; ".join(f"{n}{_scale_text(scale.get(n))}: {o.verdict} ({_first(o.measured)})"
                     for n, o in parts.items())

@@ -19,7 +19,6 @@ from chasm_theory import (
     combine,
     decide_interval,
     experiment,
-    not_run,
     over_values,
 )
 from chasm_theory._experiments import RunEnv
@@ -28,7 +27,7 @@ from chasm_theory.stats import hier_ci, paired_ratio_ci
 from empirics.engine import convergence
 from empirics.engine.evaluate import one_thread
 from empirics.engine.figures import label, once
-from empirics.engine.product import law_sweep, sweep_convergence
+from empirics.engine.product import law_parts, law_sweep, sweep_convergence
 from empirics.engine.runs import TrainRun, trained
 from empirics.engine.specs import APPD_MODELS as MODELS
 from empirics.engine.specs import named_seed, profile_seeds
@@ -321,15 +320,9 @@ def order_over_laws(ctx: Context, res: dict[str, Any], metric: str, who: str, be
     """:func:`order_outcome` on the trained law and on each law of the sweep :data:`SWEEP`, as
     one verdict (:func:`chasm_theory.over_values`: not-run until the sweep has a run)."""
     main = order_outcome(res, metric, who, best)
-    parts = {TRAINED: main}
-    sweep = law_sweep(ctx, SWEEP)
-    if sweep is None:
-        how = f"the law sweep ({SWEEP}) has no run at this profile"
-        parts["the other completions"] = not_run(how)
-    else:
-        parts.update({law: order_outcome(r, metric, who, best)
-                      for law, r in sweep["laws"].items()})
-        how = sweep["rule"]
+    parts, how, _ = law_parts(ctx, SWEEP, TRAINED, main,
+                              lambda r: order_outcome(r, metric, who, best),
+                              missing="the other completions")
     per = "; ".join(f"{n}: {o.verdict} ({o.measured})" for n, o in parts.items())
     return over_values(
         parts, predicted=main.predicted, per_value_rule=main.rule, primary=TRAINED,
