@@ -27,6 +27,14 @@ from chasm_theory.oracles.lgssm import make_lgssm, stationary_covariance
 __all__ = ["sample_hybrid_batch", "hybrid_sampler", "retrieval_mask", "kalman_filter_mse"]
 
 
+def _check_law(q: float, r: float, start: str) -> None:
+    if start not in ("stationary", "zero"):
+        raise ValidationError("start", "must be 'stationary' or 'zero'", f"got {start!r}")
+    for name, v in (("q", q), ("r", r)):
+        if not v > 0:
+            raise ValidationError(name, "must be a positive variance", f"got {v!r}")
+
+
 def retrieval_mask(block: int = 32, n_blocks: int = 4) -> Tensor:
     return torch.tensor([(t // block) % 2 == 1 for t in range(block * n_blocks)])
 
@@ -40,8 +48,7 @@ def sample_hybrid_batch(g: torch.Generator, batch: int, a: float = 0.9, alpha: f
     each filtering block's first state from the stationary law ("stationary") or from
     z_0 = v_0 = 0 ("zero") -- the law :func:`kalman_filter_mse` filters (the defaults draw the
     same numbers as before these parameters existed)."""
-    if start not in ("stationary", "zero"):
-        raise ValidationError("start", "must be 'stationary' or 'zero'", f"got {start!r}")
+    _check_law(q, r, start)
     dev, f64 = g.device, torch.float64
     T = block * n_blocks
     sq, sv = math.sqrt(q), math.sqrt(r * (1 - alpha * alpha))
@@ -49,16 +56,14 @@ def sample_hybrid_batch(g: torch.Generator, batch: int, a: float = 0.9, alpha: f
     y = torch.zeros(batch, T, 1, dtype=f64, device=dev)
     for bi in range(0, n_blocks, 2):
         n = torch.randn(batch, block, 2, generator=g, dtype=f64, device=dev)
-        if start == "stationary":
-            z = n[:, 0, 0] / math.sqrt(1 - a * a) if q == 1.0 else \
-                n[:, 0, 0] * math.sqrt(q / (1 - a * a))
-            v = n[:, 0, 1] if r == 1.0 else n[:, 0, 1] * math.sqrt(r)
+        if start == "stationary":  # (1 − a²)/q and × √r are exact at q = r = 1: same numbers
+            z, v = n[:, 0, 0] / math.sqrt((1 - a * a) / q), n[:, 0, 1] * math.sqrt(r)
         else:
             z, v = sq * n[:, 0, 0], sv * n[:, 0, 1]
         zs, xs = [], []
         for t in range(block):
             if t:
-                z = a * z + (n[:, t, 0] if q == 1.0 else sq * n[:, t, 0])
+                z = a * z + sq * n[:, t, 0]
                 v = alpha * v + sv * n[:, t, 1]
             zs.append(z)
             xs.append(z + v)
@@ -84,11 +89,7 @@ def kalman_filter_mse(a: float = 0.9, alpha: float = 0.95, block: int = 32, q: f
     a z_{t−1} + N(0, q), v_t = α v_{t−1} + √(r(1 − α²)) ε_t (stationary variance r), noise-free
     observation x_t = z_t + v_t. ``start``: "stationary" draws [z_1, v_1] from the stationary law
     (the sampler's law at q = r = 1); "zero" starts the block from z_0 = v_0 = 0."""
-    if start not in ("stationary", "zero"):
-        raise ValidationError("start", "must be 'stationary' or 'zero'", f"got {start!r}")
-    for name, v in (("q", q), ("r", r)):
-        if not v > 0:
-            raise ValidationError(name, "must be a positive variance", f"got {v!r}")
+    _check_law(q, r, start)
     A = np.diag([a, alpha])
     Q = np.diag([q, r * (1 - alpha * alpha)])
     P0 = stationary_covariance(A, Q) if start == "stationary" else np.zeros((2, 2))
