@@ -7,11 +7,15 @@ from chasm_theory._experiments import RunEnv, RunFailed, experiment, get_experim
 from chasm_theory._fuzz import FuzzResult, FuzzSpec, run_fuzz
 from chasm_theory._judgements import (
     ATTAINABLE_RULE,
+    BASELINES,
+    LEARNED_RULE,
     NEAR_ORACLE,
     REPORTED_FACTOR,
     REPORTED_RULE,
+    beats_baseline,
     match_reported,
     near_oracle,
+    require_learned,
     unattainable,
 )
 from chasm_theory._record import (
@@ -40,7 +44,8 @@ __all__ = [
     "FuzzResult", "FuzzSpec", "run_fuzz", "Outcome", "Record", "combine", "compare_close",
     "decide", "decide_interval", "match_reported", "near_oracle", "REPORTED_FACTOR",
     "REPORTED_RULE", "NEAR_ORACLE", "not_run", "over_values", "ATTAINABLE_RULE", "unattainable",
-    "separation", "all_claims", "claim", "get_claim", "run_claim", "select", "ChasmError",
+    "LEARNED_RULE", "BASELINES", "beats_baseline", "require_learned", "separation",
+    "all_claims", "claim", "get_claim", "run_claim", "select", "ChasmError",
     "NotRunError", "NumericalError", "UnknownClaimError", "UnknownExperimentError",
     "ValidationError",
 ]

@@ -1,17 +1,21 @@
 """The project's fixed judgement rules, one per kind of judgement, each applied to every id
-alike: agreement with a value a paper reports from its own trained models, and "≈ the oracle"
-said of a trained model. Each returns an :class:`~chasm_theory.Outcome` through
-:func:`~chasm_theory.decide_interval`, so an undecided one says what would separate it."""
+alike: agreement with a value a paper reports from its own trained models, "≈ the oracle"
+said of a trained model, the attainability of a table on a completed law, and whether a trained
+model has learned its task at all before it is compared with another. Each returns an
+:class:`~chasm_theory.Outcome` through :func:`~chasm_theory.decide_interval`, so an undecided
+one says what would separate it."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from chasm_theory._record import Outcome, decide_interval
 from chasm_theory.errors import ValidationError
 
 __all__ = ["REPORTED_FACTOR", "REPORTED_RULE", "match_reported", "NEAR_ORACLE", "near_oracle",
-           "ATTAINABLE_RULE", "unattainable"]
+           "ATTAINABLE_RULE", "unattainable", "LEARNED_RULE", "BASELINES", "beats_baseline",
+           "require_learned"]
 
 #: The one rule for a cell the paper reports from its own trained models (Tables 1–4 and A1 of
 #: 000, the Exp V excesses): our CI within a factor REPORTED_FACTOR of the paper's value.
@@ -73,3 +77,78 @@ def unattainable(reported: dict[str, float], bayes_risk: float) -> dict[str, flo
     if not (math.isfinite(r) and r >= 0.0):
         raise ValidationError("bayes_risk", "must be a finite risk >= 0", repr(bayes_risk))
     return {k: float(v) for k, v in reported.items() if float(v) < r}
+
+
+#: The one rule for a claim that compares trained models ("A beats B", "A's advantage grows",
+#: "B is worst"): such a claim speaks of what an architecture can learn, so it is decided only
+#: by models that learned the task. The models the claim favours must beat the task's baseline
+#: (:data:`BASELINES`); when one of them does not (its CI does not clear the baseline), the
+#: comparison is inconclusive, its lean kept: a failure to learn never refutes (as in 002's
+#: length table), and a comparison between models that did not learn confirms nothing.
+LEARNED_RULE = ("a comparison of trained models is decided only when every model the claim "
+                "favours has learned the task, i.e. its 95% CI beats the baseline of the task's "
+                "kind (next-symbol prediction: the in-context unigram; classification: the "
+                "best constant guess; real-valued targets: the zero predictor); otherwise "
+                "inconclusive with the lean kept (a failure to learn never refutes; one rule "
+                "for every trained-model comparison)")
+
+#: The baseline of each kind of task: the first thing a learner of that kind of task learns, so
+#: the least a model that learned the task must beat. Next-symbol prediction: in-context
+#: learners pass through the unigram stage first (the in-context unigram uses the context only
+#: through symbol counts). Classification of a sequence (majority, group products): the most
+#: probable class under the task's prior, ignoring the input. Real-valued targets: every such
+#: task here is zero-mean, so the zero predictor is the prediction from the target's prior.
+BASELINES = {"next-symbol": "the in-context unigram (top-1: the most frequent symbol so far)",
+             "class": "the best constant guess (the most probable class under the prior)",
+             "real": "the zero predictor (MSE = the target's mean square)"}
+
+
+def beats_baseline(lo: float, hi: float, baseline: float, *, model: str, metric: str,
+                   higher_is_better: bool, kind: str, est: float | None = None) -> Outcome:
+    """Has ``model`` learned its task? Its CI [lo, hi] of ``metric`` against the baseline value
+    of the task's kind (``kind`` in :data:`BASELINES`): clear of it on the better side holds,
+    clear on the worse side fails, overlapping inconclusive (``est``: the point estimate)."""
+    if kind not in BASELINES:
+        raise ValidationError("kind", f"must be one of {sorted(BASELINES)}", repr(kind))
+    b = float(baseline)
+    if not math.isfinite(b):
+        raise ValidationError("baseline", "must be finite", repr(baseline))
+    side = "above" if higher_is_better else "below"
+    return decide_interval(
+        lo, hi, **({"target_lo": b} if higher_is_better else {"target_hi": b}),
+        predicted=f"{metric} {side} {BASELINES[kind]}: {b:.4g}",
+        measured={"ci": [lo, hi], "baseline": b},
+        est=0.5 * (lo + hi) if est is None else float(est),
+        evidence=f"{model}: {metric} [{lo:.4g}, {hi:.4g}] vs {BASELINES[kind]} {b:.4g}",
+        rule=f"CI {side} the baseline holds (learned), on the other side fails, overlapping "
+             "inconclusive")
+
+
+def require_learned(out: Outcome, learned: dict[str, Outcome]) -> Outcome:
+    """``out`` (a comparison of trained models) under :data:`LEARNED_RULE`: ``learned`` holds
+    each favoured model's :func:`beats_baseline` outcome (name -> outcome). Unchanged when every
+    favoured model learned, or when ``out`` is not decided; otherwise inconclusive, the verdict
+    the numbers give kept as ``details.verdict_if_learned``. Either way the record carries the
+    baseline checks (``details.learned``)."""
+    if not learned:
+        raise ValidationError("learned", "must name at least one favoured model", "{}")
+    checks = {k: {"verdict": o.verdict, **o.measured} for k, o in learned.items()}
+    details = {**out.details, "learned": checks}
+    missing = {k: o for k, o in learned.items() if o.verdict != "holds"}
+    if not missing or out.verdict not in ("holds", "fails"):
+        return replace(out, details=details)
+    words = "; ".join(o.evidence for o in missing.values())
+    to_decide = "; ".join(
+        f"{k} must beat its baseline ("
+        + ("it is on the wrong side: a model of it that learns the task, e.g. another "
+           "training seed, length or the paper's unstated hyper-parameters"
+           if o.verdict == "fails" else o.to_decide) + ")"
+        for k, o in missing.items())
+    return replace(
+        out, verdict="inconclusive", counterexample=None, to_decide=to_decide,
+        evidence=f"{out.evidence} [Learned rule: not every favoured model beat its task's "
+                 f"baseline ({words}); at these numbers the comparison says '{out.verdict}', "
+                 "which a model that did not learn the task can neither confirm nor refute.]",
+        rule=f"{out.rule} — capped at inconclusive by the learned rule: {LEARNED_RULE}",
+        details={**details, "verdict_if_learned": out.verdict,
+                 "counterexample_if_learned": out.counterexample})

@@ -159,3 +159,51 @@ def test_a_reported_risk_below_our_laws_bayes_risk_is_unattainable():
     assert unattainable({"a": 1.0}, 0.5) == {}
     with pytest.raises(ValidationError, match="bayes_risk"):
         unattainable({"a": 1.0}, float("nan"))
+
+
+def test_a_model_learned_its_task_when_its_ci_clears_the_baseline_on_the_better_side():
+    from chasm_theory import BASELINES, beats_baseline
+    from chasm_theory.errors import ValidationError
+
+    acc = dict(model="m", metric="accuracy", higher_is_better=True, kind="next-symbol")
+    assert beats_baseline(0.15, 0.16, 0.138, **acc).verdict == "holds"
+    assert beats_baseline(0.12, 0.13, 0.138, **acc).verdict == "fails"
+    assert beats_baseline(0.13, 0.15, 0.138, **acc).verdict == "inconclusive"
+    mse = dict(model="m", metric="MSE", higher_is_better=False, kind="real")
+    assert beats_baseline(0.8, 0.9, 1.0, **mse).verdict == "holds"  # below the zero predictor
+    assert beats_baseline(1.1, 1.3, 1.0, **mse).verdict == "fails"
+    assert set(BASELINES) == {"next-symbol", "class", "real"}
+    with pytest.raises(ValidationError, match="kind"):
+        beats_baseline(0.1, 0.2, 0.1, model="m", metric="a", higher_is_better=True, kind="text")
+    with pytest.raises(ValidationError, match="baseline"):
+        beats_baseline(0.1, 0.2, math.nan, **acc)
+
+
+def test_a_comparison_is_decided_only_when_every_favoured_model_learned():
+    from chasm_theory import LEARNED_RULE, beats_baseline, require_learned
+    from chasm_theory.errors import ValidationError
+
+    acc = dict(metric="accuracy", higher_is_better=True, kind="next-symbol")
+    lost = decide_interval(-0.014, -0.004, target_lo=0.0, predicted="> 0", measured="gap",
+                           evidence="A − B")
+    learned = {"A": beats_baseline(0.15, 0.16, 0.138, model="A", **acc)}
+    not_learned = {"A": beats_baseline(0.12, 0.13, 0.138, model="A", **acc)}
+    # a favoured model that learned: the verdict stands, the baseline check is on record
+    kept = require_learned(lost, learned)
+    assert kept.verdict == "fails" and kept.details["learned"]["A"]["verdict"] == "holds"
+    # one that did not: a failure to learn never refutes; the lean is kept
+    capped = require_learned(lost, not_learned)
+    assert capped.verdict == "inconclusive" and capped.counterexample is None
+    assert capped.details["verdict_if_learned"] == "fails"
+    assert LEARNED_RULE in capped.rule and "A must beat its baseline" in capped.to_decide
+    # nor does a comparison of models that did not learn confirm anything
+    won = decide_interval(0.004, 0.014, target_lo=0.0, predicted="> 0", measured="gap",
+                          evidence="A − B")
+    assert require_learned(won, not_learned).verdict == "inconclusive"
+    assert require_learned(won, {**learned, "C": not_learned["A"]}).verdict == "inconclusive"
+    # an undecided comparison stays as it is
+    open_ = decide_interval(-0.01, 0.01, target_lo=0.0, predicted="> 0", measured="gap",
+                            evidence="")
+    assert require_learned(open_, not_learned).to_decide == open_.to_decide
+    with pytest.raises(ValidationError, match="learned"):
+        require_learned(won, {})
