@@ -98,7 +98,36 @@ def test_hmm_experiment_and_claims_at_toy_size(tmp_path):
     # average
     acc = e["acc"]
     assert acc["forward-oracle"]["all"]["est"] >= acc["bigram-in-context"]["all"]["est"] - 0.2
+    assert set(acc) >= {"mamba", "tf", "forward-oracle", e6.UNIGRAM}
     _check_all(("chasm.exp6", "bayes.exp.hmm"), {"exp6": res}, tmp_path)
+
+
+def _hmm_entry(mamba: float, tf: float, unigram: float, tasks: int = 40) -> dict:
+    """A synthetic exp6 entry: per-task accuracies (1 seed) around the given means."""
+    rng = np.random.default_rng(0)
+    per = {n: rng.normal(m, 0.002, (1, tasks)) for n, m in
+           (("mamba", mamba), ("tf", tf), ("unigram-in-context", unigram),
+            ("bigram-in-context", unigram), ("forward-oracle", 2 * unigram))}
+    return {"bins": [[1, 2]], "n_seeds": 1, "n_params": {"mamba": 1, "tf": 1},
+            "per_task": {n: {"1-1": v.tolist(), "all": v.tolist()} for n, v in per.items()},
+            "acc": {n: {"1-1": hier_ci(v), "all": hier_ci(v)} for n, v in per.items()}}
+
+
+def test_hmm_comparisons_need_a_mamba_that_beats_the_in_context_unigram():
+    import empirics.experiments.chasm.exp6 as e6
+
+    # Mamba behind the TF and below the unigram: a failure to learn, not a refutation
+    lost = {"0.01": _hmm_entry(0.13, 0.14, 0.138), "1.0": _hmm_entry(0.04, 0.04, 0.043)}
+    out = e6.ahead_outcome({"chasm": lost})
+    assert out.verdict == "inconclusive" and out.details["verdict_if_learned"] == "fails"
+    assert out.details["learned"]["mamba"]["verdict"] == "fails"
+    # the same gap with a Mamba above the unigram is a refutation
+    learned = {"0.01": _hmm_entry(0.15, 0.16, 0.138), "1.0": _hmm_entry(0.05, 0.05, 0.043)}
+    assert e6.ahead_outcome({"chasm": learned}).verdict == "fails"
+    assert e6.shrinks_outcome({"chasm": lost}).verdict == "inconclusive"
+    bayes = e6.bayes_outcome({"bayes": {"0.1": _hmm_entry(0.0103, 0.0131, 0.0183)}})
+    assert bayes.verdict == "inconclusive"
+    assert bayes.details["parts"]["alpha=0.1"]["details"]["verdict_if_learned"] == "fails"
 
 
 def test_appD_experiment_and_claims_at_toy_size(tmp_path):

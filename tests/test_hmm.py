@@ -13,6 +13,7 @@ from chasm_theory.oracles.hmm import (
     forward_predict_numpy,
     random_hmms,
     sample_sequences,
+    unigram_predict,
 )
 
 
@@ -88,6 +89,21 @@ def test_bigram_against_direct_counts():
     seq = rng.integers(0, 4, 30)
     got = bigram_predict(seq[None], 4, 0.1, 1.0)
     np.testing.assert_allclose(got.logp[0], _bigram_python(list(seq), 4, 0.1, 1.0), atol=1e-12)
+
+
+def test_unigram_against_direct_counts():
+    rng = np.random.default_rng(6)
+    seq = [int(v) for v in rng.integers(0, 5, 40)]
+    got = unigram_predict(np.array([seq]), 5, 0.1)
+    for t in range(len(seq)):
+        c = [seq[:t].count(v) for v in range(5)]
+        assert got.top1[0, t] == c.index(max(c))  # the first most frequent symbol so far
+        assert got.logp[0, t] == pytest.approx(np.log((c[seq[t]] + 0.1) / (t + 0.5)))
+    # the interpolated bigram with no weight on its bigram counts is the same distribution
+    far = bigram_predict(np.array([seq]), 5, 0.1, 1e12)
+    np.testing.assert_allclose(far.logp[0], got.logp[0], atol=1e-9)
+    with pytest.raises(ValidationError, match="obs"):
+        unigram_predict(np.array([[0, 5]]), 5)
 
 
 def test_oracle_beats_bigram_on_average():

@@ -16,6 +16,8 @@
   prior over HMMs (posterior over the unknown transition and emission matrices) is intractable
   exactly; this is the best closed-form in-context estimator we use, and the forward oracle
   with the true HMM is an upper bound on every in-context predictor.
+* :func:`unigram_predict`: the in-context unigram (Dirichlet-smoothed symbol frequencies so
+  far), the first stage of in-context learning and the baseline a trained model must beat.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = [
     "forward_predict_numpy",
     "brute_force_predictive",
     "bigram_predict",
+    "unigram_predict",
     "Prediction",
 ]
 
@@ -312,4 +315,27 @@ def bigram_predict(
     if not (beta_uni > 0 and beta_bi > 0):
         raise ValidationError("beta", "smoothing weights must be > 0", f"{beta_uni}, {beta_bi}")
     top1, logp = _bigram_kernel(obs, V, float(beta_uni), float(beta_bi))
+    return Prediction(top1, logp, None)
+
+
+def unigram_predict(obs: np.ndarray, n_symbols: int, beta: float = 0.1) -> Prediction:
+    """In-context unigram: p(v) = (c(v) + β) / (t + V β), counts from x_{1:t} only; ``top1``
+    the first most frequent symbol so far (symbol 0 before any). obs (B, T) -> Prediction."""
+    obs = np.asarray(obs, dtype=np.int64)
+    V = _pos_int("n_symbols", n_symbols)
+    if obs.ndim != 2:
+        raise ValidationError("obs", "must have shape (B, T)", str(obs.shape))
+    if obs.size and (obs.min() < 0 or obs.max() >= V):
+        raise ValidationError("obs", f"symbols must lie in [0, {V})", f"{obs.min()}..{obs.max()}")
+    if not beta > 0:
+        raise ValidationError("beta", "smoothing weight must be > 0", repr(beta))
+    B, T = obs.shape
+    counts = np.zeros((B, V))
+    top1 = np.empty((B, T), dtype=np.int64)
+    logp = np.empty((B, T))
+    rows = np.arange(B)
+    for t in range(T):  # counts of x_1..x_t, before x_(t+1) is seen
+        top1[:, t] = counts.argmax(axis=1)
+        logp[:, t] = np.log((counts[rows, obs[:, t]] + beta) / (t + V * beta))
+        counts[rows, obs[:, t]] += 1.0
     return Prediction(top1, logp, None)
