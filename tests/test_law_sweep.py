@@ -10,20 +10,27 @@ from empirics.experiments.chasm import exp8
 LAWS = [MatrixLaw(shear=0.5), MatrixLaw(normalize="none")]
 
 
-def _res(law: MatrixLaw, ratio: float) -> dict:
+def _ci(v: float) -> dict:
+    return {"est": v, "lo": 0.9 * v, "hi": 1.1 * v}
+
+
+def _res(law: MatrixLaw, ratio: float, ssm_mse: float = 0.5) -> dict:
     """Exp VIII results whose every TF/SSM ratio CI is ratio × [0.9, 1.1], with per-sequence
-    errors (2 seeds × 50 sequences) whose TF/SSM ratio is ``ratio`` within ±5 %."""
-    ci = {"est": ratio, "lo": 0.9 * ratio, "hi": 1.1 * ratio}
-    mse = {"est": 1.0, "lo": 0.9, "hi": 1.1}
+    errors (2 seeds × 50 sequences) whose TF/SSM ratio is ``ratio`` within ±5 %; every MSE@k CI
+    is 0.5 × [0.9, 1.1] (the SSM's: ``ssm_mse`` × [0.9, 1.1]) against P̂ ≡ 0's MSE@64 1 and
+    MSE@256 2·ratio."""
     rng = np.random.default_rng(0)
     ssm = rng.uniform(0.5, 1.5, (2, 50))
 
     def seqs(m):
         return ssm if m == "ssm-kron" else ssm * ratio * rng.uniform(0.95, 1.05, ssm.shape)
 
+    def mse(m):
+        return _ci(ssm_mse if m == "ssm-kron" else 0.5)
+
     return {"law": law.as_dict(), "zero_predictor": {"64": 1.0, "256": 2.0 * ratio},
-            "ratios": {m: {"64": dict(ci), "256": dict(ci)} for m in exp8.TFS},
-            "models": {m: {"n_params": 1, "mse": {"64": mse},
+            "ratios": {m: {"64": _ci(ratio), "256": _ci(ratio)} for m in exp8.TFS},
+            "models": {m: {"n_params": 1, "mse": {"64": mse(m), "256": mse(m)},
                            "per_seq": {"64": seqs(m).tolist(), "256": seqs(m).tolist()}}
                        for m in exp8.MODELS}}
 
@@ -38,11 +45,11 @@ class _Ctx(Context):
         return self.sweep
 
 
-def _ctx(tmp_path, ratios: list[float] | None) -> _Ctx:
+def _ctx(tmp_path, ratios: list[float] | None, ssm_mse: float = 0.5) -> _Ctx:
     ctx = _Ctx(reports_dir=tmp_path)
     if ratios is not None:
         ctx.sweep = {"rule": "test laws",
-                     "laws": {law.name: _res(law, r) for law, r in zip(LAWS, ratios)}}
+                     "laws": {law.name: _res(law, r, ssm_mse) for law, r in zip(LAWS, ratios)}}
     return ctx
 
 
@@ -64,6 +71,54 @@ def test_the_common_verdict_over_the_laws_stands(tmp_path):
     wins = exp8.over_laws(_ctx(tmp_path, [100.0, 100.0]), _res(TRAINED_LAW, 100.0),
                           exp8.wins_outcome, "wins")
     assert wins.verdict == "holds"  # ratio > 1 on every law: the SSM wins
+
+
+@pytest.mark.parametrize(("ratio", "lean"), [(100.0, "holds"), (0.5, "fails")])
+def test_a_comparison_whose_favoured_ssm_did_not_learn_is_inconclusive_lean_kept(
+        tmp_path, ratio, lean):
+    """The learned rule on every law before the verdict over the laws: an SSM whose MSE@k CI is
+    above P̂ ≡ 0's (500 × [0.9, 1.1] vs 1 and 2·ratio) has not learned the task, so neither a win
+    nor a loss of it decides the comparison; the lean and every law's checks are kept."""
+    laws = [TRAINED_LAW.name, *(law.name for law in LAWS)]
+    learned = exp8.over_laws(_ctx(tmp_path, [ratio] * 2), _res(TRAINED_LAW, ratio),
+                             exp8.wins_outcome, "wins")
+    assert learned.verdict == lean and "verdict_if_learned" not in learned.details
+    assert learned.details["learned"][TRAINED_LAW.name]["ssm-kron@256"]["verdict"] == "holds"
+    out = exp8.over_laws(_ctx(tmp_path, [ratio] * 2, ssm_mse=500.0),
+                         _res(TRAINED_LAW, ratio, ssm_mse=500.0), exp8.wins_outcome, "wins")
+    assert out.verdict == "inconclusive" and out.counterexample is None
+    assert out.details["verdict_if_learned"] == lean
+    assert (out.details["counterexample_if_learned"] is None) == (lean == "holds")
+    assert set(out.details["learned"]) == set(laws)  # each law carries its own checks
+    for law in laws:
+        checks = out.details["learned"][law]
+        assert {c: v["verdict"] for c, v in checks.items()} == {
+            "ssm-kron@64": "fails", "ssm-kron@256": "fails"}
+        part = out.details["parts"][law]
+        assert part["verdict"] == "inconclusive"
+        assert part["details"]["verdict_if_learned"] == lean
+    assert "the learned rule" in out.rule
+    assert f"did not beat P̂ ≡ 0; lean {lean}" in out.evidence
+    # the growth of the ratio is the SSM's advantage too: the same checks on every law
+    grows = exp8.over_laws(_ctx(tmp_path, [ratio] * 2, ssm_mse=500.0),
+                           _res(TRAINED_LAW, ratio, ssm_mse=500.0), exp8.grows_outcome, "grows")
+    assert set(grows.details["learned"]) == set(laws)
+
+
+def test_the_crossover_checks_each_length_against_its_own_winner(tmp_path):
+    """TF-2L + RoPE is favoured at k = 64, the SSM at k = 256: a loss of a TF-2L that learned
+    (ratio@64 > 1) refutes even when the SSM did not learn; a win of that SSM at 256 decides
+    nothing."""
+    out = exp8.over_laws(_ctx(tmp_path, [100.0] * 2, ssm_mse=500.0),
+                         _res(TRAINED_LAW, 100.0, ssm_mse=500.0), exp8.cross_outcome, "cross")
+    assert out.verdict == "fails"
+    trained = out.details["parts"][TRAINED_LAW.name]["details"]["parts"]
+    assert trained["k=64"]["verdict"] == "fails"
+    assert trained["k=256"]["verdict"] == "inconclusive"
+    assert trained["k=256"]["details"]["verdict_if_learned"] == "holds"
+    checks = out.details["learned"][TRAINED_LAW.name]
+    assert checks["k=64"]["tf2l-rope@64"]["verdict"] == "holds"
+    assert checks["k=256"]["ssm-kron@256"]["verdict"] == "fails"
 
 
 def test_laws_that_disagree_give_inconclusive_and_name_each_side(tmp_path):
@@ -138,3 +193,25 @@ def test_ratio_growth_is_the_ratio_at_k1_over_the_ratio_at_k0_paired():
     flat = ratio_growth({"models": {"a": res["models"]["b"], "b": res["models"]["b"]}},
                         "a", "b", 64, 256)
     assert flat["est"] == pytest.approx(1.0)
+
+
+def test_each_exp7_comparison_checks_the_models_it_favours():
+    """Which (model, k) each Exp VII comparison must see learned: TF-4L + RoPE at the training
+    length, the SSM where it is said to win (256, 512) or where its advantage is said to grow."""
+    from empirics.experiments.chasm import exp7
+
+    rng = np.random.default_rng(0)
+    seqs = {k: rng.uniform(0.5, 1.5, (2, 20)).tolist() for k in ("64", "256", "512")}
+    res = {"zero_predictor": {"64": 1.0, "256": 1.0, "512": 1.0},
+           "models": {m: {"mse": {k: _ci(0.5) for k in seqs}, "per_seq": seqs,
+                          "nmse": {k: 0.5 for k in seqs}}
+                      for m in exp7.MODELS}}
+    for fn, favoured in ((exp7.tf4l_best_outcome, {"tf4l-rope@64"}),
+                         (exp7.ssm_beats_tf4l_outcome, {"ssm-kron@256", "ssm-kron@512"}),
+                         (exp7.ssm_beats_all_outcome, {"ssm-kron@256", "ssm-kron@512"}),
+                         (exp7.hybrid_outcome, {"ssm-kron@256", "ssm-kron@512"}),
+                         (exp7.grows_outcome, {"ssm-kron@64", "ssm-kron@256"})):
+        out = fn(res)
+        assert set(out.details["learned"]) == favoured, fn.__name__
+        assert "favours" in out.reading
+    assert "learned" not in exp7.lintf_outcome(res).details  # not a comparison

@@ -287,6 +287,15 @@ def test_an_undecided_record_on_fewer_seeds_than_planned_says_so_and_is_pending(
     assert verdict_cell(full) == "**inconclusive** (undecided)" and not is_pending(full)
 
 
+def test_a_comparison_capped_by_the_learned_rule_shows_its_lean():
+    from chasm_theory.report import bucket, verdict_cell
+
+    rec = {"verdict": "inconclusive", "details": {"verdict_if_learned": "fails"}, "runs": []}
+    assert bucket(rec) == "undecided"
+    assert verdict_cell(rec) == ("**inconclusive** (a favoured model did not learn its task; "
+                                 "lean: fails)")
+
+
 REPORTED_CELLS = re.compile(r"^chasm\.(exp1\.are-.*-value|exp1\.ssm-excess-k512|exp2\.ssm-plateau|"
                             r"exp4\.(lintf-case-.|softtf-case-b)|"
                             r"exp5\.excess-[abc]|exp7\.table3\..*|exp8\.table4\..*|"

@@ -30,7 +30,9 @@ BUCKET_MEANING = {
     "budget; the lean is the verdict the numbers give at this budget, the full profile decides",
     "few-seeds": "a claim about trained models at the papers' budget, measured on fewer training "
     "seeds than planned (the rest are training); the lean is the verdict on the seeds at hand",
-    "undecided": "the measurement's interval overlaps both outcomes at this budget",
+    "undecided": "the measurement's interval overlaps both outcomes at this budget, or a "
+    "comparison of trained models whose favoured model did not beat its task's baseline (the "
+    "learned rule; its lean is kept)",
     "error": "the check raised (or the run it read failed): no measurement, no verdict",
     "not-run": "needs a run this profile does not allow (e.g. a GPU run in the quick profile)",
 }
@@ -77,6 +79,9 @@ def verdict_cell(r: dict[str, Any]) -> str:
         return f"**inconclusive** (below budget; lean: {lean(r)})"
     if b == "few-seeds":
         return f"**inconclusive** (seeds still training; lean: {lean(r)})"
+    if b == "undecided" and (r.get("details") or {}).get("verdict_if_learned"):
+        return ("**inconclusive** (a favoured model did not learn its task; lean: "
+                f"{r['details']['verdict_if_learned']})")
     if b == "undecided":
         short = seeds_short(r)
         return "**inconclusive** (undecided" + (

@@ -6,7 +6,7 @@ and seed values are kept at the ks the claims read, for paired hierarchical inte
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ import torch
 from chasm_theory import NotRunError, not_run, over_values
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv
+from chasm_theory._judgements import beats_baseline, require_learned
 from chasm_theory._record import Outcome
 from chasm_theory.oracles.product_tracking import TRAINED_LAW, MatrixLaw
 from chasm_theory.stats import hier_ci
@@ -28,7 +29,8 @@ from empirics.tasks.product import sample_product_batch
 __all__ = ["product_runs", "run_product", "KEEP_KS", "training_summaries", "curves",
            "with_convergence", "law_name", "SWEEP_LAWS", "SWEEP_RULE", "sweep_config",
            "sweep_training_runs", "run_sweep", "law_sweep", "over_laws", "sweep_convergence",
-           "register_law_sweep", "FINDING_SSM_AT_64"]
+           "register_law_sweep", "FINDING_SSM_AT_64", "learned", "favouring", "carry_learned",
+           "LEARNED_PER_LAW"]
 
 KEEP_KS = [64, 256, 512]  # per-sequence values kept for the CIs
 #: One root cause behind several Exp VII/VIII ids (the report groups their refutations by it):
@@ -127,6 +129,69 @@ def with_convergence(ctx: Context, res: dict[str, Any], out: Outcome, figure: st
         return out
     return convergence.attach_curves(ctx, out, training_summaries(res, names), figure, title,
                                      drawn=every)
+
+
+# ----------------------------------------------------------------------------- learned rule
+# A comparison of trained models is decided only when the models it favours learned the task
+# (LEARNED_RULE): here, each favoured model's MSE@k CI below the zero predictor's MSE@k.
+
+
+def learned(res: dict[str, Any], favoured: list[tuple[str, int]]) -> dict[str, Outcome]:
+    """``"model@k"`` -> has the model learned the task on this law at k? Its MSE@k CI (over
+    seeds and test sequences) against P̂ ≡ 0's MSE@k on the same test sequences
+    (``res["zero_predictor"]``, the law's scale every record and figure prints)."""
+    zp = res["zero_predictor"]
+    return {f"{m}@{k}": beats_baseline(c["lo"], c["hi"], zp[str(k)], est=c["est"],
+                                       model=f"{m} at k = {k}", metric=f"MSE@{k}",
+                                       higher_is_better=False, kind="real")
+            for m, k in favoured for c in [res["models"][m]["mse"][str(k)]]}
+
+
+def favouring(out: Outcome, res: dict[str, Any], favoured: list[tuple[str, int]], why: str
+              ) -> Outcome:
+    """``out``, a comparison of trained models on one law, under :data:`LEARNED_RULE`: the claim
+    favours the (model, k) of ``favoured`` (``why``: the reading that picks them), each checked
+    by :func:`learned`; the reading is kept in ``out.reading``."""
+    names = "; ".join(f"{m} at k = " + " and ".join(str(k) for n, k in favoured if n == m)
+                      for m in dict.fromkeys(m for m, _ in favoured))
+    out = require_learned(out, learned(res, favoured))
+    reading = (f"{why}, so the claim favours {names}: the comparison is decided only where each "
+               "has learned the task, i.e. its MSE@k CI is below P̂ ≡ 0's MSE@k on the same test "
+               "sequences (the learned rule)")
+    return replace(out, reading=f"{out.reading}; {reading}" if out.reading else reading)
+
+
+def carry_learned(parts: dict[str, Outcome], join: Callable[[dict[str, Outcome]], Outcome]
+                  ) -> dict[str, Any]:
+    """The details that carry the parts' learned-rule checks up to the outcome ``join`` makes of
+    them: ``learned`` (part -> its checks) and, when the rule capped some part, the joined
+    verdict had every favoured model learned (``verdict_if_learned``, the lean, with its
+    ``counterexample_if_learned``); {} when no part was checked."""
+    checks = {n: o.details["learned"] for n, o in parts.items() if "learned" in o.details}
+    if not checks:
+        return {}
+    if not any("verdict_if_learned" in o.details for o in parts.values()):
+        return {"learned": checks}
+    lean = join({n: replace(o, verdict=o.details["verdict_if_learned"],
+                            counterexample=o.details["counterexample_if_learned"])
+                 if "verdict_if_learned" in o.details else o for n, o in parts.items()})
+    return {"learned": checks, "verdict_if_learned": lean.verdict,
+            "counterexample_if_learned": lean.counterexample}
+
+
+#: what a per-law rule of a comparison adds under the learned rule (:func:`favouring`)
+LEARNED_PER_LAW = ("; decided only where every model the claim favours has learned the task (its "
+                   "MSE@k CI below P̂ ≡ 0's), else inconclusive with the lean kept (the learned "
+                   "rule)")
+_LEARNED_KEYS = ("learned", "verdict_if_learned", "counterexample_if_learned")
+
+
+def _verdict_text(o: Outcome) -> str:
+    """A law's verdict, with the lean where the learned rule capped it."""
+    if "verdict_if_learned" not in o.details:
+        return o.verdict
+    lean = o.details["verdict_if_learned"]
+    return f"{o.verdict} (a favoured model did not beat P̂ ≡ 0; lean {lean})"
 
 
 # ----------------------------------------------------------------------------- the law sweep
@@ -256,15 +321,20 @@ def over_laws(ctx: Context, res: dict[str, Any], fn: Callable[[dict[str, Any]], 
     main, name = fn(res), law_name(res)
     parts, how, found = law_parts(ctx, sweep, name, main, fn)
     scale = {name: res, **(found["laws"] if found else {})}
-    per = "; ".join(f"{n}{_scale_text(scale.get(n))}: {o.verdict} ({_first(o.measured)})"
-                    for n, o in parts.items())
-    out = over_values(
-        parts, predicted=main.predicted, per_value_rule=per_law_rule, primary=name,
-        measured={n: o.measured for n, o in parts.items()},
-        evidence=f"On the trained law ({name}): {main.evidence} Over the laws ({how}): {per}.",
-        reading=f"{main.reading}; {LAW_READING}" if main.reading else LAW_READING,
-        details={**main.details,
-                 "parts": {n: asdict(o) for n, o in parts.items()}})
+    per = "; ".join(f"{n}{_scale_text(scale.get(n))}: {_verdict_text(o)} "
+                    f"({_first(o.measured)})" for n, o in parts.items())
+    kept = {k: v for k, v in main.details.items() if k not in _LEARNED_KEYS}
+
+    def join(p: dict[str, Outcome]) -> Outcome:
+        return over_values(
+            p, predicted=main.predicted, per_value_rule=per_law_rule, primary=name,
+            measured={n: o.measured for n, o in p.items()},
+            evidence=f"On the trained law ({name}): {main.evidence} Over the laws ({how}): {per}.",
+            reading=f"{main.reading}; {LAW_READING}" if main.reading else LAW_READING,
+            details={**kept, "parts": {n: asdict(o) for n, o in p.items()}})
+
+    out = join(parts)
+    out.details.update(carry_learned(parts, join))
     out.headline = f"{out.headline}; {name}: {_first(main.measured)}"
     return out
 
