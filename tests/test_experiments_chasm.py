@@ -127,7 +127,8 @@ def test_hmm_comparisons_need_a_mamba_that_beats_the_in_context_unigram():
     assert e6.shrinks_outcome({"chasm": lost}).verdict == "inconclusive"
     bayes = e6.bayes_outcome({"bayes": {"0.1": _hmm_entry(0.0103, 0.0131, 0.0183)}})
     assert bayes.verdict == "inconclusive"
-    assert bayes.details["parts"]["alpha=0.1"]["details"]["verdict_if_learned"] == "fails"
+    assert bayes.details["verdict_if_learned"] == "fails"
+    assert bayes.details["learned"]["mamba (α = 0.1)"]["verdict"] == "fails"
 
 
 def test_appD_experiment_and_claims_at_toy_size(tmp_path):
