@@ -74,3 +74,44 @@ def test_importance_sampler_agrees_with_grid_on_scalar_case():
     gp = grid_oracle_colored(x, grid)
     assert np.sqrt(np.mean((is_pred[:, 0] - gp) ** 2)) < 0.02 * gp.std()
     assert np.all(ess > 20)
+
+
+def test_zero_predictor_excess_matches_monte_carlo():
+    """The zero predictor's exact excess over the steady-state oracle (from the law) against
+    the mean of x_{k+1}² − (oracle's squared error) on sampled test sequences, within 5 s.e.,
+    for ρ near the observability boundary a = 0.9 and far from it."""
+    from empirics.engine.evaluate import colored_test_set, oracle_sq_errors, zero_predictor_excess
+
+    k = 48
+    for alpha in (0.5, 0.9, 0.95):
+        x = colored_test_set(alpha, 20_000, k, seed=3)
+        d = x[:, k, 0] ** 2 - oracle_sq_errors(x, 0.9, alpha)["steady"][:, k - 1]
+        assert abs(d.mean() - zero_predictor_excess(0.9, alpha, k)) < 5 * d.std() / np.sqrt(d.size)
+
+
+def test_are_bound_ids_need_the_favoured_model_to_have_learned():
+    """'bound-above' (LinTF's ARE ≥ the PI bound) favours the SSM, 'bound-below' (SoftTF's ARE
+    < the bound) the SoftTF: with that model's excess above the zero predictor's, the bound id
+    is inconclusive, the verdict the numbers give kept; the value ids are not comparisons."""
+    from empirics.engine.evaluate import zero_predictor_excess
+
+    zero = zero_predictor_excess(0.9, 0.9, 64)
+    good, bad = ({"est": e, "lo": e - 0.05, "hi": e + 0.05, "level": 0.95}
+                 for e in (0.1, zero + 1.0))
+    ev = {"0.9": {"models": {"ssm": {"ks": [64], "excess": [good]},
+                             "softtf": {"ks": [64], "excess": [good]}},
+                  "are": {"lintf": {"est": 50.0, "lo": 20.0, "hi": 90.0, "level": 0.95},
+                          "softtf": {"est": 2.0, "lo": 1.5, "hi": 2.5, "level": 0.95}}}}
+    kw = {"budget": "", "figures": []}
+    above = are_outcome(ev, "lintf", 0.9, 64, mode="bound-above", **kw)
+    below = are_outcome(ev, "softtf", 0.9, 64, mode="bound-below", **kw)
+    assert (above.verdict, below.verdict) == ("holds", "holds")
+    assert above.details["learned"]["ssm"] == {"verdict": "holds", "ci": [good["lo"], good["hi"]],
+                                               "baseline": zero}
+    assert set(below.details["learned"]) == {"softtf"}
+    ev["0.9"]["models"]["softtf"]["excess"] = [bad]
+    capped = are_outcome(ev, "softtf", 0.9, 64, mode="bound-below", **kw)
+    assert capped.verdict == "inconclusive" and capped.details["verdict_if_learned"] == "holds"
+    assert capped.details["learned"]["softtf"]["verdict"] == "fails"
+    assert are_outcome(ev, "lintf", 0.9, 64, mode="bound-above", **kw).verdict == "holds"
+    assert "learned" not in are_outcome(ev, "softtf", 0.9, 64, mode="value", **kw).details

@@ -78,11 +78,19 @@ def lg_results(tmp_path_factory) -> dict:
             "exp5": roundtrip(e5.run(toy(e5._config("quick")), env))}
 
 
+#: the ids of exp1–exp5 that compare trained models (the learned rule applies)
+LEARNED_IDS = {"chasm.exp3.trend", "chasm.exp5.hierarchy",
+               *(f"chasm.exp1.are-{m}-a{a}" for m in ("lintf", "softtf")
+                 for a in ("0.50", "0.90", "0.95", "0.99"))}
+
+
 @pytest.mark.parametrize("name", ["exp1", "exp2", "exp3", "exp4", "exp5"])
 def test_claims_run_with_seeds_and_convergence(name, lg_results, tmp_path):
     res = lg_results[name]
     assert res["n_seeds"] == 2
-    run_claims(f"chasm.{name}.", name, res, tmp_path)
+    recs = run_claims(f"chasm.{name}.", name, res, tmp_path)
+    for cid, rec in recs.items():  # the comparisons of trained models carry the learned checks
+        assert ("learned" in rec.details) == (cid in LEARNED_IDS), cid
 
 
 def test_per_seed_units_are_stored_per_seed(lg_results):
@@ -160,3 +168,59 @@ def test_exp2_ssm_plateau_reads_k512_and_lists_every_k_from_128():
     assert ssm_plateau(res, "", 2).verdict == "fails"  # [0.1, 1.7] above [0.0075, 0.03]
     res["models"]["ssm"]["mse"][3] = cell(0.03, 0.02)
     assert ssm_plateau(res, "", 2).verdict == "inconclusive"  # [0.01, 0.05] overlaps it
+
+
+# ----------------------------------------------------------------------------- learned rule
+
+def _exp5_result(means: dict[str, float], k: int = 64) -> dict:
+    """An exp5 result whose variants' excess at k has the given means (one seed, 300 test
+    sequences, paired noise)."""
+    from chasm_theory.stats import seeds_ci
+
+    noise = np.random.default_rng(0).normal(0.0, 0.01, (1, 300))
+    units = {v: m + noise * (1 + i) for i, (v, m) in enumerate(means.items())}
+    return {"k": k, "n_seeds": 1,
+            "models": {v: {"units_k": u.tolist(), "excess": [seeds_ci(u)]}
+                       for v, u in units.items()}}
+
+
+def test_exp5_hierarchy_needs_the_favoured_variants_to_have_learned():
+    """min(a, b) > c > d favours c and d: decided when both beat the zero predictor's excess;
+    with c's excess above it, inconclusive with the ordering's verdict kept."""
+    from empirics.engine.evaluate import zero_predictor_excess
+    from empirics.experiments.chasm.exp5 import ALPHA, hierarchy_outcome
+
+    zero = zero_predictor_excess(0.9, ALPHA, 64)
+    ok = hierarchy_outcome(_exp5_result({"a": 0.4, "b": 0.5, "c": 0.02, "d": 0.001}))
+    assert ok.verdict == "holds"
+    assert {v: c["verdict"] for v, c in ok.details["learned"].items()} == {"c": "holds",
+                                                                            "d": "holds"}
+    assert ok.details["learned"]["c"]["baseline"] == zero
+    capped = hierarchy_outcome(_exp5_result({"a": zero + 3, "b": zero + 4, "c": zero + 1,
+                                             "d": 0.001}))
+    assert capped.verdict == "inconclusive" and capped.details["verdict_if_learned"] == "holds"
+    assert capped.details["learned"]["c"]["verdict"] == "fails"
+    assert "c must beat its baseline" in capped.to_decide
+
+
+def test_exp3_trend_needs_a_learned_ssm_at_every_rho():
+    """The trend (the SSM's advantage over the LinTF vs ρ) favours the SSM: decided only when
+    its excess beats the zero predictor's at every ρ, else inconclusive with the lean kept."""
+    from empirics.engine.evaluate import zero_predictor_excess
+    from empirics.experiments.chasm.exp3 import _outcomes, f_theory
+
+    rhos = [0.86, 0.88, 0.92, 0.95, 0.97, 0.99]
+    noise = np.random.default_rng(0).normal(0.0, 0.001, (1, 200))
+
+    def result(ssm_excess: float) -> dict:
+        rows = [{"rho": r, "per_seq": {"ssm": (ssm_excess + noise).tolist(),
+                                       "lintf": (ssm_excess * (1 + f_theory(r)) + noise).tolist()}}
+                for r in rhos]
+        return {"rows": rows, "k": 64, "n_seeds": 1}
+
+    ok = _outcomes(result(0.05))["chasm.exp3.trend"]
+    assert ok.verdict == "holds" and len(ok.details["learned"]) == len(rhos)
+    assert ok.details["learned"]["ssm@ρ=0.95"]["baseline"] == zero_predictor_excess(0.9, 0.95, 64)
+    capped = _outcomes(result(7.0))["chasm.exp3.trend"]
+    assert capped.verdict == "inconclusive" and capped.details["verdict_if_learned"] == "holds"
+    assert {c["verdict"] for c in capped.details["learned"].values()} == {"fails"}

@@ -13,6 +13,7 @@ from chasm_theory.oracles.lgssm import (
     spectral_radius,
     stationary_covariance,
     validate_observations,
+    zero_predictor_risk,
 )
 
 A2 = np.array([[0.5, 0.1], [0.0, 0.3]])
@@ -93,3 +94,40 @@ def test_validate_observations():
     x[1, 1] = np.inf
     with pytest.raises(ValidationError, match="parameter 'x': must be finite"):
         validate_observations(x, 1)
+
+
+def _moving_model(rng: np.random.Generator):
+    """A stable 3-state, 2-output model started away from stationarity (m0 ≠ 0, P0 ≠ P∞)."""
+    A = 0.8 * np.linalg.qr(rng.standard_normal((3, 3)))[0]
+    C = rng.standard_normal((2, 3))
+    Q, R = np.diag([0.3, 0.5, 0.2]), np.array([[0.2, 0.05], [0.05, 0.1]])
+    return make_lgssm(A, C, Q, R, m0=[1.0, -2.0, 0.5], P0=np.diag([2.0, 0.1, 1.0]))
+
+
+@pytest.mark.parametrize("t", [1, 2, 7])
+def test_zero_predictor_risk_matches_the_joint_law(t):
+    """Against the brute-force joint law of (x_1..x_t) (no recursion): E‖x_t‖² = tr Cov x_t +
+    ‖E x_t‖²; a batch of models gives each model's value."""
+    from chasm_theory.oracles.conditioning import joint_moments
+
+    p = _moving_model(np.random.default_rng(t))
+    J = joint_moments(p, t)
+    last = slice((t - 1) * 2, t * 2)
+    want = np.trace(J.S_xx[last, last]) + float(J.mu_x[last] @ J.mu_x[last])
+    assert float(zero_predictor_risk(p, t)) == pytest.approx(want, rel=1e-12)
+    q = _moving_model(np.random.default_rng(t + 10))
+    both = LGSSMParams(*(np.stack([a, b]) for a, b in zip(p, q)))
+    np.testing.assert_allclose(zero_predictor_risk(both, t),
+                               [want, float(zero_predictor_risk(q, t))], rtol=1e-12)
+    with pytest.raises(ValidationError, match="integer >= 1"):
+        zero_predictor_risk(p, 0)
+
+
+def test_zero_predictor_risk_matches_monte_carlo():
+    """The exact value against the mean square of sampled x_t, within 5 standard errors."""
+    from chasm_theory.oracles.tasks import sample_lgssm
+
+    p, t = _moving_model(np.random.default_rng(0)), 5
+    x = sample_lgssm(p, 40_000, t, np.random.default_rng(1)).x[:, t - 1]
+    sq = (x ** 2).sum(-1)
+    assert abs(sq.mean() - float(zero_predictor_risk(p, t))) < 5 * sq.std() / np.sqrt(sq.size)

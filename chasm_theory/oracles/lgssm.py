@@ -27,6 +27,7 @@ __all__ = [
     "LGSSMParams",
     "make_lgssm",
     "stationary_covariance",
+    "zero_predictor_risk",
     "validate_observations",
     "spectral_radius",
 ]
@@ -128,6 +129,27 @@ def stationary_covariance(A: np.ndarray, Q: np.ndarray) -> np.ndarray:
         )
     P = scipy.linalg.solve_discrete_lyapunov(A, Q)
     return 0.5 * (P + P.T)
+
+
+def zero_predictor_risk(params: LGSSMParams, t: int) -> np.ndarray:
+    """Risk E‖x_t‖² of predicting x_t (1-based time t ≥ 1) by 0: the second moment of the
+    prior predictive of x_t with no observations, tr(C Σ_t Cᵀ + R) + ‖C A^t m0‖², where
+    Σ_t = A Σ_{t-1} Aᵀ + Q from Σ_0 = P0 (the Kalman filter's prediction step, never updated).
+
+    The fields of ``params`` may carry the same leading batch dimensions (...), e.g. one task
+    per entry (A (..., d, d), C (..., m, d), Q (..., d, d), R (..., m, m), m0 (..., d),
+    P0 (..., d, d)); returns (...) float64 (a 0-d array for one model).
+    """
+    if isinstance(t, bool) or int(t) != t or int(t) < 1:
+        raise ValidationError("t", "must be an integer >= 1 (1-based time)", repr(t))
+    A, C, Q, R, m0, P0 = (np.asarray(p, dtype=np.float64) for p in params)
+    At = np.swapaxes(A, -1, -2)
+    S, mu = P0, m0[..., None]
+    for _ in range(int(t)):
+        S = A @ S @ At + Q
+        mu = A @ mu
+    cov = C @ S @ np.swapaxes(C, -1, -2) + R
+    return np.trace(cov, axis1=-2, axis2=-1) + ((C @ mu)[..., 0] ** 2).sum(-1)
 
 
 def make_lgssm(

@@ -1,6 +1,7 @@
 """The 001 LG-SSM-prior experiments' evaluation (§5.1, Thm 1): held-out tasks, known-θ Kalman
 risk (the core's per-sequence filter), an importance-sampling Bayes oracle, and the models'
-risks at the last context position, with intervals over seeds and test tasks.
+risks at the last context position, with intervals over seeds and test tasks; the zero
+predictor's exact risk on the same held-out tasks (the learned rule's baseline).
 """
 from __future__ import annotations
 
@@ -10,15 +11,18 @@ import numpy as np
 from torch import nn
 
 from chasm_theory._experiments import RunEnv
+from chasm_theory._judgements import beats_baseline
+from chasm_theory._record import Outcome
 from chasm_theory.oracles.kalman import kalman_filter_per_sequence
-from chasm_theory.oracles.lgssm import LGSSMParams
+from chasm_theory.oracles.lgssm import LGSSMParams, zero_predictor_risk
 from chasm_theory.stats import seeds_ci
 from empirics.engine.evaluate import predict
 from empirics.engine.specs import BAYES_CONTEXT
 from empirics.engine.training import step_generator
 from empirics.tasks.lg import SSParams, kalman_predictions, lgssm_batch, sample_prior
 
-__all__ = ["known_theta_predictions", "importance_sampling_oracle", "test_set", "evaluate_models"]
+__all__ = ["known_theta_predictions", "importance_sampling_oracle", "test_tasks", "test_set",
+           "zero_predictor_risks", "learned_at_k", "evaluate_models"]
 
 
 def known_theta_predictions(x: np.ndarray, tasks: SSParams) -> np.ndarray:
@@ -43,11 +47,36 @@ def importance_sampling_oracle(x: np.ndarray, draws: list[tuple[np.ndarray, ...]
     return np.einsum("jn,jnm->nm", w, P), 1.0 / (w ** 2).sum(0)
 
 
+def test_tasks(n_test: int, seed: int) -> SSParams:
+    """The held-out tasks (n_test of them, each field with a leading (n_test,) axis) of the
+    evaluation with base seed ``seed``."""
+    return sample_prior(np.random.default_rng([seed, 99]), n_test)
+
+
 def test_set(cfg: dict[str, Any], seed: int) -> tuple[np.ndarray, SSParams]:
-    tasks = sample_prior(np.random.default_rng([seed, 99]), cfg["n_test"])
+    """The held-out sequences x (n_test, k + 1, m), k = BAYES_CONTEXT, and their tasks."""
+    tasks = test_tasks(cfg["n_test"], seed)
     x = lgssm_batch(step_generator(40_000_003 + seed, 0), tasks, T=BAYES_CONTEXT + 1)
     x = x.double().numpy()
     return x, tasks
+
+
+def zero_predictor_risks(n_test: int, seed: int) -> np.ndarray:
+    """Exact risk (n_test,) of predicting the target x_{k+1} (k = BAYES_CONTEXT) by 0 on each
+    held-out task: E‖x_{k+1}‖² under that task's law (the core's
+    :func:`~chasm_theory.oracles.lgssm.zero_predictor_risk`), the LEARNED_RULE baseline of a
+    real-valued target."""
+    t = test_tasks(n_test, seed)
+    params = LGSSMParams(t.A, t.C, t.Q, t.R, np.zeros(t.A.shape[:2]), t.P0)
+    return zero_predictor_risk(params, BAYES_CONTEXT + 1)
+
+
+def learned_at_k(risk: dict[str, float], zero_risk: float, model: str) -> Outcome:
+    """Has ``model`` learned the task? Its risk CI at k = BAYES_CONTEXT (``risk``: est, lo, hi)
+    against the zero predictor's risk on the same held-out tasks (:data:`LEARNED_RULE`)."""
+    return beats_baseline(risk["lo"], risk["hi"], zero_risk, model=model,
+                          metric=f"risk at k = {BAYES_CONTEXT}", higher_is_better=False,
+                          kind="real", est=risk["est"])
 
 
 def evaluate_models(models: dict[str, list[nn.Module]], cfg: dict[str, Any], env: RunEnv,

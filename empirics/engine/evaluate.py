@@ -8,18 +8,21 @@ that compare trained models include the seed-to-seed variation whenever there is
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
+from chasm_theory._judgements import beats_baseline
 from chasm_theory._record import Outcome, decide_interval
 from chasm_theory.stats import bootstrap_ci, paired_ratio_ci, seeds_ci, seeds_ratio_ci
 from empirics.engine.training import step_generator
 from empirics.tasks.lg import augmented_params, colored_noise_batch, kalman_predictions
 
-__all__ = ["predict", "ci_dict", "colored_test_set", "oracle_sq_errors", "colored_eval",
+__all__ = ["predict", "ci_dict", "colored_test_set", "oracle_sq_errors", "zero_predictor_excess",
+           "learned_excess", "colored_eval",
            "per_position_sq_err", "fmt_ci", "ci_words", "n_seeds", "per_seq", "ratio",
            "ratio_parts", "one_thread"]
 
@@ -66,6 +69,32 @@ def oracle_sq_errors(x: np.ndarray, a: float, alpha: float) -> dict[str, np.ndar
     inp, tgt = x[:, :-1], x[:, 1:]
     return {"steady": ((kalman_predictions(inp, A, C, Q, R, P0, steady=True) - tgt) ** 2)[..., 0],
             "exact": ((kalman_predictions(inp, A, C, Q, R, P0) - tgt) ** 2)[..., 0]}
+
+
+@functools.lru_cache(maxsize=256)
+def zero_predictor_excess(a: float, alpha: float, k: int) -> float:
+    """Exact excess of the zero predictor over the steady-state (papers') Kalman oracle when
+    predicting x_{k+1} from k observations of the stationary colored-noise task (000 Thm 2):
+    E x_{k+1}² − E(x̂_{k+1} − x_{k+1})². Both from the law: the oracle is linear in the context,
+    its weights (k,) are its predictions after unit impulses e_1..e_k, and both risks are
+    :func:`chasm_theory.oracles.risks.linear_risk` on the process covariance (k + 1, k + 1)
+    (the zero predictor: weights 0). The learned rule's baseline for an excess at k."""
+    from chasm_theory.oracles.risks import linear_risk, process_covariance_colored
+
+    w = kalman_predictions(np.eye(k)[:, :, None], *augmented_params(a, alpha),
+                           steady=True)[:, k - 1, 0]
+    cov = process_covariance_colored(a, alpha, k)
+    return linear_risk(cov, np.zeros(k)) - linear_risk(cov, w)
+
+
+def learned_excess(ci: dict[str, float], a: float, alpha: float, k: int, model: str
+                   ) -> Outcome:
+    """Has ``model`` learned the colored-noise task? Its excess CI at k (``ci``: est, lo, hi;
+    over the steady-state oracle) against the zero predictor's (:func:`zero_predictor_excess`)
+    by :data:`~chasm_theory.LEARNED_RULE`."""
+    return beats_baseline(ci["lo"], ci["hi"], zero_predictor_excess(a, alpha, k), model=model,
+                          metric=f"excess over the steady-state Kalman oracle at k = {k}",
+                          higher_is_better=False, kind="real", est=ci["est"])
 
 
 def colored_eval(models: dict[str, tuple[list[nn.Module], int]], alphas: list[float],

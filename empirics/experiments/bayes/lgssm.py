@@ -17,13 +17,18 @@ import numpy as np
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._judgements import near_oracle
+from chasm_theory._judgements import near_oracle, require_learned
 from chasm_theory._record import Outcome, combine, decide, decide_interval
 from chasm_theory._registry import claim
 from chasm_theory.errors import NotRunError
 from chasm_theory.stats import seeds_ci
 from empirics.engine import convergence
-from empirics.engine.bayes import evaluate_models, importance_sampling_oracle
+from empirics.engine.bayes import (
+    evaluate_models,
+    importance_sampling_oracle,
+    learned_at_k,
+    zero_predictor_risks,
+)
 from empirics.engine.evaluate import one_thread
 from empirics.engine.figures import title_with_verdict
 from empirics.engine.runs import TrainRun, trained
@@ -107,18 +112,22 @@ def _words(res: dict[str, Any]) -> str:
     return f"95% hierarchical-bootstrap CIs over {seeds}, then the held-out tasks"
 
 
-def lgssm_outcome(res: dict[str, Any], orc: dict[str, Any] | None = None) -> Outcome:
+def lgssm_outcome(res: dict[str, Any], orc: dict[str, Any] | None = None, *,
+                  zero_risk: float) -> Outcome:
     """The verdict from a bayes_lgssm run; with ``orc`` (a bayes_oracle run on the same test
     tasks whose own check holds) the SSM's excess is measured against the SMC Bayes oracle,
-    else against the run's importance-sampling oracle (gated by its ESS)."""
+    else against the run's importance-sampling oracle (gated by its ESS). The SSM-beats-LinTF
+    part is decided only when the SSM (the model it favours) beats ``zero_risk``, the zero
+    predictor's risk on the same held-out tasks (:data:`LEARNED_RULE`)."""
     ev = res["eval"]
     d_ssm_tf = ev["diff_lintf_minus_ssm"]
     ex_ssm = ev["excess_vs_bayes"]["ssm"]
     parts = {
-        "ssm-beats-lintf": decide_interval(
+        "ssm-beats-lintf": require_learned(decide_interval(
             d_ssm_tf["lo"], d_ssm_tf["hi"], target_lo=0.0, predicted="> 0", measured=d_ssm_tf,
             evidence=f"LinTF − SSM squared error: {d_ssm_tf['est']:.4g} "
             f"[{d_ssm_tf['lo']:.4g}, {d_ssm_tf['hi']:.4g}]"),
+            {"ssm": learned_at_k(ev["risk"]["ssm"], zero_risk, "SSM")}),
     }
     ess = ev["ess_median"]
     smc_ok = (orc is not None and same_test_set(ev, orc)
@@ -151,8 +160,10 @@ def lgssm_outcome(res: dict[str, Any], orc: dict[str, Any] | None = None) -> Out
                    f"differences paired on the same tasks): known-θ Kalman "
                    f"{r['kalman']['est']:.4g}, IS Bayes oracle {r['bayes_is']['est']:.4g} "
                    f"(M = {ev['M']} prior draws, median ESS {ess:.1f}), SSM "
-                   f"{r['ssm']['est']:.4g}, LinTF {r['lintf']['est']:.4g}. "
+                   f"{r['ssm']['est']:.4g}, LinTF {r['lintf']['est']:.4g}, zero predictor "
+                   f"{zero_risk:.4g} (exact, on the same tasks). "
                    + " ".join(o.evidence for o in parts.values()),
+                   details={"learned": parts["ssm-beats-lintf"].details["learned"]},
                    reading=("Bayes oracle for the SSM ≈ Bayes part = tempered SMC over θ "
                             "(bayes_oracle run, same test tasks); the IS risk is shown beside it"
                             if smc_ok else "Bayes oracle = self-normalised importance sampling "
@@ -199,7 +210,8 @@ def check_lgssm(ctx: Context) -> Outcome:
         orc = ctx.experiment("bayes_oracle")
     except NotRunError:  # no SMC oracle run at this profile: the IS oracle, gated by its ESS
         orc = None
-    out = lgssm_outcome(res, orc)
+    zero = float(zero_predictor_risks(res["eval"]["n_test"], ctx.seed).mean())
+    out = lgssm_outcome(res, orc, zero_risk=zero)
     out.figures = [_fig(ctx, res["eval"], out.verdict)]
     return convergence.attach_curves(ctx, out, res["training_seeds"],
                                      "bayes_lgssm_training_curves",

@@ -11,12 +11,12 @@ import numpy as np
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._judgements import REPORTED_RULE, match_reported
+from chasm_theory._judgements import REPORTED_RULE, match_reported, require_learned
 from chasm_theory._record import Outcome, decide_interval, separation
 from chasm_theory._registry import claim
 from chasm_theory.stats import seeds_boot_means
 from empirics.engine import convergence
-from empirics.engine.evaluate import ci_words, colored_eval, n_seeds, one_thread
+from empirics.engine.evaluate import ci_words, colored_eval, learned_excess, n_seeds, one_thread
 from empirics.engine.figures import once, shown, title_with_verdict
 from empirics.engine.runs import TrainRun, trained_set
 from empirics.engine.specs import COLORED_TASK, lg_runs, lg_scale
@@ -99,7 +99,28 @@ def are_outcome(ev: dict[str, Any], model: str, alpha: float, k: int, *, mode: s
                 budget: str, figures: list[str]) -> Outcome:
     """ARE claim for one Table-1 cell. mode 'bound-above': ARE ≥ 1/(1−α²);
     'bound-below': ARE < 1/(1−α²); 'value': the paper's value by the one reported-value rule
-    (:data:`chasm_theory._record.REPORTED_RULE`)."""
+    (:data:`chasm_theory._record.REPORTED_RULE`). The bound ids compare trained models, so
+    they are decided only when the model they favour (:func:`favoured`) has learned the task
+    (:data:`chasm_theory.LEARNED_RULE`)."""
+    out = _are_cell(ev, model, alpha, k, mode=mode, budget=budget, figures=figures)
+    if mode == "value":
+        return out
+    fav = favoured(model, mode)
+    cell = ev[str(alpha)]["models"][fav]
+    return require_learned(out, {fav: learned_excess(cell["excess"][cell["ks"].index(k)],
+                                                     COLORED_TASK["a"], alpha, k, LABELS[fav])})
+
+
+def favoured(model: str, mode: str) -> str:
+    """The model a bound id favours: 'bound-above' (``model``'s ARE ≥ the PI bound) says the
+    SSM beats ``model`` by at least the bound; 'bound-below' (ARE < the bound) says ``model``
+    comes within the bound of the SSM."""
+    return "ssm" if mode == "bound-above" else model
+
+
+def _are_cell(ev: dict[str, Any], model: str, alpha: float, k: int, *, mode: str,
+              budget: str, figures: list[str]) -> Outcome:
+    """:func:`are_outcome` before the learned rule."""
     cell = ev[str(alpha)]
     ssm_ex = cell["models"]["ssm"]["excess"][cell["models"]["ssm"]["ks"].index(k)]
     ci = cell["are"].get(model)

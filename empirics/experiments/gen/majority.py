@@ -12,8 +12,10 @@ import torch
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
+from chasm_theory._judgements import beats_baseline, require_learned
 from chasm_theory._record import Outcome, combine, decide_interval
 from chasm_theory._registry import claim
+from chasm_theory.errors import ValidationError
 from empirics.engine import convergence
 from empirics.engine.evaluate import one_thread
 from empirics.engine.figures import title_with_verdict
@@ -112,6 +114,28 @@ def accuracy_replicates(per_seed: list[float], n: int, rng: np.random.Generator,
     p = np.asarray(per_seed, dtype=float)
     si = rng.integers(0, p.size, (n_boot, p.size))
     return (rng.binomial(n, p[si]) / n).mean(axis=1)
+
+
+def best_constant_accuracy(T: int) -> float:
+    """Accuracy of the best constant guess on length-T words of the test law (T i.i.d. uniform
+    ±1 tokens, class 1{sum > 0}): the larger class probability, exact from the binomial law of
+    the number of +1 tokens (0.5 at odd T; ties, possible at even T, are class 0)."""
+    if isinstance(T, bool) or int(T) != T or T < 1:
+        raise ValidationError("T", "must be a positive integer", repr(T))
+    T = int(T)
+    p1 = sum(math.comb(T, j) for j in range(T // 2 + 1, T + 1)) / 2 ** T  # P(sum > 0)
+    return max(p1, 1.0 - p1)
+
+
+def learned_outcomes(ci: dict[float, tuple[float, float]], acc: dict[float, float],
+                     favoured: list[float], L: int) -> dict[str, Outcome]:
+    """``"α=…"`` -> has the model with that α learned the task? Its accuracy CI at length L
+    (the length the claim compares) against the best constant guess (:data:`LEARNED_RULE`)."""
+    base = best_constant_accuracy(L)
+    return {f"α={a:g}": beats_baseline(ci[a][0], ci[a][1], base, model=f"α(A) = {a:g}",
+                                       metric=f"accuracy at length {L}", higher_is_better=True,
+                                       kind="class", est=acc[a])
+            for a in favoured}
 
 
 def _rows(res: dict[str, Any]) -> list[dict[str, Any]]:
@@ -222,6 +246,8 @@ def check_majority(ctx: Context) -> Outcome:
                  "wilson99_per_seed_at_longest": {a: [wilson(p, n) for p in v]
                                                   for a, v in per_seed.items()}},
     )
+    favoured = sorted({better for better, _ in comparisons})
+    out = require_learned(out, learned_outcomes(ci, acc, favoured, L))
     out.figures = [_figure(ctx, res, n, out.verdict)]
     summ = {f"α={r['alpha']:g}": r["training"] for r in rows}
     return convergence.attach_curves(ctx, out, summ, "gen_majority_training_curves",
