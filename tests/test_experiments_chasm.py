@@ -109,6 +109,7 @@ def _hmm_entry(mamba: float, tf: float, unigram: float, tasks: int = 40) -> dict
            (("mamba", mamba), ("tf", tf), ("unigram-in-context", unigram),
             ("bigram-in-context", unigram), ("forward-oracle", 2 * unigram))}
     return {"bins": [[1, 2]], "n_seeds": 1, "n_params": {"mamba": 1, "tf": 1},
+            "train": {"mamba": [{"final_heldout": 4.6052}], "tf": [{"final_heldout": 4.6}]},
             "per_task": {n: {"1-1": v.tolist(), "all": v.tolist()} for n, v in per.items()},
             "acc": {n: {"1-1": hier_ci(v), "all": hier_ci(v)} for n, v in per.items()}}
 
@@ -128,6 +129,7 @@ def test_hmm_comparisons_need_a_mamba_that_beats_the_in_context_unigram():
     bayes = e6.bayes_outcome({"bayes": {"0.1": _hmm_entry(0.0103, 0.0131, 0.0183)}})
     assert bayes.verdict == "inconclusive"
     assert bayes.details["verdict_if_learned"] == "fails"
+    assert "mamba 4.6052" in bayes.evidence and "ln 100 = 4.6052" in bayes.evidence
     assert bayes.details["learned"]["mamba (α = 0.1)"]["verdict"] == "fails"
 
 

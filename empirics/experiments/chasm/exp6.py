@@ -256,8 +256,18 @@ def shrinks_outcome(res: dict[str, Any]) -> Outcome:
                                  for a in ("0.01", "1.0")})
 
 
+def _loss_words(entry: dict[str, Any], n_symbols: int) -> str:
+    """The models' final held-out cross-entropy (mean over seeds) beside the uniform guess's
+    ln V, where a model that learned nothing sits."""
+    loss = {m: float(np.mean([s["final_heldout"] for s in logs]))
+            for m, logs in entry["train"].items()}
+    return ("final held-out cross-entropy " + ", ".join(f"{m} {v:.4f}" for m, v in loss.items())
+            + f" (the uniform guess: ln {n_symbols} = {np.log(n_symbols):.4f})")
+
+
 def bayes_outcome(res: dict[str, Any]) -> Outcome:
     parts, texts = {}, []
+    V = _config("full")["bayes"]["task"]["n_symbols"]  # the same task in every profile
     for alpha, e in res["bayes"].items():
         g = _gap(e, "all")
         acc = e["acc"]
@@ -269,7 +279,7 @@ def bayes_outcome(res: dict[str, Any]) -> Outcome:
                      f"({e['n_params']['tf']:,}); gap {_fmt(g)} ({_words(e)}); forward oracle "
                      f"{acc['forward-oracle']['all']['est']:.4f}, in-context bigram "
                      f"{acc['bigram-in-context']['all']['est']:.4f}, baseline in-context "
-                     f"unigram {acc[UNIGRAM]['all']['est']:.4f}")
+                     f"unigram {acc[UNIGRAM]['all']['est']:.4f}; {_loss_words(e, V)}")
     out = combine(parts, predicted="Mamba − TF accuracy > 0", evidence="; ".join(texts) + ".",
                    reading="the Dirichlet concentrations were lost in extraction ('encourages "
                    "sparse transitions'); we use 0.1 for both transition and emission rows, "
