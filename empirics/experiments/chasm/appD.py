@@ -22,12 +22,19 @@ from chasm_theory import (
     over_values,
 )
 from chasm_theory._experiments import RunEnv
-from chasm_theory._judgements import ATTAINABLE_RULE, REPORTED_RULE, match_reported, unattainable
+from chasm_theory._judgements import (
+    ATTAINABLE_RULE,
+    REPORTED_RULE,
+    beats_baseline,
+    match_reported,
+    require_learned,
+    unattainable,
+)
 from chasm_theory.stats import hier_ci, paired_ratio_ci
 from empirics.engine import convergence
 from empirics.engine.evaluate import one_thread
 from empirics.engine.figures import label, once
-from empirics.engine.product import law_parts, law_sweep, sweep_convergence
+from empirics.engine.product import carry_learned, law_parts, law_sweep, sweep_convergence
 from empirics.engine.runs import TrainRun, trained
 from empirics.engine.specs import APPD_MODELS as MODELS
 from empirics.engine.specs import named_seed, profile_seeds
@@ -315,24 +322,87 @@ def order_outcome(res: dict[str, Any], metric: str, who: str, best: bool) -> Out
                    + "; ".join(f"{k} {o.measured}" for k, o in parts.items()) + ".")
 
 
+def zero_baseline(res: dict[str, Any]) -> dict[str, float]:
+    """The zero predictor's MSE per metric of :data:`METRICS` on the test sequences of ``res``
+    (one law's results): the targets' mean square the evaluation stores, the total weighting the
+    two kinds of position by their share. The baseline of
+    :data:`~chasm_theory._judgements.LEARNED_RULE` for real-valued targets, on the same test
+    sequences as the models' MSEs (as Exp VII/VIII's P̂ ≡ 0)."""
+    tsm = res["target_second_moment"]
+    share = float(retrieval_mask().double().mean())
+    return {"filtering": float(tsm["filtering"]), "retrieval": float(tsm["retrieval"]),
+            "total": (1 - share) * float(tsm["filtering"]) + share * float(tsm["retrieval"])}
+
+
+def favoured(who: str, best: bool) -> list[str]:
+    """The models an ordering claim favours: ``who`` when it is the best, the others when it is
+    the worst."""
+    return [who] if best else [n for n in MODELS if n != who]
+
+
+def learned_order(out: Outcome, res: dict[str, Any], metric: str, who: str, best: bool
+                  ) -> Outcome:
+    """``out`` (:func:`order_outcome` on ``res``, the results on one law) by
+    :data:`~chasm_theory._judgements.LEARNED_RULE`: each :func:`favoured` model's CI of its
+    ``metric`` MSE against the zero predictor's on the same test sequences
+    (:func:`zero_baseline`)."""
+    base = zero_baseline(res)[metric]
+    checks = {n: beats_baseline(c["lo"], c["hi"], base, model=n, metric=f"{metric} MSE",
+                                higher_is_better=False, kind="real", est=c["est"])
+              for n in favoured(who, best) for c in [res["models"][n]["mse"][metric]]}
+    return require_learned(out, checks)
+
+
+def _learned_note(o: Outcome) -> str:
+    """The baseline checks of a law's part (:func:`learned_order`) in words; "" without them."""
+    checks = o.details.get("learned", {})
+    if not checks:
+        return ""
+    base = next(iter(checks.values()))["baseline"]
+    return (f"; vs the zero predictor's {base:.3g}: "
+            + ", ".join(f"{n} {'learned' if c['verdict'] == 'holds' else c['verdict']}"
+                        for n, c in checks.items())
+            + (f"; if learned: {o.details['verdict_if_learned']}"
+               if "verdict_if_learned" in o.details else ""))
+
+
 def order_over_laws(ctx: Context, res: dict[str, Any], metric: str, who: str, best: bool
                     ) -> Outcome:
-    """:func:`order_outcome` on the trained law and on each law of the sweep :data:`SWEEP`, as
-    one verdict (:func:`chasm_theory.over_values`: not-run until the sweep has a run)."""
-    main = order_outcome(res, metric, who, best)
-    parts, how, _ = law_parts(ctx, SWEEP, TRAINED, main,
-                              lambda r: order_outcome(r, metric, who, best),
-                              missing="the other completions")
-    per = "; ".join(f"{n}: {o.verdict} ({o.measured})" for n, o in parts.items())
-    return over_values(
-        parts, predicted=main.predicted, per_value_rule=main.rule, primary=TRAINED,
-        measured={n: o.measured for n, o in parts.items()},
-        evidence=f"On the trained law ({TRAINED}: {LAW_WORDS}): {main.evidence} Over the "
-        f"completions of App D.1's law ({how}): {per}.",
-        reading="App D.1 leaves the LG-SSM's pole and noise scales unstated; read on each "
-        "completion by App C.7.2's colored-noise law (" + "; ".join(
-            f"{n}: {w}" for n, (w, _) in COMPLETIONS.items()) + ")",
-        details={**main.details, "parts": {n: asdict(o) for n, o in parts.items()}})
+    """:func:`order_outcome` on the trained law and on each law of the sweep :data:`SWEEP`, each
+    by the learned rule (:func:`learned_order`), as one verdict
+    (:func:`chasm_theory.over_values`: not-run until the sweep has a run); the laws' baseline
+    checks and, where the rule capped a law, the verdict over the laws had every favoured model
+    learned are carried up (:func:`~empirics.engine.product.carry_learned`)."""
+    raw = order_outcome(res, metric, who, best)
+    main = learned_order(raw, res, metric, who, best)
+    parts, how, found = law_parts(ctx, SWEEP, TRAINED, main,
+                                  lambda r: order_outcome(r, metric, who, best),
+                                  missing="the other completions")
+    laws = found["laws"] if found else {}
+    parts = {n: learned_order(o, laws[n], metric, who, best) if n in laws else o
+             for n, o in parts.items()}
+    per = "; ".join(f"{n}: {o.verdict} ({o.measured}{_learned_note(o)})"
+                    for n, o in parts.items())
+    names = " and ".join(favoured(who, best))
+    rule = (f"{raw.rule}; decided only where every model the claim favours has learned the task "
+            f"(its {metric} MSE CI below the zero predictor's on that law), else inconclusive "
+            "with the lean kept (the learned rule)")
+
+    def join(p: dict[str, Outcome]) -> Outcome:
+        return over_values(
+            p, predicted=main.predicted, per_value_rule=rule, primary=TRAINED,
+            measured={n: o.measured for n, o in p.items()},
+            evidence=f"On the trained law ({TRAINED}: {LAW_WORDS}): {main.evidence} Over the "
+            f"completions of App D.1's law ({how}): {per}.",
+            reading="App D.1 leaves the LG-SSM's pole and noise scales unstated; read on each "
+            "completion by App C.7.2's colored-noise law (" + "; ".join(
+                f"{n}: {w}" for n, (w, _) in COMPLETIONS.items()) + f"); the claim favours "
+            f"{names}, so on each law it is decided only where {names} learned the task",
+            details={**main.details, "parts": {n: asdict(o) for n, o in p.items()}})
+
+    out = join(parts)
+    out.details.update(carry_learned(parts, join))  # replaces the trained law's own checks
+    return out
 
 
 def _figure(ctx: Context, res: dict[str, Any]) -> str:
