@@ -12,7 +12,7 @@ from chasm_theory._experiments import RunEnv
 from chasm_theory._io import to_json
 from chasm_theory._record import VERDICTS
 from chasm_theory._registry import all_claims, run_claim
-from chasm_theory.errors import ValidationError
+from chasm_theory.errors import NotRunError, ValidationError
 from chasm_theory.stats import hier_ci, paired_diff_ci, paired_ratio_ci
 from empirics.tasks.hmm import HMMTaskConfig, hmm_sampler
 from empirics.tasks.hybrid import kalman_filter_mse, retrieval_mask, sample_hybrid_batch
@@ -22,6 +22,8 @@ class StubCtx(Context):
     results: dict = {}
 
     def experiment(self, name):
+        if name not in self.results:  # as the run cache says of an experiment with no run
+            raise NotRunError(f"no {name} results in this test")
         return self.results[name]
 
 
@@ -126,11 +128,70 @@ def test_hmm_comparisons_need_a_mamba_that_beats_the_in_context_unigram():
     learned = {"0.01": _hmm_entry(0.15, 0.16, 0.138), "1.0": _hmm_entry(0.05, 0.05, 0.043)}
     assert e6.ahead_outcome({"chasm": learned}).verdict == "fails"
     assert e6.shrinks_outcome({"chasm": lost}).verdict == "inconclusive"
-    bayes = e6.bayes_outcome({"bayes": {"0.1": _hmm_entry(0.0103, 0.0131, 0.0183)}})
+    bayes = e6.length_outcome({"0.1": _hmm_entry(0.0103, 0.0131, 0.0183)})
     assert bayes.verdict == "inconclusive"
     assert bayes.details["verdict_if_learned"] == "fails"
     assert "mamba 4.6052" in bayes.evidence and "ln 100 = 4.6052" in bayes.evidence
     assert bayes.details["learned"]["mamba (α = 0.1)"]["verdict"] == "fails"
+
+
+def test_hmm_training_length_sweep_at_toy_size(tmp_path):
+    """exp6_passes trains exp6's bayes family 10× as long, under run keys of its own (exp6's
+    keys unchanged); bayes.exp.hmm is one part per training length: the 10-pass part not-run
+    without the sweep's results, and with them each part carries its learned-rule check."""
+    import empirics.experiments.chasm.exp6 as e6
+    from chasm_theory._experiments import get_experiment
+
+    e6x, sweep = get_experiment("exp6"), get_experiment(e6.PASSES)
+    for profile in ("quick", "full"):
+        c6, cs = e6x.config(profile), sweep.config(profile)
+        assert cs["bayes"]["train"]["steps"] == 10 * c6["bayes"]["train"]["steps"]
+        assert ({k: v for k, v in cs["bayes"].items() if k != "train"}
+                == {k: v for k, v in c6["bayes"].items() if k != "train"})
+        base = {r.key for r in e6x.training_runs(c6, 0)}
+        runs = sweep.training_runs(cs, 0)
+        assert len(runs) == 2 * len(c6["bayes"]["seeds"]) and not base & {r.key for r in runs}
+        assert all(r.label.startswith("exp6/b10-") for r in runs)
+    # exp6's 001 run keys as trained before the sweep existed (committed run files): unchanged
+    assert {r.key for r in e6x.training_runs(e6x.config("quick"), 0)} >= {
+        "b472d45dabf3", "36ee46ab375d"}
+    assert {r.key for r in e6x.training_runs(e6x.config("full"), 0)} >= {
+        "f91648f55748", "348673ee4a4f", "c2f20fdfaad2", "9f2711a67e3e", "02c50ecc53bb",
+        "bba4dca2f9b9"}
+
+    cfg, scfg = e6._config("quick"), e6._passes_config("quick")
+    for fam in (cfg["chasm"], cfg["bayes"], scfg["bayes"]):
+        fam.update(T=8, seeds=[0])
+        fam["train"].update(steps=1, batch=2)
+        fam["test"].update(tasks=4, per_task=2)
+    scfg["bayes"]["train"]["steps"] = 2
+    res = _roundtrip(e6.run(cfg, _env(tmp_path)))
+    swept = _roundtrip(e6.run_passes(scfg, _env(tmp_path)))
+    assert list(swept["passes"]) == [e6.TEN_PASSES]
+    ten = swept["passes"][e6.TEN_PASSES]["0.1"]
+    assert set(ten["acc"]) == set(res["bayes"]["0.1"]["acc"])
+    assert [s["steps"] for s in ten["train"]["mamba"]] == [2]
+    # the same test HMMs at both lengths: the oracles' per-task accuracies agree
+    assert ten["per_task"]["forward-oracle"] == res["bayes"]["0.1"]["per_task"]["forward-oracle"]
+
+    ctx = StubCtx(reports_dir=tmp_path)
+    ctx.results = {"exp6": res}
+    rec = run_claim("bayes.exp.hmm", ctx)
+    parts = rec.details["parts"]
+    assert rec.verdict == "not-run" and list(parts) == [e6.ONE_PASS, e6.TEN_PASSES]
+    assert parts[e6.TEN_PASSES]["verdict"] == "not-run" and "learned" in parts[e6.ONE_PASS][
+        "details"]
+    ctx.results = {"exp6": res, e6.PASSES: swept}
+    rec = run_claim("bayes.exp.hmm", ctx)
+    assert rec.details["unit"] == "training length" and rec.details["primary"] == e6.ONE_PASS
+    assert list(rec.details["parts"]) == [e6.ONE_PASS, e6.TEN_PASSES]
+    for n, p in rec.details["parts"].items():
+        assert p["details"]["learned"]["mamba (α = 0.1)"]["verdict"] in VERDICTS, n
+    assert set(rec.details["learned"]) == {e6.ONE_PASS, e6.TEN_PASSES}
+    assert "50,000 steps" in rec.reading and "10 passes (7,820 steps)" in rec.reading
+    assert any(f.endswith("exp6_passes_training_curves.png") for f in rec.figures)
+    assert {"001 α=0.1 mamba", "001 10 passes α=0.1 mamba"} <= set(
+        rec.details["convergence"]["runs"])  # one convergence note over both lengths
 
 
 def test_appD_experiment_and_claims_at_toy_size(tmp_path):

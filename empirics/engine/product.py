@@ -281,18 +281,21 @@ def law_sweep(ctx: Context, sweep: str) -> dict[str, Any] | None:
 
 
 def law_parts(ctx: Context, sweep: str, name: str, main: Outcome,
-              fn: Callable[[dict[str, Any]], Outcome], missing: str = "the other laws"
+              fn: Callable[[dict[str, Any]], Outcome], missing: str = "the other laws",
+              values: str = "laws", kind: str = "law sweep"
               ) -> tuple[dict[str, Outcome], str, dict[str, Any] | None]:
     """``({name: main, law: fn(results on law) for every law of sweep experiment sweep}, the
     sweep's rule, its results)``; without a sweep run the other laws are one not-run part
-    ``missing``, the rule says why and the results are None."""
+    ``missing``, the rule says why and the results are None. ``values``: the key of the sweep's
+    results that maps each swept value to its results (``kind``: the sweep in words), for a
+    sweep of another unstated parameter than the law (e.g. exp6_passes' training lengths)."""
     parts = {name: main}
     found = law_sweep(ctx, sweep)
     if found is None:
-        how = f"the law sweep ({sweep}) has no run at this profile"
+        how = f"the {kind} ({sweep}) has no run at this profile"
         parts[missing] = not_run(how)
     else:
-        parts.update({n: fn(r) for n, r in found["laws"].items()})
+        parts.update({n: fn(r) for n, r in found[values].items()})
         how = found["rule"]
     return parts, how, found
 
