@@ -294,6 +294,9 @@ def test_a_comparison_capped_by_the_learned_rule_shows_its_lean():
     assert bucket(rec) == "undecided"
     assert verdict_cell(rec) == ("**inconclusive** (a favoured model did not learn its task; "
                                  "lean: fails)")
+    # a lean that is itself undecided is no lean
+    rec["details"]["verdict_if_learned"] = "inconclusive"
+    assert verdict_cell(rec) == "**inconclusive** (undecided)"
 
 
 REPORTED_CELLS = re.compile(r"^chasm\.(exp1\.are-.*-value|exp1\.ssm-excess-k512|exp2\.ssm-plateau|"

@@ -79,7 +79,8 @@ def verdict_cell(r: dict[str, Any]) -> str:
         return f"**inconclusive** (below budget; lean: {lean(r)})"
     if b == "few-seeds":
         return f"**inconclusive** (seeds still training; lean: {lean(r)})"
-    if b == "undecided" and (r.get("details") or {}).get("verdict_if_learned"):
+    if b == "undecided" and (r.get("details") or {}).get("verdict_if_learned") in ("holds",
+                                                                                    "fails"):
         return ("**inconclusive** (a favoured model did not learn its task; lean: "
                 f"{r['details']['verdict_if_learned']})")
     if b == "undecided":
