@@ -336,7 +336,7 @@ def test_every_near_oracle_judgement_uses_the_one_tolerance(rel):
 
 
 def test_the_readmes_table_of_judgement_rules_states_the_constants():
-    from chasm_theory import NEAR_ORACLE, REPORTED_FACTOR
+    from chasm_theory import LEARNED_RULE, NEAR_ORACLE, REPORTED_FACTOR
     from chasm_theory.claims.chasm.colored_risks import SLOPE_TOL
     from empirics.engine.convergence import TOL
 
@@ -347,6 +347,9 @@ def test_the_readmes_table_of_judgement_rules_states_the_constants():
     assert f"±{NEAR_ORACLE:.0%} of the oracle's own risk" in table
     assert f"within {SLOPE_TOL:g} of −1" in table
     assert f"changed < {TOL:.0%} over the last quarter" in table
+    # the learned rule's baselines, one per kind of task, as the constant names them
+    for words in ("the in-context unigram", "the best constant guess", "the zero predictor"):
+        assert words in table and words in LEARNED_RULE
 
 
 def test_the_readmes_judgement_rules_name_constants_that_exist():
@@ -356,7 +359,7 @@ def test_the_readmes_judgement_rules_name_constants_that_exist():
     table = readme[readme.index("One rule per kind of judgement"):]
     table = table[:table.index("**Convergence on record.**")]
     paths = re.findall(r"\| `([a-z_.]+\.[A-Za-z_]+)` \|", table)
-    assert len(paths) == 8
+    assert len(paths) == 9
     for path in paths:
         mod, _, name = path.rpartition(".")
         assert hasattr(importlib.import_module(mod), name), path
