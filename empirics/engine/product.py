@@ -30,6 +30,7 @@ __all__ = ["product_runs", "run_product", "KEEP_KS", "training_summaries", "curv
            "with_convergence", "law_name", "SWEEP_LAWS", "SWEEP_RULE", "sweep_config",
            "sweep_training_runs", "run_sweep", "law_sweep", "over_laws", "sweep_convergence",
            "register_law_sweep", "FINDING_SSM_AT_64", "learned", "favouring", "carry_learned",
+           "verdict_text",
            "LEARNED_PER_LAW"]
 
 KEEP_KS = [64, 256, 512]  # per-sequence values kept for the CIs
@@ -186,12 +187,11 @@ LEARNED_PER_LAW = ("; decided only where every model the claim favours has learn
 _LEARNED_KEYS = ("learned", "verdict_if_learned", "counterexample_if_learned")
 
 
-def _verdict_text(o: Outcome) -> str:
-    """A law's verdict, with the lean where the learned rule capped it."""
+def verdict_text(o: Outcome, missed: str = "a favoured model did not beat P̂ ≡ 0") -> str:
+    """A part's verdict, with the lean where the learned rule capped it (``missed``: why)."""
     if "verdict_if_learned" not in o.details:
         return o.verdict
-    lean = o.details["verdict_if_learned"]
-    return f"{o.verdict} (a favoured model did not beat P̂ ≡ 0; lean {lean})"
+    return f"{o.verdict} ({missed}; lean {o.details['verdict_if_learned']})"
 
 
 # ----------------------------------------------------------------------------- the law sweep
@@ -324,7 +324,7 @@ def over_laws(ctx: Context, res: dict[str, Any], fn: Callable[[dict[str, Any]], 
     main, name = fn(res), law_name(res)
     parts, how, found = law_parts(ctx, sweep, name, main, fn)
     scale = {name: res, **(found["laws"] if found else {})}
-    per = "; ".join(f"{n}{_scale_text(scale.get(n))}: {_verdict_text(o)} "
+    per = "; ".join(f"{n}{_scale_text(scale.get(n))}: {verdict_text(o)} "
                     f"({_first(o.measured)})" for n, o in parts.items())
     kept = {k: v for k, v in main.details.items() if k not in _LEARNED_KEYS}
 

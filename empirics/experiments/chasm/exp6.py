@@ -36,7 +36,7 @@ from chasm_theory.stats import hier_ci, paired_diff_ci, seeds_boot_means
 from empirics.engine import convergence
 from empirics.engine.evaluate import one_thread
 from empirics.engine.figures import label, once
-from empirics.engine.product import carry_learned, law_parts, law_sweep
+from empirics.engine.product import carry_learned, law_parts, law_sweep, verdict_text
 from empirics.engine.runs import TrainRun, trained
 from empirics.engine.specs import hmm_models, named_seed, profile_seeds
 from empirics.tasks.hmm import HMMTaskConfig, draw, one_hot_io
@@ -361,14 +361,6 @@ def _steps_words(profile: str) -> dict[str, str]:
                                                                     (TEN_PASSES, ten))}
 
 
-def _lean(o: Outcome) -> str:
-    """A training length's verdict, with the lean where the learned rule capped it."""
-    if "verdict_if_learned" not in o.details:
-        return o.verdict
-    lean = o.details["verdict_if_learned"]
-    return f"{o.verdict} (Mamba did not beat the in-context unigram; lean {lean})"
-
-
 def bayes_outcome(ctx: Context, res: dict[str, Any]) -> Outcome:
     """bayes.exp.hmm: :func:`length_outcome` at 1 pass (exp6's results ``res``) and at 10
     passes (the sweep :data:`PASSES`: not-run until it has a run), as one verdict over the
@@ -377,7 +369,9 @@ def bayes_outcome(ctx: Context, res: dict[str, Any]) -> Outcome:
     parts, how, _ = law_parts(ctx, PASSES, ONE_PASS, main, length_outcome, missing=TEN_PASSES,
                               values="passes", kind="training-length sweep")
     steps = _steps_words(ctx.profile)
-    per = " ".join(f"At {n} ({steps.get(n, '?')}): {_lean(o)}: {o.evidence.rstrip('.')}."
+    missed = "Mamba did not beat the in-context unigram"
+    per = " ".join(f"At {n} ({steps.get(n, '?')}): {verdict_text(o, missed)}: "
+                   f"{o.evidence.rstrip('.')}."
                    for n, o in parts.items())
 
     def join(p: dict[str, Outcome]) -> Outcome:
