@@ -6,9 +6,10 @@
   ``unbind`` (indexing ``a[:, t]`` under autograd makes a full-size zero tensor per slice in
   the backward, memory traffic growing as T²).
 * :func:`selective_scan_seq`: Mamba's scan y_t = C_t · h_t with h_t = exp(Δ_t A) ⊙ h_{t−1} +
-  Δ_t B_t x_t, fused: the (batch, time, channel, state) tensors exp(ΔA), ΔBx and h are only
-  ever built for one time chunk; forward keeps h at chunk starts, backward recomputes each
-  chunk and runs the adjoint recurrence g_t = C_t dy_t + a_{t+1} g_{t+1} backwards.
+  Δ_t B_t x_t, fused in numba: one batch row's decays exp(ΔA) by numpy's vectorised exp, then
+  one (row, channel) lane at a time, so the (batch, time, channel, state) tensors exp(ΔA), ΔBx
+  and h are never built; the backward recomputes a row's decays and a lane's states and runs
+  the adjoint recurrence g_t = C_t dy_t + a_{t+1} g_{t+1} backwards.
 * :func:`select_impl`: which implementation a kernel uses on a device ("sequential" on CPU,
   where the log-depth scan's full-size intermediates cost page faults and memory traffic;
   "logdepth" on CUDA, where one fused step per time step is launch-bound); overridable with
@@ -21,6 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numba
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -199,99 +202,127 @@ def linear_scan_seq(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Tensor:
 # ----------------------------------------------------------------------------- Mamba scan
 
 
-def _chunk_coeffs(delta: Tensor, x: Tensor, A: Tensor, Bm: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-    """Time-major chunk: delta, x (L, batch, c); Bm (L, batch, n) -> (exp(ΔA), ΔBx (L, batch,
-    c, n), u = Δx (L, batch, c))."""
-    a = torch.exp(delta.unsqueeze(-1) * A)
-    u = delta * x
-    return a, u.unsqueeze(-1) * Bm.unsqueeze(2), u
+# reassociation (vectorised sums over the state) and fused multiply-add only: no "no-NaN /
+# no-inf" assumptions, so a diverging run still shows NaN/inf
+_FLAGS = {"reassoc", "contract"}
 
 
-def _scan_chunk_(a: Tensor, hb: Tensor, h_start: Tensor | None) -> Tensor:
-    """In place: hb (L, batch, c, n) holds b on entry and h on exit, from h_{−1} = h_start."""
-    if h_start is not None:
-        hb[0].addcmul_(a[0], h_start)
-    for t in range(1, a.shape[0]):
-        hb[t].addcmul_(a[t], hb[t - 1])
-    return hb
+def _decays(delta: np.ndarray, A: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """a = exp(Δ A) for one batch row, lane-major: delta (time, c), A (c, n) -> out (c, time,
+    n). numpy's vectorised exp; the compiled kernels' scalar exp was most of their time."""
+    np.multiply(delta.T[:, :, None], A[:, None, :], out=out)
+    return np.exp(out, out=out)
+
+
+@numba.njit(cache=True, fastmath=_FLAGS)
+def _selective_fwd_row(x, delta, E, Bm, Cm, y):  # pragma: no cover - compiled
+    """One batch row: y[t, c] = Σ_n C[t, n] h_t[n] with h_t = E[c, t] ⊙ h_{t−1} + Δ x B[t];
+    x, delta, y (time, c); E (c, time, n); Bm, Cm (time, n). One lane (channel) at a time, its
+    state (n,) in a local buffer."""
+    nt, nc = x.shape
+    ns = Bm.shape[1]
+    h = np.empty(ns, dtype=x.dtype)
+    zero = np.zeros(1, dtype=x.dtype)[0]
+    for c in range(nc):
+        h[:] = 0
+        for t in range(nt):
+            u = delta[t, c] * x[t, c]
+            acc = zero
+            for n in range(ns):
+                hn = E[c, t, n] * h[n] + u * Bm[t, n]
+                h[n] = hn
+                acc += Cm[t, n] * hn
+            y[t, c] = acc
+
+
+@numba.njit(cache=True, fastmath=_FLAGS)
+def _selective_bwd_row(x, delta, A, E, Bm, Cm, gy, gx, gdelta, gA, gB, gC):  # pragma: no cover
+    """Adjoint of :func:`_selective_fwd_row`: per lane, recompute h_t (time, n) into a local
+    buffer, then run g_t = gy_t C_t + a_{t+1} ⊙ g_{t+1} backwards. gB, gC (time, n) and gA
+    (c, n) accumulate over lanes (zeroed by the caller); gx, gdelta (time, c) are written."""
+    nt, nc = x.shape
+    ns = Bm.shape[1]
+    hs = np.empty((nt, ns), dtype=x.dtype)
+    g = np.empty(ns, dtype=x.dtype)  # holds a_{t+1} ⊙ g_{t+1}
+    zero = np.zeros(1, dtype=x.dtype)[0]
+    for c in range(nc):
+        for n in range(ns):
+            hs[0, n] = delta[0, c] * x[0, c] * Bm[0, n]
+        for t in range(1, nt):
+            u = delta[t, c] * x[t, c]
+            for n in range(ns):
+                hs[t, n] = E[c, t, n] * hs[t - 1, n] + u * Bm[t, n]
+        g[:] = 0
+        for t in range(nt - 1, -1, -1):
+            d = delta[t, c]
+            xv = x[t, c]
+            u = d * xv
+            gyv = gy[t, c]
+            gu = zero
+            gd = zero
+            for n in range(ns):
+                gn = gyv * Cm[t, n] + g[n]
+                gC[t, n] += gyv * hs[t, n]
+                gB[t, n] += gn * u
+                gu += gn * Bm[t, n]
+                if t:  # ∂L/∂a_t = g_t h_{t−1}; a = exp(ΔA)
+                    s = gn * hs[t - 1, n] * E[c, t, n]
+                    gd += s * A[c, n]
+                    gA[c, n] += s * d
+                g[n] = E[c, t, n] * gn
+            gx[t, c] = gu * d
+            gdelta[t, c] = gd + gu * xv
+
+
+def _arrays(*ts: Tensor) -> list[np.ndarray]:
+    return [t.detach().numpy() for t in ts]
 
 
 class _SelectiveScan(torch.autograd.Function):
-    """Time-major x, delta (T, batch, c); A (c, n); Bm, Cm (T, batch, n) -> y (T, batch, c)."""
+    """x, delta (batch, time, c); A (c, n); Bm, Cm (batch, time, n), contiguous CPU tensors of
+    one dtype -> y (batch, time, c). Nothing but the inputs is saved: the backward recomputes
+    each row's decays and each lane's states."""
 
     @staticmethod
-    def forward(ctx: Any, x: Tensor, delta: Tensor, A: Tensor, Bm: Tensor, Cm: Tensor,
-                chunk: int) -> Tensor:
-        T = x.shape[0]
-        starts = list(range(0, T, chunk))
+    def forward(ctx: Any, x: Tensor, delta: Tensor, A: Tensor, Bm: Tensor, Cm: Tensor) -> Tensor:
         y = torch.empty_like(x)
-        h_starts = x.new_empty((len(starts), *x.shape[1:], A.shape[1]))
-        h_prev = None
-        for i, s in enumerate(starts):
-            e = min(s + chunk, T)
-            if h_prev is None:
-                h_starts[i].zero_()
-            else:
-                h_starts[i].copy_(h_prev)
-            a, hb, _ = _chunk_coeffs(delta[s:e], x[s:e], A, Bm[s:e])
-            h = _scan_chunk_(a, hb, h_prev)
-            torch.sum(h * Cm[s:e].unsqueeze(2), -1, out=y[s:e])
-            h_prev = h[-1]
-        ctx.chunk = chunk
-        ctx.save_for_backward(x, delta, A, Bm, Cm, h_starts)
+        xs, ds, An, Bs, Cs, ys = _arrays(x, delta, A, Bm, Cm, y)
+        E = np.empty((An.shape[0], xs.shape[1], An.shape[1]), dtype=xs.dtype)
+        for b in range(xs.shape[0]):
+            _selective_fwd_row(xs[b], ds[b], _decays(ds[b], An, E), Bs[b], Cs[b], ys[b])
+        ctx.save_for_backward(x, delta, A, Bm, Cm)
         return y
 
     @staticmethod
-    def backward(ctx: Any, gy: Tensor) -> tuple[Tensor | None, ...]:
-        x, delta, A, Bm, Cm, h_starts = ctx.saved_tensors
-        T, chunk = x.shape[0], ctx.chunk
-        gy = gy.contiguous()
+    def backward(ctx: Any, gy: Tensor) -> tuple[Tensor, ...]:
+        x, delta, A, Bm, Cm = ctx.saved_tensors
         gx, gdelta = torch.empty_like(x), torch.empty_like(delta)
-        gB, gC = torch.empty_like(Bm), torch.empty_like(Cm)
-        gA = torch.zeros_like(A)
-        carry = None  # a_{e} ⊙ g_{e}: what step e sends back to step e − 1
-        starts = list(range(0, T, chunk))
-        for i in range(len(starts) - 1, -1, -1):
-            s = starts[i]
-            e = min(s + chunk, T)
-            a, h, u = _chunk_coeffs(delta[s:e], x[s:e], A, Bm[s:e])
-            h_start = h_starts[i] if i else None
-            _scan_chunk_(a, h, h_start)
-            gyc = gy[s:e]
-            torch.matmul(gyc.unsqueeze(-2), h, out=gC[s:e].unsqueeze(-2))  # Σ_c dy h
-            g = gyc.unsqueeze(-1) * Cm[s:e].unsqueeze(2)  # (L, batch, c, n)
-            if carry is not None:
-                g[-1].add_(carry)
-            for t in range(e - s - 2, -1, -1):
-                g[t].addcmul_(a[t + 1], g[t + 1])
-            carry = a[0] * g[0]
-            # dL/da_t = g_t h_{t−1}; a = exp(ΔA) -> s_t = g_t h_{t−1} a_t
-            sa = h.roll(1, dims=0)
-            if h_start is None:
-                sa[0].zero_()
-            else:
-                sa[0].copy_(h_start)
-            sa.mul_(g).mul_(a)
-            gdelta_a = (sa * A).sum(-1)  # (L, batch, c)
-            gA.add_(sa.mul_(delta[s:e].unsqueeze(-1)).sum((0, 1)))
-            gu = (g * Bm[s:e].unsqueeze(2)).sum(-1)  # Σ_n g B
-            torch.matmul(u.unsqueeze(-2), g, out=gB[s:e].unsqueeze(-2))  # Σ_c g u
-            torch.addcmul(gdelta_a, gu, x[s:e], out=gdelta[s:e])
-            torch.mul(gu, delta[s:e], out=gx[s:e])
-        return gx, gdelta, gA, gB, gC, None
+        gB, gC = torch.zeros_like(Bm), torch.zeros_like(Cm)
+        gA = torch.zeros(A.shape, dtype=torch.float64)  # summed over batch × time: in float64
+        xs, ds, An, Bs, Cs, gys = _arrays(x, delta, A, Bm, Cm, gy.contiguous())
+        gxs, gds, gAs, gBs, gCs = _arrays(gx, gdelta, gA, gB, gC)
+        E = np.empty((An.shape[0], xs.shape[1], An.shape[1]), dtype=xs.dtype)
+        for b in range(xs.shape[0]):
+            _selective_bwd_row(xs[b], ds[b], An, _decays(ds[b], An, E), Bs[b], Cs[b], gys[b],
+                               gxs[b], gds[b], gAs, gBs[b], gCs[b])
+        return gx, gdelta, gA.to(A.dtype), gB, gC
 
 
-def selective_scan_seq(x: Tensor, delta: Tensor, A: Tensor, Bm: Tensor, Cm: Tensor,
-                       chunk: int = 32) -> Tensor:
+def selective_scan_seq(x: Tensor, delta: Tensor, A: Tensor, Bm: Tensor, Cm: Tensor) -> Tensor:
     """Σ_n C_t[n] h_t[c, n] with h_t = exp(Δ_t A) ⊙ h_{t−1} + Δ_t B_t x_t, h_0 = 0 (no D term),
-    fused and chunked in time (``chunk`` steps of (batch, c, n) state at a time).
+    sequential and fused (numba), one batch row at a time: the (batch, time, c, n) tensors
+    exp(ΔA), ΔBx and h are never built, only one row's decays (c, time, n) and one lane's
+    states. Runs on the CPU (tensors elsewhere are copied there and back).
     x, delta (batch, T, c); A (c, n); Bm, Cm (batch, T, n) -> (batch, T, c)."""
-    if chunk < 1:
-        raise ValidationError("chunk", "must be >= 1", repr(chunk))
+    if x.ndim != 3 or x.shape[1] == 0:
+        raise ValidationError("x", "must have shape (batch, time >= 1, channels)",
+                              str(tuple(x.shape)))
     dtype = torch.promote_types(torch.promote_types(x.dtype, delta.dtype), A.dtype)
+    if dtype not in (torch.float32, torch.float64):
+        raise ValidationError("x", "must be float32 or float64", str(dtype))
 
-    def tm(t: Tensor) -> Tensor:
-        return t.to(dtype).transpose(0, 1).contiguous()
+    def cpu(t: Tensor) -> Tensor:
+        return t.to(device="cpu", dtype=dtype).contiguous()
 
-    y = _SelectiveScan.apply(tm(x), tm(delta), A.to(dtype).contiguous(), tm(Bm), tm(Cm), chunk)
-    return y.transpose(0, 1)
+    y = _SelectiveScan.apply(cpu(x), cpu(delta), cpu(A), cpu(Bm), cpu(Cm))
+    return y.to(x.device)

@@ -6,8 +6,8 @@
 * :func:`selective_scan_logdepth`: chunked; inside each chunk a log-depth (Hillis–Steele) scan
   of the affine maps h ↦ a_t h + b_t (composition (a₂, b₂)∘(a₁, b₁) = (a₂a₁, a₂b₁ + b₂)),
   across chunks a short sequential carry (full-size (batch, time, c, n) intermediates per level);
-* :func:`empirics.models.kernels.selective_scan_seq`: fused sequential scan with a hand-written
-  backward, (batch, chunk, c, n) intermediates only;
+* :func:`empirics.models.kernels.selective_scan_seq`: fused sequential scan (numba) with a
+  hand-written backward, one lane's (time, n) buffers only;
 * :func:`selective_scan`: the one the model calls, picked per device by
   :func:`empirics.models.kernels.select_impl` ("sequential" on CPU, "logdepth" on CUDA).
 
@@ -33,7 +33,6 @@ from empirics.models.kernels import (
 )
 
 __all__ = [
-    "SEQ_CHUNK",
     "MambaBlock",
     "MambaConfig",
     "MambaModel",
@@ -44,9 +43,6 @@ __all__ = [
     "selective_scan_logdepth",
     "selective_scan_ref",
 ]
-
-SEQ_CHUNK = 32  # time steps per chunk of the fused sequential scan (fastest of 8–64 on CPU)
-
 
 def _scan_inputs(x: Tensor, delta: Tensor, A: Tensor, Bm: Tensor) -> tuple[Tensor, Tensor]:
     # x, delta (batch, T, c); A (c, n); Bm (batch, T, n) -> a, b (batch, T, c, n)
@@ -75,11 +71,10 @@ def selective_scan_logdepth(x: Tensor, delta: Tensor, A: Tensor, Bm: Tensor, Cm:
 def selective_scan(x: Tensor, delta: Tensor, A: Tensor, Bm: Tensor, Cm: Tensor, D: Tensor,
                    chunk: int = 64) -> Tensor:
     """Same arguments and result as :func:`selective_scan_ref`, by the implementation
-    :func:`select_impl` picks for x's device (``chunk``: chunk length of the log-depth scan;
-    the fused sequential scan uses :data:`SEQ_CHUNK`)."""
+    :func:`select_impl` picks for x's device (``chunk``: chunk length of the log-depth scan)."""
     impl = select_impl("scan", x.device)
     if impl == "sequential":
-        return selective_scan_seq(x, delta, A, Bm, Cm, SEQ_CHUNK) + D * x
+        return selective_scan_seq(x, delta, A, Bm, Cm) + D * x
     if impl == "reference":
         return selective_scan_ref(x, delta, A, Bm, Cm, D)
     return selective_scan_logdepth(x, delta, A, Bm, Cm, D, chunk)
