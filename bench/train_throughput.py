@@ -173,10 +173,11 @@ def main() -> None:
     from full_profile_estimate import print_estimate
 
     from empirics.engine.scheduler import collect
-    from empirics.engine.step_times import load_step_times, profile_estimate
+    from empirics.engine.step_times import known_step_times, profile_estimate
 
-    measured = load_step_times(Path("reports/runs/full"))
-    print_estimate(console, profile_estimate(collect("full"), measured, 2), 2)
+    planned = collect("full")
+    measured = known_step_times(planned, Path("reports/runs/full"))
+    print_estimate(console, profile_estimate(planned, measured, 2), 2)
 
 
 if __name__ == "__main__":

@@ -212,3 +212,30 @@ def test_plan_counts_only_the_steps_a_checkpoint_has_not_reached(toy, tmp_path):
     assert half[run.key] == (pytest.approx(full[run.key] * (run.steps - run.steps // 2)
                                            / run.steps), True)
     assert all(half[k][0] == full[k] for k in full if k != run.key)
+
+
+def test_a_finished_runs_whole_run_rate_overrides_a_stale_timing(toy, tmp_path):
+    """The plan's s/step for a cost class is its most recently finished run's train_wall_s /
+    steps, not an older short timing in step_times.json."""
+    from empirics.engine.runs import model_path, run_record_path
+    from empirics.engine.scheduler import plan_rows
+    from empirics.engine.step_times import write_step_times
+
+    planned = collect("quick", only=toy)
+    runs = sorted((p.run for p in planned), key=lambda r: (r.steps, r.replicate))
+    assert len({r.cost_class() for r in runs}) == 1  # same model, task, batch and length
+    write_step_times(tmp_path, {runs[0].cost_class(): 5.0})
+    assert {r["s_per_step"] for r in plan_rows(planned, tmp_path)} == {5.0}
+
+    def finish(run, when, wall):
+        model_path(tmp_path, run).parent.mkdir(parents=True, exist_ok=True)
+        model_path(tmp_path, run).write_bytes(b"")
+        rec = {"provenance": {"train_wall_s": wall, "finished": when}}
+        run_record_path(tmp_path, run).write_text(json.dumps(rec))
+
+    finish(runs[0], "2026-01-02T00:00:00Z", 2.0)  # the later one, 1 s/step
+    finish(runs[1], "2026-01-01T00:00:00Z", 40.0)  # 20 s/step, earlier
+    rows = {r["key"]: r for r in plan_rows(planned, tmp_path)}
+    left = runs[-1]
+    assert rows[left.key]["s_per_step"] == pytest.approx(2.0 / runs[0].steps)
+    assert rows[left.key]["est_s"] == pytest.approx(left.steps * 2.0 / runs[0].steps)

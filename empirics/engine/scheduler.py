@@ -7,8 +7,8 @@ so that each experiment's seeds complete (and its claims can be decided) before 
 start; longest run first within a group. A finished run (model
 file present) is skipped; an interrupted one resumes from ``ckpt/<key>.pt``; a failed run is
 reported and does not stop the others. ``chasm-theory train --plan`` prints the run list with
-its estimated cost (steps × measured s/step from ``step_times.json`` when a run of the same cost
-class has been timed on this machine, else a rough estimate from the parameter count).
+its estimated cost (steps × s/step: a finished run's whole-run rate for its cost class, else the
+class's timing in ``step_times.json``, else a rough estimate from the parameter count).
 The executor is a protocol (``submit`` / ``results`` / ``running`` / ``poll_progress`` /
 ``shutdown``): :class:`~empirics.engine.local_pool.LocalPool` (a spawn process pool, one torch
 thread per worker) is the default; ``--executor ray`` uses
@@ -39,6 +39,7 @@ from empirics.engine.local_pool import _init_worker as _init_worker
 from empirics.engine.local_pool import _worker as _worker
 from empirics.engine.runs import TrainRun, ckpt_path, ckpt_step, is_finished, model_path
 from empirics.engine.step_times import (
+    known_step_times,
     load_step_times,
     measure_step_times,
     s_per_step,
@@ -115,8 +116,8 @@ def order(planned: list[Planned], measured: dict[str, float] | None = None) -> l
 
 def plan_rows(planned: list[Planned], root: Path) -> list[dict[str, Any]]:
     """The runs in the scheduler's order, each with its estimated seconds left (``est_s``: the
-    steps its checkpoint has not reached × s/step)."""
-    measured = load_step_times(root)
+    steps its checkpoint has not reached × s/step, s/step from :func:`known_step_times`)."""
+    measured = known_step_times(planned, root)
     rows = []
     for p in order(planned, measured):
         sps, was_measured = s_per_step(p.run, measured)
@@ -162,7 +163,7 @@ def schedule(planned: list[Planned], root: Path, jobs: int, device: str = "cpu",
 
     console = console or Console()
     root = Path(root)
-    measured = load_step_times(root)
+    measured = known_step_times(planned, root)
     todo = [p.run for p in order(planned, measured) if not is_finished(root, p.run)]
     skipped = len(planned) - len(todo)
     status = {"done": [], "failed": [], "skipped": skipped}

@@ -13,8 +13,9 @@ from typing import Any, Protocol
 from chasm_theory._io import atomic_write_text
 from empirics.engine.runs import TrainRun
 
-__all__ = ["estimate_s_per_step", "load_step_times", "measure_step_times", "profile_estimate",
-           "s_per_step", "step_times_path", "write_step_times"]
+__all__ = ["estimate_s_per_step", "finished_step_times", "known_step_times", "load_step_times",
+           "measure_step_times", "profile_estimate", "s_per_step", "step_times_path",
+           "write_step_times"]
 
 
 class _HasRun(Protocol):
@@ -29,6 +30,34 @@ def step_times_path(root: Path) -> Path:
 def load_step_times(root: Path) -> dict[str, float]:
     p = step_times_path(root)
     return json.loads(p.read_text()) if p.exists() else {}
+
+
+def finished_step_times(planned: Sequence[_HasRun], root: Path) -> dict[str, float]:
+    """Cost class -> seconds per step of its most recently finished run in the run cache
+    (``train_wall_s / steps`` of the run's record: a whole run's average on this machine, with
+    the current kernels and the usual load of the other worker). Classes with no finished run
+    (or only records without ``train_wall_s``) are absent."""
+    from empirics.engine.runs import is_finished, run_record_path
+
+    latest: dict[str, tuple[str, float]] = {}
+    for p in planned:
+        r = p.run
+        if not is_finished(root, r):
+            continue
+        prov = json.loads(run_record_path(root, r).read_text()).get("provenance") or {}
+        wall, when = prov.get("train_wall_s"), str(prov.get("finished", ""))
+        if wall:  # None where a resumed run's earlier time is unknown
+            c = r.cost_class()
+            if c not in latest or when > latest[c][0]:
+                latest[c] = (when, float(wall) / r.steps)
+    return {c: v for c, (_, v) in latest.items()}
+
+
+def known_step_times(planned: Sequence[_HasRun], root: Path) -> dict[str, float]:
+    """``step_times.json`` (short timings and the scheduler's running rates), overridden by
+    :func:`finished_step_times` where a run of the class has finished: what the plan and the
+    scheduler's estimate use."""
+    return {**load_step_times(root), **finished_step_times(planned, root)}
 
 
 def write_step_times(root: Path, measured: dict[str, float]) -> None:
