@@ -207,10 +207,21 @@ def linear_scan_seq(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Tensor:
 _FLAGS = {"reassoc", "contract"}
 
 
+@numba.njit(cache=True)
+def _delta_a(delta, A, out):  # pragma: no cover - compiled
+    """out[c, t, n] = delta[t, c] · A[c, n]."""
+    nt, nc = delta.shape
+    for c in range(nc):
+        for t in range(nt):
+            d = delta[t, c]
+            for n in range(A.shape[1]):
+                out[c, t, n] = d * A[c, n]
+
+
 def _decays(delta: np.ndarray, A: np.ndarray, out: np.ndarray) -> np.ndarray:
     """a = exp(Δ A) for one batch row, lane-major: delta (time, c), A (c, n) -> out (c, time,
     n). numpy's vectorised exp; the compiled kernels' scalar exp was most of their time."""
-    np.multiply(delta.T[:, :, None], A[:, None, :], out=out)
+    _delta_a(delta, A, out)
     return np.exp(out, out=out)
 
 
@@ -242,17 +253,17 @@ def _selective_bwd_row(x, delta, A, E, Bm, Cm, gy, gx, gdelta, gA, gB, gC):  # p
     (c, n) accumulate over lanes (zeroed by the caller); gx, gdelta (time, c) are written."""
     nt, nc = x.shape
     ns = Bm.shape[1]
-    hs = np.empty((nt, ns), dtype=x.dtype)
+    hs = np.zeros((nt + 1, ns), dtype=x.dtype)  # hs[t + 1] = h_t, hs[0] = h_{−1} = 0
     g = np.empty(ns, dtype=x.dtype)  # holds a_{t+1} ⊙ g_{t+1}
+    ga = np.empty(ns, dtype=x.dtype)  # this lane's ∂L/∂A[c]
     zero = np.zeros(1, dtype=x.dtype)[0]
     for c in range(nc):
-        for n in range(ns):
-            hs[0, n] = delta[0, c] * x[0, c] * Bm[0, n]
-        for t in range(1, nt):
+        for t in range(nt):
             u = delta[t, c] * x[t, c]
             for n in range(ns):
-                hs[t, n] = E[c, t, n] * hs[t - 1, n] + u * Bm[t, n]
+                hs[t + 1, n] = E[c, t, n] * hs[t, n] + u * Bm[t, n]
         g[:] = 0
+        ga[:] = 0
         for t in range(nt - 1, -1, -1):
             d = delta[t, c]
             xv = x[t, c]
@@ -262,16 +273,17 @@ def _selective_bwd_row(x, delta, A, E, Bm, Cm, gy, gx, gdelta, gA, gB, gC):  # p
             gd = zero
             for n in range(ns):
                 gn = gyv * Cm[t, n] + g[n]
-                gC[t, n] += gyv * hs[t, n]
+                gC[t, n] += gyv * hs[t + 1, n]
                 gB[t, n] += gn * u
                 gu += gn * Bm[t, n]
-                if t:  # ∂L/∂a_t = g_t h_{t−1}; a = exp(ΔA)
-                    s = gn * hs[t - 1, n] * E[c, t, n]
-                    gd += s * A[c, n]
-                    gA[c, n] += s * d
+                s = gn * hs[t, n] * E[c, t, n]  # ∂L/∂a_t · a_t, a_t = exp(Δ_t A): g_t h_{t−1} a_t
+                gd += s * A[c, n]
+                ga[n] += s * d
                 g[n] = E[c, t, n] * gn
             gx[t, c] = gu * d
             gdelta[t, c] = gd + gu * xv
+        for n in range(ns):
+            gA[c, n] += ga[n]
 
 
 def _arrays(*ts: Tensor) -> list[np.ndarray]:
