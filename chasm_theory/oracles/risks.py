@@ -25,6 +25,7 @@ __all__ = [
     "best_linear_risks_all",
     "best_pi_linear_risk",
     "best_pi_coefficient",
+    "best_prefix_invariant_risk",
     "sample_mean_risk",
     "ewma_risk",
     "ewma_weights",
@@ -152,6 +153,25 @@ def best_pi_linear_risk(Sigma: np.ndarray) -> float:
     if not var_s > 0:
         raise NumericalError(f"Var(sum x) = {var_s} is not positive")
     return float(syy - float(sxy.sum()) ** 2 / var_s)
+
+
+def best_prefix_invariant_risk(Sigma: np.ndarray) -> float:
+    """Risk of the best linear predictor that ignores the order of x_1..x_{k-1} only:
+    w x_k + c sum_{i<k} x_i (every linear map invariant to permutations of x_1..x_{k-1} has
+    this form). It is the linear part of what a causal attention read-out without positional
+    encoding computes: its query is x_k and its keys and values a multiset of the earlier
+    context (000 App C.4). For k = 1 it is the best linear risk."""
+    Sxx, sxy, syy = _split(Sigma)
+    k = sxy.size
+    F = np.zeros((k, 2))
+    F[k - 1, 0] = 1.0
+    F[: k - 1, 1] = 1.0
+    F = F[:, :1] if k == 1 else F
+    C, c = F.T @ Sxx @ F, F.T @ sxy
+    try:
+        return float(syy - c @ np.linalg.solve(C, c))
+    except np.linalg.LinAlgError:
+        raise NumericalError("Cov(x_k, sum_{i<k} x_i) is singular") from None
 
 
 def sample_mean_risk(Sigma: np.ndarray) -> float:

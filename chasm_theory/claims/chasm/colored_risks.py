@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from chasm_theory.errors import ValidationError
 from chasm_theory.oracles.bayes_grid import bayes_grid_predict, uniform_grid
 from chasm_theory.oracles.kalman import kalman_filter_per_sequence, riccati_gains
 from chasm_theory.oracles.risks import (
@@ -29,7 +30,9 @@ K_MAX = 4096
 def exact_risks(alpha: float, kmax: int = K_MAX, a: float = A_SIG) -> dict[str, np.ndarray]:
     """Risks of predicting x_(k+1) from x_1..x_k, k = 1..kmax (arrays (kmax,)): best linear
     (= Kalman from the stationary prior; one Cholesky), best linear permutation-invariant
-    c·sum x_i (optimal c per k), and the sample mean; from the autocovariance alone."""
+    c·sum x_i (optimal c per k), best linear prefix-invariant w·x_k + c·sum_{i<k} x_i (what a
+    causal no-PE attention read-out can express linearly), and the sample mean; from the
+    autocovariance alone."""
     g = colored_autocovariance(a, alpha, np.arange(kmax + 1))
     k = np.arange(1, kmax + 1)
     # Var(S_k) = k g0 + 2 sum_{h=1}^{k-1} (k - h) g(h);  Cov(x_{k+1}, S_k) = sum_{h=1}^k g(h)
@@ -41,14 +44,24 @@ def exact_risks(alpha: float, kmax: int = K_MAX, a: float = A_SIG) -> dict[str, 
     cov_ys = cg
     pi = g[0] - cov_ys**2 / var_s
     mean = g[0] - 2.0 * cov_ys / k + var_s / k**2
+    # prefix class: features (x_k, S_{k-1}); Var(S_{k-1}) = var_s at k - 1 (0 at k = 1),
+    # Cov(x_k, S_{k-1}) = sum_{h=1}^{k-1} g(h), Cov(x_{k+1}, S_{k-1}) = sum_{h=2}^k g(h)
+    v_p = np.concatenate([[0.0], var_s[:-1]])
+    c_xp, c_yp = s1, cg - g[1]
+    det = g[0] * v_p - c_xp**2
+    safe = np.where(k > 1, det, 1.0)
+    quad = (v_p * g[1] ** 2 - 2.0 * c_xp * g[1] * c_yp + g[0] * c_yp**2) / safe
+    prefix = np.where(k > 1, g[0] - quad, g[0] - g[1] ** 2 / g[0])
     best = best_linear_risks_all(process_covariance_colored(a, alpha, kmax))[1:]
     return {
         "k": k,
         "kalman": best,
         "pi": pi,
         "mean": mean,
+        "prefix": prefix,
         "pi_excess": pi - best,
         "mean_excess": mean - best,
+        "prefix_excess": prefix - best,
     }
 
 
@@ -75,6 +88,34 @@ def pi_excess_slope(alpha: float) -> float:
 def is_theta_one_over_k(slopes: list[float]) -> bool:
     """Definition 2's premise, one rule for every id: every slope within SLOPE_TOL of −1."""
     return all(abs(s + 1) <= SLOPE_TOL for s in slopes)
+
+
+def prefix_class_note(alphas: tuple[float, ...], k: int) -> tuple[str, dict[str, dict[str, float]]]:
+    """Why a causal model without positional encoding is not held to Thm 2's PI bound, in
+    numbers: the excess over the Kalman risk at context length ``k`` of the best linear
+    prefix-invariant predictor (w·x_k + c·Σ_{i<k} x_i: what such a read-out expresses
+    linearly, its query being x_k) beside the best permutation-invariant one (c·Σ x_i), per α;
+    exact, from the process covariance. Returns (a sentence, α -> {"prefix", "pi"})."""
+    if not 1 <= k <= K_MAX:
+        raise ValidationError("k", f"must be in [1, {K_MAX}]", repr(k))
+    vals = {}
+    for al in alphas:
+        r = exact_risks(float(al))
+        vals[f"{al:g}"] = {"prefix": float(r["prefix_excess"][k - 1]),
+                           "pi": float(r["pi_excess"][k - 1])}
+    def shown(e: float) -> str:  # below 1e-12: float64 rounding of a zero excess
+        return f"{e:.2g}" if e > 1e-12 else "0"
+
+    cells = "; ".join(f"α = {al}: {shown(v['prefix'])} vs {v['pi']:.3g}"
+                      for al, v in vals.items())
+    text = (f"A causal model without positional encoding reads the context through its query "
+            f"x_k, so it need only ignore the order of x_1..x_{{k−1}} "
+            f"(chasm.defn1.prefix-invariance), and that class is not held to the PI bound: the "
+            f"best linear predictor of that form, w·x_k + c·Σ_{{i<k}} x_i, has an excess over the "
+            f"Kalman risk at k = {k} of (against the best permutation-invariant c·Σ x_i) {cells} "
+            f"(exact, from the process covariance, a = {A_SIG}; at α = a the process is AR(1) "
+            f"and a·x_k is optimal).")
+    return text, vals
 
 
 KS_BAYES = (16, 32, 64, 128, 256, 512, 1024)

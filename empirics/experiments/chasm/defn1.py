@@ -18,6 +18,7 @@ from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._record import Outcome, combine, decide
 from chasm_theory._registry import claim
+from chasm_theory.claims.chasm.colored_risks import prefix_class_note
 from empirics.engine.evaluate import colored_test_set, one_thread
 from empirics.engine.runs import TrainRun, trained
 from empirics.engine.specs import COLORED_TASK, EXP5_TASK, LG_SPECS, lg_run, lg_scale, variant_spec
@@ -26,6 +27,7 @@ SOURCE = "000 §2, Definition 1; §8.5; App C.4"
 SECTION = "Definition 1: which architectures are permutation-invariant"
 NO_PE = ["exp1-lintf", "exp5-a-linear", "exp5-b-softmax"]
 ORDERED = ["exp1-softtf-learned", "exp5-c-sinusoidal", "exp5-d-learned", "exp1-ssm"]
+TABLE1_ALPHAS, TABLE1_K = (0.5, 0.9, 0.95, 0.99), 512  # 000 Table 1's test α and k
 U32 = 2.0 ** -24  # unit roundoff of float32, the models' own arithmetic
 Q_DEF1 = ("The class P inv includes: (i) the sample mean and regularized variants; (ii) "
           "attention-based "
@@ -179,6 +181,7 @@ def check_arch(ctx: Context) -> Outcome:
     res = ctx.experiment("defn1")
     th = rounding_threshold(_config(ctx.profile))
     tau = th["tau"]
+    note, prefix = prefix_class_note(TABLE1_ALPHAS, TABLE1_K)
     parts = {n: decide(res[n]["full"] <= tau, predicted=f"≤ τ = {tau:.3g}", measured=res[n]["full"],
                        evidence=f"{n}: relative change {res[n]['full']:.3g} under a full "
                                 "permutation",
@@ -195,11 +198,12 @@ def check_arch(ctx: Context) -> Outcome:
                    "x_k, "
                    "so these models are invariant to the order of the earlier context only, not "
                    "symmetric functions of the whole context as Definition 1 requires. "
-                   + _threshold_text(th),
+                   + _threshold_text(th) + " What this costs Thm 2 (Table 1's setting): "
+                   + note,
                    reading="Definition 1 read literally: g(x_π(1), …, x_π(k)) = g(x_1, …, x_k) for "
                    "every permutation π of all k observations; our causal models predict x_{k+1} "
                    "from their output at position k.", figures=[_fig(ctx, res, tau)],
-                   details={"threshold": th})
+                   details={"threshold": th, "prefix_class": prefix})
 
 
 @claim("chasm.defn1.prefix-invariance", source="000 App C.4; §2, Definition 1; §8.5",

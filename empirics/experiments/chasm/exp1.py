@@ -14,6 +14,7 @@ from chasm_theory._experiments import RunEnv, experiment
 from chasm_theory._judgements import REPORTED_RULE, match_reported, require_learned
 from chasm_theory._record import Outcome, decide_interval, separation
 from chasm_theory._registry import claim
+from chasm_theory.claims.chasm.colored_risks import prefix_class_note
 from chasm_theory.stats import seeds_boot_means
 from empirics.engine import convergence
 from empirics.engine.evaluate import ci_words, colored_eval, learned_excess, n_seeds, one_thread
@@ -136,7 +137,11 @@ def _are_cell(ev: dict[str, Any], model: str, alpha: float, k: int, *, mode: str
     reading = ("ARE(SSM, g) read as the finite-k ratio (R_k(g) − R_k*)/(R_k(SSM) − R_k*) with "
                "R_k* the steady-state Kalman risk on the augmented system (000 App C.7.5); the "
                f"CIs include the seed-to-seed training variation ({words}).")
-    kw = {"measured": measured, "reading": reading, "figures": figures}
+    kw: dict[str, Any] = {"measured": measured, "reading": reading, "figures": figures}
+    if model == "lintf":  # why the PI bound need not bind a causal no-PE model
+        note, prefix = prefix_class_note((alpha,), k)
+        ev_txt += " " + note
+        kw["details"] = {"prefix_class": prefix}
     if ssm_ex["lo"] <= 0:
         return Outcome(verdict="inconclusive",
                        predicted=paper if mode == "value" else f"bound {bound:.4g}",
