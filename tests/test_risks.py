@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chasm_theory.claims.chasm.colored_risks import exact_risks
+from chasm_theory.claims.chasm.colored_risks import exact_risks, prefix_class_note
 from chasm_theory.errors import ValidationError
 from chasm_theory.oracles.kalman import riccati_gains
 from chasm_theory.oracles.risks import (
@@ -83,6 +83,15 @@ def test_vectorised_prefix_risks_match_the_covariance_solve(alpha):
         exact = best_prefix_invariant_risk(process_covariance_colored(0.9, alpha, k))
         assert r["prefix"][k - 1] == pytest.approx(exact, rel=1e-10)
     assert np.all(r["prefix_excess"] >= -1e-9) and np.all(r["prefix"] <= r["pi"] + 1e-9)
+
+
+def test_prefix_class_note_reports_both_excesses_and_rejects_a_bad_k():
+    text, vals = prefix_class_note((0.5, 0.9), 512)
+    assert vals["0.9"]["prefix"] == pytest.approx(0.0, abs=1e-9)  # a = α: AR(1)
+    assert 0 < vals["0.5"]["prefix"] < 0.1 * vals["0.5"]["pi"]
+    assert "α = 0.9: 0 vs" in text
+    with pytest.raises(ValidationError, match="'k'"):
+        prefix_class_note((0.5,), 0)
 
 
 def test_prefix_risk_against_monte_carlo_least_squares():

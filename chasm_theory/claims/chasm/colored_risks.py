@@ -90,17 +90,19 @@ def is_theta_one_over_k(slopes: list[float]) -> bool:
     return all(abs(s + 1) <= SLOPE_TOL for s in slopes)
 
 
-def prefix_class_note(alphas: tuple[float, ...], k: int) -> tuple[str, dict[str, dict[str, float]]]:
+def prefix_class_note(alphas: tuple[float, ...], k: int, a: float = A_SIG
+                      ) -> tuple[str, dict[str, dict[str, float]]]:
     """Why a causal model without positional encoding is not held to Thm 2's PI bound, in
     numbers: the excess over the Kalman risk at context length ``k`` of the best linear
     prefix-invariant predictor (w·x_k + c·Σ_{i<k} x_i: what such a read-out expresses
-    linearly, its query being x_k) beside the best permutation-invariant one (c·Σ x_i), per α;
-    exact, from the process covariance. Returns (a sentence, α -> {"prefix", "pi"})."""
+    linearly, its query being x_k) beside the best permutation-invariant one (c·Σ x_i), per α,
+    signal pole ``a``; exact, from the process covariance.
+    Returns (a sentence, α -> {"prefix", "pi"})."""
     if not 1 <= k <= K_MAX:
         raise ValidationError("k", f"must be in [1, {K_MAX}]", repr(k))
     vals = {}
     for al in alphas:
-        r = exact_risks(float(al))
+        r = exact_risks(float(al), K_MAX, float(a))
         vals[f"{al:g}"] = {"prefix": float(r["prefix_excess"][k - 1]),
                            "pi": float(r["pi_excess"][k - 1])}
     def shown(e: float) -> str:  # below 1e-12: float64 rounding of a zero excess
@@ -113,7 +115,7 @@ def prefix_class_note(alphas: tuple[float, ...], k: int) -> tuple[str, dict[str,
             f"(chasm.defn1.prefix-invariance), and that class is not held to the PI bound: the "
             f"best linear predictor of that form, w·x_k + c·Σ_{{i<k}} x_i, has an excess over the "
             f"Kalman risk at k = {k} of (against the best permutation-invariant c·Σ x_i) {cells} "
-            f"(exact, from the process covariance, a = {A_SIG}; at α = a the process is AR(1) "
+            f"(exact, from the process covariance, a = {a:g}; at α = a the process is AR(1) "
             f"and a·x_k is optimal).")
     return text, vals
 

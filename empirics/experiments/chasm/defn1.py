@@ -181,7 +181,7 @@ def check_arch(ctx: Context) -> Outcome:
     res = ctx.experiment("defn1")
     th = rounding_threshold(_config(ctx.profile))
     tau = th["tau"]
-    note, prefix = prefix_class_note(TABLE1_ALPHAS, TABLE1_K)
+    note, prefix = prefix_class_note(TABLE1_ALPHAS, TABLE1_K, COLORED_TASK["a"])
     parts = {n: decide(res[n]["full"] <= tau, predicted=f"≤ τ = {tau:.3g}", measured=res[n]["full"],
                        evidence=f"{n}: relative change {res[n]['full']:.3g} under a full "
                                 "permutation",

@@ -139,7 +139,7 @@ def _are_cell(ev: dict[str, Any], model: str, alpha: float, k: int, *, mode: str
                f"CIs include the seed-to-seed training variation ({words}).")
     kw: dict[str, Any] = {"measured": measured, "reading": reading, "figures": figures}
     if model == "lintf":  # why the PI bound need not bind a causal no-PE model
-        note, prefix = prefix_class_note((alpha,), k)
+        note, prefix = prefix_class_note((alpha,), k, COLORED_TASK["a"])
         ev_txt += " " + note
         kw["details"] = {"prefix_class": prefix}
     if ssm_ex["lo"] <= 0:
