@@ -163,10 +163,9 @@ def best_prefix_invariant_risk(Sigma: np.ndarray) -> float:
     context (000 App C.4). For k = 1 it is the best linear risk."""
     Sxx, sxy, syy = _split(Sigma)
     k = sxy.size
-    F = np.zeros((k, 2))
+    F = np.zeros((k, 1 if k == 1 else 2))  # columns: x_k, then sum_{i<k} x_i (none at k = 1)
     F[k - 1, 0] = 1.0
-    F[: k - 1, 1] = 1.0
-    F = F[:, :1] if k == 1 else F
+    F[: k - 1, -1] = 1.0
     C, c = F.T @ Sxx @ F, F.T @ sxy
     try:
         return float(syy - c @ np.linalg.solve(C, c))

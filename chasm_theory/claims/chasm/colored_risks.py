@@ -105,6 +105,7 @@ def prefix_class_note(alphas: tuple[float, ...], k: int, a: float = A_SIG
         r = exact_risks(float(al), K_MAX, float(a))
         vals[f"{al:g}"] = {"prefix": float(r["prefix_excess"][k - 1]),
                            "pi": float(r["pi_excess"][k - 1])}
+
     def shown(e: float) -> str:  # below 1e-12: float64 rounding of a zero excess
         return f"{e:.2g}" if e > 1e-12 else "0"
 
