@@ -7,15 +7,16 @@ one says what would separate it."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from chasm_theory._record import Outcome, decide_interval
+from chasm_theory._record import Outcome, decide_interval, separation
 from chasm_theory.errors import ValidationError
 
 __all__ = ["REPORTED_FACTOR", "REPORTED_RULE", "match_reported", "NEAR_ORACLE", "near_oracle",
            "ATTAINABLE_RULE", "unattainable", "LEARNED_RULE", "BASELINES", "beats_baseline",
-           "require_learned"]
+           "require_learned", "OPEN_RATIO_RULE", "excess_ratio"]
 
 #: The one rule for a cell the paper reports from its own trained models (Tables 1–4 and A1 of
 #: 000, the Exp V excesses): our CI within a factor REPORTED_FACTOR of the paper's value.
@@ -152,3 +153,48 @@ def require_learned(out: Outcome, learned: dict[str, Outcome]) -> Outcome:
         rule=f"{out.rule} — capped at inconclusive by the learned rule: {LEARNED_RULE}",
         details={**details, "verdict_if_learned": out.verdict,
                  "counterexample_if_learned": out.counterexample})
+
+
+#: The one rule for an excess ratio (an ARE: a model's excess over the oracle divided by a
+#: reference model's excess on the same test sequences) whose denominator is not separated from
+#: 0. Both excesses are >= 0 in population (the oracle is the optimal predictor), so the ratio's
+#: CI is [lo, ∞]: its lower end still bounds the ratio, and the cell's own rule is applied to
+#: that interval, where only the lower end can decide.
+OPEN_RATIO_RULE = ("an excess ratio whose denominator's CI reaches 0 is judged on [lo, ∞] by "
+                   "the cell's own rule (both excesses are ≥ 0 in population, so the lower end "
+                   "still bounds the ratio and only it can decide; one rule for every ratio "
+                   "cell)")
+
+
+def excess_ratio(lo: float, hi: float, den: Mapping[str, float],
+                 decide: Callable[[float, float], Outcome], *, edge: float,
+                 den_name: str) -> Outcome:
+    """An excess ratio's CI [lo, hi] judged by the cell's own rule ``decide(lo, hi)``.
+
+    ``den`` is the CI {"est", "lo", "hi"} of the ratio's denominator, ``den_name``'s excess over
+    the oracle. While ``den["lo"] <= 0`` the ratio is unbounded above and ``decide`` runs on
+    [lo, ∞] (:data:`OPEN_RATIO_RULE`); ``edge`` is the largest finite edge of the cell's target,
+    the one the lower end must clear to decide. An undecided cell's ``to_decide`` then says
+    so, and whether any number of test sequences can separate the denominator from 0 (none at
+    an estimate <= 0: an excess at the oracle)."""
+    if not math.isfinite(edge):
+        raise ValidationError("edge", "must be the finite edge the lower end must clear",
+                              repr(edge))
+    if den["lo"] > 0:
+        return decide(lo, hi)
+    out = decide(lo, math.inf)
+    note = (f" {den_name}'s excess CI [{den['lo']:.3g}, {den['hi']:.3g}] reaches 0, so the "
+            f"ratio is unbounded above and only its lower end {lo:.4g} can decide "
+            f"(the rule: {OPEN_RATIO_RULE}).")
+    out = replace(out, evidence=out.evidence + note, rule=f"{out.rule}; {OPEN_RATIO_RULE}")
+    if out.verdict != "inconclusive":
+        return out
+    cleared = f"the lower end {lo:.4g} clearing {edge:.4g}"
+    if den["est"] <= 0:
+        why = (f"{den_name}'s excess estimate {den['est']:.3g} is ≤ 0, at the oracle, so at "
+               f"this estimate no number of test sequences separates it from 0 and the upper "
+               f"end stays ∞")
+        return replace(out, to_decide=f"{cleared} ({why})")
+    return replace(out, to_decide=(
+        f"{cleared}, or {den_name}'s excess separated from 0 (the upper end then finite): "
+        + separation(den["lo"], den["hi"], den["est"], target_lo=0.0)))

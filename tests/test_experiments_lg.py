@@ -37,15 +37,27 @@ def test_colored_eval_oracle_has_zero_excess_against_itself(tmp_path):
     assert all(abs(c["est"]) < 1e-12 for c in ex)
 
 
-def test_are_outcome_inconclusive_when_ssm_excess_not_separated_from_zero():
+def test_are_outcome_with_the_ssm_at_the_oracle_is_decided_by_the_lower_end_alone():
     ci0 = {"est": 0.0, "lo": -0.01, "hi": 0.01, "level": 0.95}
-    ev = {"0.9": {"models": {"ssm": {"ks": [64], "excess": [ci0]}},
+    tf = {"ks": [64], "excess": [{"est": 0.2, "lo": 0.1, "hi": 0.3, "level": 0.95}]}
+    ev = {"0.9": {"models": {"ssm": {"ks": [64], "excess": [ci0]}, "lintf": tf},
                   "are": {"lintf": {"est": 50.0, "lo": 20.0, "hi": 90.0, "level": 0.95}}}}
+    # the SSM's excess reaches 0: the ARE is read on [20, inf], which clears the PI bound
     o = are_outcome(ev, "lintf", 0.9, 64, mode="bound-above", budget="", figures=[])
+    assert o.verdict == "holds" and "unbounded above" in o.evidence and THEORY[0.9] < 20.0
+    # ... and refutes "ARE < bound" from the lower end alone
+    o = are_outcome(ev, "lintf", 0.9, 64, mode="bound-below", budget="", figures=[])
+    assert o.verdict == "fails"
+    # a lower end below the bound cannot be lifted by more test sequences at an SSM excess 0
+    ev["0.9"]["are"]["lintf"] = {"est": 5.0, "lo": 2.0, "hi": 9.0, "level": 0.95}
+    o = are_outcome(ev, "lintf", 0.9, 64, mode="bound-above", budget="", figures=[])
+    assert o.verdict == "inconclusive" and "no number of test sequences" in o.to_decide
+    # ... nor can an "ARE < bound" cell hold while the upper end is infinite
+    o = are_outcome(ev, "lintf", 0.9, 64, mode="bound-below", budget="", figures=[])
     assert o.verdict == "inconclusive"
     ev["0.9"]["models"]["ssm"]["excess"] = [{"est": 0.1, "lo": 0.05, "hi": 0.15, "level": 0.95}]
-    out = are_outcome(ev, "lintf", 0.9, 64, mode="bound-above", budget="", figures=[])
-    assert out.verdict == "holds"
+    out = are_outcome(ev, "lintf", 0.9, 64, mode="bound-below", budget="", figures=[])
+    assert out.verdict == "inconclusive"  # [2, 9] straddles the bound 5.26
     ev["0.9"]["are"]["lintf"] = {"est": 2.0, "lo": 1.0, "hi": 3.0, "level": 0.95}
     o = are_outcome(ev, "lintf", 0.9, 64, mode="bound-above", budget="", figures=[])
     assert o.verdict == "fails" and THEORY[0.9] > 3.0

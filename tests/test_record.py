@@ -207,3 +207,47 @@ def test_a_comparison_is_decided_only_when_every_favoured_model_learned():
     assert require_learned(open_, not_learned).to_decide == open_.to_decide
     with pytest.raises(ValidationError, match="learned"):
         require_learned(won, {})
+
+
+def test_an_excess_ratio_with_its_denominator_at_0_is_judged_by_its_lower_end():
+    from chasm_theory import (
+        OPEN_RATIO_RULE,
+        REPORTED_FACTOR,
+        ValidationError,
+        excess_ratio,
+        match_reported,
+    )
+
+    paper = 100.0  # band [50, 200]
+    edge = REPORTED_FACTOR * paper
+
+    def decide(lo, hi):
+        return match_reported(lo, hi, paper, evidence="")
+
+    separated = {"est": 0.01, "lo": 0.005, "hi": 0.015}
+    at_oracle = {"est": -1e-5, "lo": -0.005, "hi": 0.005}
+    reaching = {"est": 0.005, "lo": -0.002, "hi": 0.012}
+    # a denominator separated from 0: the cell's own rule on its own interval
+    assert excess_ratio(60.0, 150.0, separated, decide, edge=edge,
+                        den_name="the SSM").verdict == "holds"
+    # denominator reaching 0: the interval is [lo, inf], so a match can never hold ...
+    open_ = excess_ratio(60.0, 150.0, reaching, decide, edge=edge, den_name="the SSM")
+    assert open_.verdict == "inconclusive" and OPEN_RATIO_RULE in open_.rule
+    assert "clearing 200" in open_.to_decide and "samples" in open_.to_decide
+    # ... but a lower end above the band refutes it
+    high = excess_ratio(250.0, math.inf, at_oracle, decide, edge=edge, den_name="the SSM")
+    assert high.verdict == "fails" and "unbounded above" in high.evidence
+    # at the oracle no sample size separates the denominator: only the lower end can decide
+    stuck = excess_ratio(37.0, math.inf, at_oracle, decide, edge=edge, den_name="the SSM")
+    assert stuck.verdict == "inconclusive"
+    assert "no number of test sequences" in stuck.to_decide and "samples" not in stuck.to_decide
+    # a one-sided bound ("ARE ≥ b") holds from the lower end alone
+
+    def at_least(lo, hi):
+        return decide_interval(lo, hi, target_lo=10.0, predicted="ARE ≥ 10", measured=None,
+                               evidence="")
+
+    assert excess_ratio(12.0, math.inf, at_oracle, at_least, edge=10.0,
+                        den_name="the SSM").verdict == "holds"
+    with pytest.raises(ValidationError, match="edge"):
+        excess_ratio(1.0, 2.0, at_oracle, at_least, edge=math.inf, den_name="the SSM")

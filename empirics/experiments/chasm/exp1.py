@@ -11,8 +11,13 @@ import numpy as np
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._judgements import REPORTED_RULE, match_reported, require_learned
-from chasm_theory._record import Outcome, decide_interval, separation
+from chasm_theory._judgements import (
+    REPORTED_FACTOR,
+    excess_ratio,
+    match_reported,
+    require_learned,
+)
+from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
 from chasm_theory.claims.chasm.colored_risks import prefix_class_note
 from chasm_theory.stats import seeds_boot_means
@@ -144,25 +149,21 @@ def _are_cell(ev: dict[str, Any], model: str, alpha: float, k: int, *, mode: str
         note, prefix = prefix_class_note((alpha,), k, COLORED_TASK["a"])
         ev_txt += " " + note
         kw["details"] = {"prefix_class": prefix}
-    if ssm_ex["lo"] <= 0:
-        return Outcome(verdict="inconclusive",
-                       predicted=paper if mode == "value" else f"bound {bound:.4g}",
-                       evidence=ev_txt + " The SSM's excess is not separated from 0, so the "
-                       "ratio is undefined at this budget; more test sequences (or a larger k, "
-                       "where the SSM excess is O(1/k) > 0) would be needed.",
-                       rule="inconclusive while the SSM excess CI includes 0 (the ratio is "
-                       "undefined); once it is separated: " + (
-                           REPORTED_RULE if mode == "value" else
-                           f"the ARE CI against the bound {bound:.4g}"),
-                       to_decide="an SSM excess separated from 0: " + separation(
-                           ssm_ex["lo"], ssm_ex["hi"], ssm_ex["est"], target_lo=0.0), **kw)
     if mode == "bound-above":
-        return decide_interval(ci["lo"], ci["hi"], target_lo=bound,
-                               predicted=f"ARE ≥ {bound:.4g}", evidence=ev_txt, **kw)
-    if mode == "bound-below":
-        return decide_interval(ci["lo"], ci["hi"], target_hi=bound,
-                               predicted=f"ARE < {bound:.4g}", evidence=ev_txt, **kw)
-    return match_reported(ci["lo"], ci["hi"], paper, evidence=ev_txt, **kw)
+        def decide(lo: float, hi: float) -> Outcome:
+            return decide_interval(lo, hi, target_lo=bound, predicted=f"ARE ≥ {bound:.4g}",
+                                   evidence=ev_txt, **kw)
+        edge = bound
+    elif mode == "bound-below":
+        def decide(lo: float, hi: float) -> Outcome:
+            return decide_interval(lo, hi, target_hi=bound, predicted=f"ARE < {bound:.4g}",
+                                   evidence=ev_txt, **kw)
+        edge = bound
+    else:
+        def decide(lo: float, hi: float) -> Outcome:
+            return match_reported(lo, hi, paper, evidence=ev_txt, **kw)
+        edge = REPORTED_FACTOR * paper
+    return excess_ratio(ci["lo"], ci["hi"], ssm_ex, decide, edge=edge, den_name="the SSM")
 
 
 def ssm_excess_outcome(res: dict[str, Any], k: int = SSM_EXCESS_K) -> Outcome:

@@ -11,8 +11,8 @@ from typing import Any
 
 from chasm_theory._context import Context
 from chasm_theory._experiments import RunEnv, experiment
-from chasm_theory._judgements import REPORTED_RULE, match_reported, near_oracle
-from chasm_theory._record import Outcome, decide_interval, separation
+from chasm_theory._judgements import REPORTED_FACTOR, excess_ratio, match_reported, near_oracle
+from chasm_theory._record import Outcome, decide_interval
 from chasm_theory._registry import claim
 from empirics.engine import convergence
 from empirics.engine.evaluate import ci_words, colored_eval, n_seeds, one_thread
@@ -92,20 +92,16 @@ def cell_outcome(res: dict[str, Any], model: str, case: str, budget: str = "") -
     evidence = (f"Case ({case}), k = {res['k']}: ARE of {model} relative to our selective SSM "
                 f"= {ci['est']:.4g}, {words} (paired) [{ci['lo']:.4g}, {ci['hi']:.4g}]; "
                 f"SSM excess {se['est']:.3g} [{se['lo']:.3g}, {se['hi']:.3g}]. {budget}")
-    if se["lo"] <= 0:
-        return Outcome(verdict="inconclusive", predicted=paper, measured=measured,
-                       evidence=evidence + " The SSM excess is not separated from 0, so the "
-                       "ratio is undefined; more test sequences would be needed.",
-                       rule="inconclusive while the SSM excess CI includes 0 (the ratio is "
-                       "undefined); once it is separated: " + (
-                           "the ARE CI against 10^3" if isinstance(paper, str) else
-                           REPORTED_RULE),
-                       to_decide="an SSM excess separated from 0: " + separation(
-                           se["lo"], se["hi"], se["est"], target_lo=0.0))
     if isinstance(paper, str):  # "> 10^3"
-        return decide_interval(ci["lo"], ci["hi"], target_lo=1e3, predicted=paper,
-                               measured=measured, evidence=evidence)
-    return match_reported(ci["lo"], ci["hi"], paper, measured=measured, evidence=evidence)
+        def decide(lo: float, hi: float) -> Outcome:
+            return decide_interval(lo, hi, target_lo=1e3, predicted=paper, measured=measured,
+                                   evidence=evidence)
+        edge = 1e3
+    else:
+        def decide(lo: float, hi: float) -> Outcome:
+            return match_reported(lo, hi, paper, measured=measured, evidence=evidence)
+        edge = REPORTED_FACTOR * paper
+    return excess_ratio(ci["lo"], ci["hi"], se, decide, edge=edge, den_name="the SSM")
 
 
 def ssm_outcome(res: dict[str, Any], budget: str = "") -> Outcome:
