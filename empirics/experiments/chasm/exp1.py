@@ -149,20 +149,18 @@ def _are_cell(ev: dict[str, Any], model: str, alpha: float, k: int, *, mode: str
         note, prefix = prefix_class_note((alpha,), k, COLORED_TASK["a"])
         ev_txt += " " + note
         kw["details"] = {"prefix_class": prefix}
-    if mode == "bound-above":
-        def decide(lo: float, hi: float) -> Outcome:
-            return decide_interval(lo, hi, target_lo=bound, predicted=f"ARE ≥ {bound:.4g}",
-                                   evidence=ev_txt, **kw)
-        edge = bound
-    elif mode == "bound-below":
-        def decide(lo: float, hi: float) -> Outcome:
-            return decide_interval(lo, hi, target_hi=bound, predicted=f"ARE < {bound:.4g}",
-                                   evidence=ev_txt, **kw)
-        edge = bound
-    else:
+    if mode == "value":
         def decide(lo: float, hi: float) -> Outcome:
             return match_reported(lo, hi, paper, evidence=ev_txt, **kw)
         edge = REPORTED_FACTOR * paper
+    else:
+        above = mode == "bound-above"
+        side = {"target_lo": bound} if above else {"target_hi": bound}
+
+        def decide(lo: float, hi: float) -> Outcome:
+            return decide_interval(lo, hi, **side, evidence=ev_txt,
+                                   predicted=f"ARE {'≥' if above else '<'} {bound:.4g}", **kw)
+        edge = bound
     return excess_ratio(ci["lo"], ci["hi"], ssm_ex, decide, edge=edge, den_name="the SSM")
 
 
